@@ -1,0 +1,85 @@
+# pvscsi: the illumos driver and the lab that proves it.
+#
+#   make check	build everything and run every test (host and lab guest)
+#   make demo	boot the lab and watch the driver work
+#   make clean	remove build/
+#
+# Objects go under build/.  The lab caches its guest outside the repo.
+
+CC		?= gcc
+BUILD		:= build
+WARN		:= -Wall -Wextra -Werror
+OPT		?= -O2 -g
+CFLAGS_BASE	:= -std=gnu99 $(OPT) $(WARN) -fno-strict-aliasing -pthread
+FK_CPPFLAGS	:= -D_KERNEL -DDEBUG -Ifakekernel/include -Ifakekernel
+LDLIBS		:= -pthread -lrt
+
+DRV_DIR		:= usr/src/uts/common/io/scsi/adapters/pvscsi
+DRV_SRC		:= $(DRV_DIR)/pvscsi.c
+DRV_HDRS	:= $(wildcard $(DRV_DIR)/*.h)
+# The gate builds kernel modules with -Wno-unused-parameter; so do we.
+# _init/_fini/_info would collide with the ELF ones of crt: rename them.
+DRV_CFLAGS	:= -Wno-unused-parameter -D_init=pvscsi__init \
+		   -D_fini=pvscsi__fini -D_info=pvscsi__info
+
+FK_SRCS		:= $(wildcard fakekernel/ddi/*.c fakekernel/scsa/*.c \
+		   fakekernel/platform/*.c)
+FK_OBJS		:= $(FK_SRCS:%.c=$(BUILD)/%.o)
+FK_HDRS		:= $(shell find fakekernel -name '*.h')
+FK_LIB		:= $(BUILD)/libfakekernel.a
+DRV_OBJ		:= $(BUILD)/pvscsi.o
+
+# Host unit tests: one program per tests/unit/*.c; test doubles that a
+# unit test needs live in tests/unit/lib/.
+UNIT_SRCS	:= $(wildcard tests/unit/*.c)
+UNIT_LIB_SRCS	:= $(wildcard tests/unit/lib/*.c)
+UNIT_LIB_OBJS	:= $(UNIT_LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS	:= $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+# Lab programs (run inside the guest): one per tests/lab/*.c, linked
+# with the driver; shared helpers in tests/lab/lib/.
+LAB_SRCS	:= $(wildcard tests/lab/*.c)
+LAB_LIB_SRCS	:= $(wildcard tests/lab/lib/*.c)
+LAB_LIB_OBJS	:= $(LAB_LIB_SRCS:%.c=$(BUILD)/%.o)
+LAB_BINS	:= $(LAB_SRCS:%.c=$(BUILD)/%)
+
+.PHONY: all check deps demo bench clean unit-tests lab-tests
+all: $(FK_LIB) $(DRV_OBJ) $(UNIT_BINS) $(LAB_BINS)
+
+-include lab/lab.mk
+-include mk/*.mk
+
+$(BUILD)/fakekernel/%.o: fakekernel/%.c $(FK_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -c $< -o $@
+
+$(FK_LIB): $(FK_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $(FK_OBJS)
+
+$(DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(DRV_CFLAGS) $(FK_CPPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c $(FK_HDRS) $(wildcard tests/*.h tests/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -c $< -o $@
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIB_OBJS) $(FK_LIB)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(UNIT_LIB_OBJS) $(FK_LIB) $(LDLIBS)
+
+$(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
+    $(FK_LIB) $(LAB_QMP_OBJ)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
+	    $(LAB_QMP_OBJ) $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh
+
+clean:
+	rm -rf $(BUILD)

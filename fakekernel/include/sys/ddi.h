@@ -1,0 +1,32 @@
+/*
+ * illumos <sys/ddi.h>: the DKI's clock and device-number routines.
+ */
+#ifndef _FK_SYS_DDI_H
+#define	_FK_SYS_DDI_H
+
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/systm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define	HZ	100
+
+extern clock_t drv_usectohz(clock_t);
+extern clock_t drv_hztousec(clock_t);
+extern void drv_usecwait(clock_t);
+extern clock_t ddi_get_lbolt(void);
+extern int64_t ddi_get_lbolt64(void);
+extern time_t ddi_get_time(void);
+
+extern major_t getmajor(dev_t);
+extern minor_t getminor(dev_t);
+extern dev_t makedevice(major_t, minor_t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _FK_SYS_DDI_H */

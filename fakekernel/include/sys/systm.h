@@ -1,0 +1,35 @@
+/*
+ * illumos <sys/systm.h>: the kernel's string and memory helpers, timeout(9F)
+ * and the clock.
+ */
+#ifndef _FK_SYS_SYSTM_H
+#define	_FK_SYS_SYSTM_H
+
+#include <sys/types.h>
+#include <string.h>
+#include <strings.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+extern char *panicstr;
+
+extern timeout_id_t timeout(void (*)(void *), void *, clock_t);
+extern clock_t untimeout(timeout_id_t);
+extern void delay(clock_t);
+extern hrtime_t gethrtime(void);
+
+#ifndef strlcpy
+extern size_t fk_strlcpy(char *, const char *, size_t);
+extern size_t fk_strlcat(char *, const char *, size_t);
+#define	strlcpy	fk_strlcpy
+#define	strlcat	fk_strlcat
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _FK_SYS_SYSTM_H */
