@@ -64,7 +64,7 @@ $(DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
 
 $(BUILD)/tests/%.o: tests/%.c $(FK_HDRS) $(wildcard tests/*.h tests/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) -c $< -o $@
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIB_OBJS) $(FK_LIB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(UNIT_LIB_OBJS) $(FK_LIB) $(LDLIBS)
