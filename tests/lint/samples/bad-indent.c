@@ -1,0 +1,18 @@
+/*
+ * Indentation by spaces.
+ */
+
+static int
+f(int a)
+{
+        int b = a;
+	int c = 0;
+
+    	c = b;
+	if (a > 0) {
+	    c++;
+	}
+	c = a +
+	    b;
+	return (c);
+}
