@@ -1,0 +1,239 @@
+#!/bin/sh
+# make lint: the checks that usr/src is fit for illumos-gate, and the
+# tests of the tools that make them.  One line per check in the protocol
+# of tests/check.h ("PASS name" / "FAIL name: ..."; details as "# "
+# lines); exits non-zero when a check failed.
+#
+#   sh tests/lint/lint.sh path/to/cstyle
+#
+# The checks:
+#  - the style checker's and the export's own tests (t_cstyle, t_export);
+#  - cstyle on every .c and .h of the driver (and on the checker itself);
+#  - mandoc -Tlint on the man page (only "referenced manual not found"
+#    is ignored: the illumos pages it cross-references are not installed
+#    on a Linux machine);
+#  - cppcheck on the driver (flags below);
+#  - the driver compiled for amd64 and, with Debian's cross compiler, for
+#    aarch64, with -Wall -Wextra -Werror -Wno-unused-parameter against
+#    the fakekernel's illumos headers only;
+#  - the driver uses illumos interfaces only: every #include names an
+#    illumos header that fakekernel/include provides (or the driver's
+#    own), no code is conditional on the lab or on Linux, and every
+#    external symbol the object needs is declared in fakekernel/include
+#    or is one of the libc-style functions the illumos kernel also has.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+cstyle=${1:?usage: lint.sh path/to/cstyle}
+drv=${LINT_DRV:-usr/src/uts/common/io/scsi/adapters/pvscsi}
+man=usr/src/man/man4d/pvscsi.4d
+out=build/lint
+mkdir -p "$out" || exit 2
+passed=0 failed=0
+
+pass() {
+	echo "PASS $1"
+	passed=$((passed + 1))
+}
+
+# fail NAME WHAT [FILE]: a FAIL line, then FILE's lines as "# " lines.
+fail() {
+	echo "FAIL $1: $2"
+	failed=$((failed + 1))
+	if [ $# -gt 2 ] && [ -s "$3" ]; then
+		sed 's/^/# /' "$3"
+	fi
+}
+
+# run_tests NAME CMD...: a test program whose PASS/FAIL lines count here.
+run_tests() {
+	name=$1
+	shift
+	"$@" >"$out/$name.log" 2>&1
+	rc=$?
+	cat "$out/$name.log"
+	p=$(grep -c '^PASS ' "$out/$name.log")
+	f=$(grep -c '^FAIL ' "$out/$name.log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$name" "exited $rc with no FAIL line"
+	fi
+}
+
+sh tests/lint/deps.sh || fail lint-deps "could not install the lint tools"
+
+run_tests t_cstyle sh tests/lint/t_cstyle.sh "$cstyle"
+run_tests t_export sh tests/lint/t_export.sh
+
+# The driver's sources.
+srcs=$(ls "$drv"/*.c "$drv"/*.h 2>/dev/null)
+csrc=$(ls "$drv"/*.c 2>/dev/null)
+if [ -z "$csrc" ]; then
+	fail driver-sources "expected the driver in $drv, saw no .c file"
+fi
+
+# Style.
+for f in $srcs tests/lint/cstyle.c; do
+	name=cstyle-$(basename "$f")
+	if "$cstyle" "$f" >"$out/$name.log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name" "$(wc -l <"$out/$name.log") finding(s)" \
+		    "$out/$name.log"
+	fi
+done
+
+# The man page.
+if [ ! -f "$man" ]; then
+	fail mandoc-lint "expected $man, saw none"
+elif ! command -v mandoc >/dev/null 2>&1; then
+	fail mandoc-lint "mandoc is not installed (apt-get install mandoc)"
+else
+	mandoc -Tlint "$man" 2>&1 | grep -v 'referenced manual not found' \
+	    >"$out/mandoc.log"
+	if [ -s "$out/mandoc.log" ]; then
+		fail mandoc-lint "mandoc -Tlint has messages" "$out/mandoc.log"
+	else
+		pass mandoc-lint
+	fi
+fi
+
+# cppcheck.  Flags: the fakekernel's illumos headers stand in for the
+# kernel's (-Ifakekernel/include, -D_KERNEL -DDEBUG so that ASSERT and
+# friends are defined); the system headers they layer on are not parsed
+# (missingIncludeSystem); "warning", "style", "performance" and
+# "portability" checks; --inline-suppr so that a justified exception can
+# be written next to the code it concerns.
+if [ -z "$csrc" ]; then
+	fail cppcheck "no driver source to check"
+elif ! command -v cppcheck >/dev/null 2>&1; then
+	fail cppcheck "cppcheck is not installed (apt-get install cppcheck)"
+elif cppcheck --quiet --std=c99 --enable=warning,style,performance,portability \
+    -D_KERNEL -DDEBUG -Ifakekernel/include -I"$drv" \
+    --suppress=missingIncludeSystem --inline-suppr --error-exitcode=1 \
+    --template='{file}:{line}: {severity}: {id}: {message}' \
+    $csrc >"$out/cppcheck.log" 2>&1; then
+	pass cppcheck
+else
+	fail cppcheck "cppcheck has findings" "$out/cppcheck.log"
+fi
+
+# Compiles: amd64 and aarch64, the gate's warnings as errors, against
+# the fakekernel's illumos headers only.
+CCFLAGS="-std=gnu99 -O2 -Wall -Wextra -Werror -Wno-unused-parameter
+    -Werror=implicit-function-declaration -D_KERNEL -DDEBUG
+    -Ifakekernel/include -I$drv"
+for arch in amd64 aarch64; do
+	case $arch in
+	amd64) cc=${CC:-gcc} ;;
+	aarch64) cc=aarch64-linux-gnu-gcc ;;
+	esac
+	if [ -z "$csrc" ]; then
+		fail "compile-$arch" "no driver source to compile"
+		continue
+	fi
+	if ! command -v "$cc" >/dev/null 2>&1; then
+		fail "compile-$arch" "$cc is not installed"
+		continue
+	fi
+	ok=1
+	: >"$out/compile-$arch.log"
+	for c in $csrc; do
+		# shellcheck disable=SC2086
+		$cc $CCFLAGS -c "$c" -o "$out/$(basename "$c" .c)-$arch.o" \
+		    >>"$out/compile-$arch.log" 2>&1 || ok=0
+	done
+	if [ "$ok" = 1 ]; then
+		pass "compile-$arch"
+	else
+		fail "compile-$arch" "$cc failed" "$out/compile-$arch.log"
+	fi
+done
+
+# Interfaces.  Includes: illumos headers (as fakekernel/include has them)
+# or the driver's own.
+: >"$out/includes.log"
+for f in $srcs; do
+	sed -n 's/^[ \t]*#[ \t]*include[ \t]*\([<"]\)\([^>"]*\)[>"].*/\1 \2/p' \
+	    "$f" | while read -r kind h; do
+		case $kind in
+		'<') [ -f "fakekernel/include/$h" ] ||
+		    echo "$f: <$h> is not an illumos header of fakekernel/include" ;;
+		'"') [ -f "$drv/$h" ] ||
+		    echo "$f: \"$h\" is not a header of the driver" ;;
+		esac
+	done >>"$out/includes.log"
+done
+if [ -z "$srcs" ]; then
+	fail ddi-includes "no driver source to check"
+elif [ -s "$out/includes.log" ]; then
+	fail ddi-includes "headers from outside illumos" "$out/includes.log"
+else
+	pass ddi-includes
+fi
+
+# Nothing in usr/src may depend on the lab or on Linux.
+grep -rnE '__linux__|__linux|__GLIBC__|_FAKE_KERNEL|FAKEKERNEL|fakekernel|\bFK_|\bfk_' \
+    usr/src >"$out/lab-free.log" 2>/dev/null
+if [ -s "$out/lab-free.log" ]; then
+	fail usr-src-lab-free "usr/src refers to the lab or to Linux" \
+	    "$out/lab-free.log"
+else
+	pass usr-src-lab-free
+fi
+
+# Symbols.  Compile without optimisation or builtins so that every call
+# stays a call, and ask gcc where each function is declared (-aux-info);
+# then every undefined symbol of the object must be declared by
+# fakekernel/include, or be a libc-style function that the illumos
+# kernel provides as well.
+KLIBC="bcmp bcopy bzero memchr memcmp memcpy memmove memset snprintf
+    sprintf strcasecmp strcat strchr strcmp strcpy strcspn strlcat strlcpy
+    strlen strncasecmp strncat strncmp strncpy strnlen strrchr strspn strstr
+    vsnprintf vsprintf"
+KLIBC=" $(echo $KLIBC) "
+if [ -n "$csrc" ]; then
+	: >"$out/ddi-symbols.log"
+	for c in $csrc; do
+		o=$out/$(basename "$c" .c)-sym.o
+		aux=$out/$(basename "$c" .c).aux
+		# shellcheck disable=SC2086
+		if ! ${CC:-gcc} -std=gnu99 -O0 -fno-builtin \
+		    -Werror=implicit-function-declaration -D_KERNEL -DDEBUG \
+		    -Ifakekernel/include -I"$drv" -aux-info "$aux" -c "$c" \
+		    -o "$o" >>"$out/ddi-symbols.log" 2>&1; then
+			echo "$c: does not compile" >>"$out/ddi-symbols.log"
+			continue
+		fi
+		for sym in $(nm -u "$o" | awk '{ print $NF }'); do
+			decl=$(grep -E "^/\\* [^ ]+:[0-9]+:[A-Z]+ \\*/ .*[ *]$sym \\(" \
+			    "$aux" | head -1 | sed 's|^/\* \([^:]*\):.*|\1|')
+			case $decl in
+			fakekernel/include/*) continue ;;
+			"")
+				# Not a function: data, declared extern by an
+				# illumos header.
+				grep -rqwE "extern[^;]*\\b$sym\\b" \
+				    fakekernel/include && continue
+				echo "$c: $sym: not declared by an illumos header" ;;
+			*)
+				case $KLIBC in
+				*" $sym "*) continue ;;
+				esac
+				echo "$c: $sym: declared by $decl, not by an" \
+				    "illumos header" ;;
+			esac
+		done >>"$out/ddi-symbols.log"
+	done
+	if [ -s "$out/ddi-symbols.log" ]; then
+		fail ddi-symbols "interfaces from outside illumos" \
+		    "$out/ddi-symbols.log"
+	else
+		pass ddi-symbols
+	fi
+else
+	fail ddi-symbols "no driver source to check"
+fi
+
+echo "# lint: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
