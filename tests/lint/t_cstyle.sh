@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tests of the style checker (tests/lint/cstyle.c) on the samples in
-# tests/lint/samples: good.c must pass untouched; each bad-RULE.c must
+# tests/lint/samples: the good*.c samples must pass untouched; each bad-RULE.c must
 # produce exactly the findings listed in bad-RULE.expect ("line rule" a
 # line), and every rule the checker knows must fire in some sample.
 # Speaks the protocol of tests/check.h.
@@ -22,15 +22,18 @@ findings() {
 	    sort -u
 }
 
-# The good sample: no finding, exit 0.
-out=$("$cstyle" "$dir/good.c")
-rc=$?
-if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-	pass cstyle-good-sample
-else
-	fail cstyle-good-sample "expected no finding and exit 0, saw exit $rc:
+# The good samples: no finding, exit 0.
+for c in "$dir"/good*.c; do
+	name=cstyle-$(basename "$c" .c)
+	out=$("$cstyle" "$c")
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+		pass "$name"
+	else
+		fail "$name" "expected no finding and exit 0, saw exit $rc:
 $(echo "$out" | sed 's/^/# /')"
-fi
+	fi
+done
 
 # Each bad sample: exactly its expected findings, exit 1.
 for c in "$dir"/bad-*.c; do
