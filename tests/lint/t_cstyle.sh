@@ -1,8 +1,9 @@
 #!/bin/sh
 # Tests of the style checker (tests/lint/cstyle.c) on the samples in
-# tests/lint/samples: the good*.c samples must pass untouched; each bad-RULE.c must
-# produce exactly the findings listed in bad-RULE.expect ("line rule" a
-# line), and every rule the checker knows must fire in some sample.
+# tests/lint/samples: the good*.c samples must pass untouched; each
+# bad-RULE.c must produce exactly the findings listed in bad-RULE.expect
+# ("line rule" a line), and every rule the checker knows must fire in
+# the sample named after it.
 # Speaks the protocol of tests/check.h.
 #
 #   sh tests/lint/t_cstyle.sh path/to/cstyle
