@@ -1,0 +1,95 @@
+#!/bin/sh
+# lab/guest.sh RUNDIR: runs inside the lab guest, chrooted into the host's
+# root (so /bin/sh is the host's), started by init.sh.  The launcher copies
+# it into the run directory with a "config" file beside it.
+#
+# Reserves huge pages, binds every PVSCSI function (15ad:07c0) to vfio-pci,
+# sets up the environment, runs the command with its stdout and stderr on
+# the "lab.out" virtio-serial port, records the exit status in
+# RUNDIR/status, and hands the end marker to the host relay so that all
+# output has left the guest before init.sh powers off.
+
+run=$1
+. "$run/config" || exit 1
+
+# Only shell builtins below: every program started here would be loaded
+# over 9p, at some 40 ms each under TCG.
+exec 3<>/dev/virtio-ports/lab.out || {
+	echo "lab-guest: cannot open the lab.out port"
+	exit 1
+}
+
+status=
+fail() {
+	printf 'lab: %s\n' "$*" >&3
+	status=125
+}
+
+# --- huge pages -------------------------------------------------------
+if [ "$LAB_HUGEPAGES" -gt 0 ]; then
+	echo "$LAB_HUGEPAGES" >/proc/sys/vm/nr_hugepages
+	# Not "read </proc/sys/vm/nr_hugepages": the shell reads byte by
+	# byte, and sysctl files give EOF to any read past offset 0.
+	got=0
+	while read -r key val _; do
+		[ "$key" = HugePages_Total: ] && got=$val
+	done </proc/meminfo
+	[ "$got" -ge "$LAB_HUGEPAGES" ] ||
+		printf 'lab: warning: only %s of %s huge pages reserved\n' \
+		    "$got" "$LAB_HUGEPAGES" >&3
+fi
+
+# --- PVSCSI functions to vfio-pci, in bus order -------------------------
+pvscsi=
+for dev in /sys/bus/pci/devices/*; do
+	read -r vendor <"$dev/vendor"
+	read -r device <"$dev/device"
+	[ "$vendor:$device" = 0x15ad:0x07c0 ] || continue
+	bdf=${dev##*/}
+	echo vfio-pci >"$dev/driver_override"
+	[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	group=none
+	for g in /sys/kernel/iommu_groups/*/devices/"$bdf"; do
+		[ -e "$g" ] || continue
+		g=${g%/devices/*}
+		group=${g##*/}
+	done
+	if [ ! -e "/sys/bus/pci/drivers/vfio-pci/$bdf" ]; then
+		fail "cannot bind $bdf to vfio-pci"
+	elif [ ! -c "/dev/vfio/$group" ]; then
+		fail "no /dev/vfio/$group for $bdf"
+	fi
+	pvscsi="$pvscsi $bdf"
+done
+
+# --- environment --------------------------------------------------------
+export LAB_PVSCSI="${pvscsi# }"
+export LAB_QMP=/dev/virtio-ports/lab.qmp
+export LAB_OUT="$run"
+export LAB_ARCH LAB_REPO
+export LAB_BIN="$LAB_REPO/build/lab"
+export LAB_MODULES=/run/lab/modules
+export PATH="$LAB_BIN:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+export HOME=/root USER=root LOGNAME=root SHELL=/bin/sh
+
+# --- the command -----------------------------------------------------------
+read -r up _ </proc/uptime
+echo "lab-guest: [$up] running the command"
+if [ -z "$status" ]; then
+	if cd "$LAB_CWD" 2>/dev/null; then
+		(lab_env; exec "$@") </dev/null >&3 2>&3 3>&-
+		status=$?
+	else
+		fail "cannot change to $LAB_CWD in the guest"
+	fi
+fi
+
+read -r up _ </proc/uptime
+echo "lab-guest: [$up] the command exited with status $status"
+echo "$status" >"$run/status"
+# The relay answers the marker once everything before it has reached the
+# host; only then may init.sh power off.
+printf '\001LABEND:%s\n' "$LAB_MARK" >&3
+read -r ack <&3
+exit 0

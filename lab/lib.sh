@@ -1,0 +1,99 @@
+# lab/lib.sh: shell functions shared by lab/lab and lab/build.sh.
+# POSIX sh; sourced, never run.  Expects LAB_SRC (the lab/ directory).
+
+# One line on stderr, then exit (default status 1).
+lab_die() {
+	printf 'lab: %s\n' "$1" >&2
+	exit "${2:-1}"
+}
+
+# ---------------------------------------------------------------------
+# Architecture-specific settings: everything that differs between guest
+# architectures lives here.  Adding one means adding a case below.
+# ---------------------------------------------------------------------
+lab_arch_config() {
+	case "$1" in
+	x86_64)
+		LAB_DEB_ARCH=amd64
+		LAB_QEMU=qemu-system-x86_64
+		LAB_QEMU_PKG=qemu-system-x86
+		# Newest Debian 6.1 kernel: what linux-image-amd64 depends on,
+		# else the highest linux-image-6.1.0-N-amd64 known to apt.
+		LAB_KPKG_META=linux-image-amd64
+		LAB_KPKG_RE='^linux-image-6\.1\.0-[0-9][0-9]*-amd64$'
+		LAB_KERNEL_FILE='boot/vmlinuz-*'
+		LAB_KERNEL_BOOT=pvh
+		LAB_CONSOLE=ttyS0
+		LAB_KERNEL_ARGS='intel_iommu=on'
+		# Machine, accelerator, CPU and vIOMMU; the pvscsi functions
+		# sit behind the emulated Intel IOMMU so vfio-pci can own them.
+		LAB_QEMU_MACHINE='-machine q35,kernel-irqchip=split
+			-accel tcg,thread=multi -cpu max
+			-device intel-iommu,intremap=on,caching-mode=on'
+		;;
+	*)
+		return 1
+		;;
+	esac
+	LAB_ARCH=$1
+}
+
+# Kernel modules loaded at boot, in the order asked for; build.sh adds
+# their dependencies (from modules.dep) in front of each.
+LAB_BOOT_MODULES='netfs fscache 9pnet virtio_ring virtio
+	virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci 9pnet_virtio 9p
+	virtio_console
+	irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci'
+
+# Modules shipped in the initramfs but not loaded: a benchmark loads Linux's
+# own PVSCSI driver on demand (see README.md, "Guest environment").
+LAB_EXTRA_MODULES='scsi_common scsi_mod sd_mod vmw_pvscsi'
+
+# ---------------------------------------------------------------------
+# Debian packages
+# ---------------------------------------------------------------------
+
+# Runs "apt-get update" at most once per lab invocation (children inherit
+# LAB_APT_UPDATED).
+lab_apt_update() {
+	[ -n "${LAB_APT_UPDATED:-}" ] && return 0
+	LAB_APT_UPDATED=1
+	export LAB_APT_UPDATED
+	apt-get update >"${LAB_APT_LOG:-/dev/null}" 2>&1
+}
+
+# lab_need CMD:PACKAGE ... installs the packages whose command is missing.
+# A PACKAGE given as /path:PACKAGE is checked by file instead.
+lab_need() {
+	_missing=
+	for _pair in "$@"; do
+		_what=${_pair%%:*}
+		_pkg=${_pair#*:}
+		case $_what in
+		/*) [ -e "$_what" ] && continue ;;
+		*) command -v "$_what" >/dev/null 2>&1 && continue ;;
+		esac
+		case " $_missing " in
+		*" $_pkg "*) ;;
+		*) _missing="$_missing $_pkg" ;;
+		esac
+	done
+	[ -z "$_missing" ] && return 0
+	command -v apt-get >/dev/null 2>&1 ||
+		lab_die "missing packages:$_missing (and no apt-get to install them)"
+	_log=${LAB_APT_LOG:-/dev/null}
+	# shellcheck disable=SC2086
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q $_missing \
+	    >>"$_log" 2>&1; then
+		lab_apt_update
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $_missing \
+		    >>"$_log" 2>&1 ||
+			lab_die "cannot install packages:$_missing (apt-get install failed)"
+	fi
+}
+
+# SHA-256 of the given files' contents, first 16 hex digits.
+lab_hash() {
+	cat "$@" | sha256sum | cut -c1-16
+}
