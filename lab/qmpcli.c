@@ -93,7 +93,7 @@ disk_json(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	int quiet = 0, opt, fd, rc, hba, target;
+	int quiet = 0, opt, fd, rc, hba = 0, target = 0;
 	char *resp;
 
 	while ((opt = getopt(argc, argv, "+qt:h")) != -1) {
@@ -117,39 +117,44 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "disk-json") == 0)
 		return (disk_json(argc, argv));
 
+	/* Check the arguments before connecting. */
+	if (strcmp(argv[0], "disk-add") == 0) {
+		if (argc != 4)
+			usage();
+	} else if (strcmp(argv[0], "disk-del") == 0) {
+		if (argc != 3)
+			usage();
+	} else if (strcmp(argv[0], "wait-event") == 0) {
+		if (argc < 2 || argc > 3)
+			usage();
+	} else if (argc > (argv[0][0] == '{' ? 1 : 2)) {
+		usage();
+	}
+	if (strncmp(argv[0], "disk-", 5) == 0) {
+		hba = parse_int(argv[1], "HBA", 63);
+		target = parse_int(argv[2], "TARGET", 64);
+	}
+
 	if ((resp = malloc(RESP_MAX)) == NULL) {
 		perror("qmp");
 		return (3);
 	}
-	if ((fd = qmp_open()) < 0)
+	*resp = '\0';
+	if ((fd = qmp_open()) < 0) {
+		free(resp);
 		return (fail());
+	}
 
 	if (strcmp(argv[0], "disk-add") == 0) {
-		if (argc != 4)
-			usage();
-		hba = parse_int(argv[1], "HBA", 63);
-		target = parse_int(argv[2], "TARGET", 64);
 		rc = qmp_disk_add(fd, hba, target, argv[3]);
-		*resp = '\0';
 	} else if (strcmp(argv[0], "disk-del") == 0) {
-		if (argc != 3)
-			usage();
-		hba = parse_int(argv[1], "HBA", 63);
-		target = parse_int(argv[2], "TARGET", 64);
 		rc = qmp_disk_del(fd, hba, target);
-		*resp = '\0';
 	} else if (strcmp(argv[0], "wait-event") == 0) {
-		if (argc < 2 || argc > 3)
-			usage();
 		rc = qmp_wait_event(fd, argv[1], argc == 3 ? argv[2] : NULL,
 		    0, resp, RESP_MAX);
 	} else if (argv[0][0] == '{') {
-		if (argc != 1)
-			usage();
 		rc = qmp_exec(fd, resp, RESP_MAX, "%s", argv[0]);
 	} else {
-		if (argc > 2)
-			usage();
 		rc = qmp_exec(fd, resp, RESP_MAX,
 		    "{\"execute\":\"%s\",\"arguments\":%s}", argv[0],
 		    argc == 2 ? argv[1] : "{}");

@@ -1,0 +1,29 @@
+#!/bin/sh
+# (a) exit status and output streaming.
+. "$(dirname "$0")/common.sh"
+tmp=$TBUILD/exit.$$
+trap 'rm -f "$tmp".*' EXIT
+
+"$LAB" true >"$tmp.out" 2>&1
+rc=$?
+check exit-true "status 0, 0 bytes of output" \
+	"status $rc, $(wc -c <"$tmp.out") bytes of output"
+
+"$LAB" sh -c 'exit 7' >"$tmp.out" 2>&1
+check exit-7 7 $?
+
+"$LAB" sh -c 'echo out-line; echo err-line >&2; printf no-newline' \
+	>"$tmp.out" 2>/dev/null
+check output "out-line|err-line|no-newline" "$(joined "$tmp.out")"
+
+# Lines must arrive while the command runs, not at its end.
+"$LAB" sh -c 'echo first; sleep 3; echo second' | while IFS= read -r l; do
+	printf '%s %s\n' "$(now)" "$l"
+done >"$tmp.times"
+gap=$(awk 'NR == 1 { a = $1 } NR == 2 { printf "%.1f", $1 - a }' "$tmp.times")
+if awk -v g="${gap:-0}" 'BEGIN { exit !(g >= 2.5) }'; then
+	pass streaming
+else
+	fail streaming "expected the lines 3 s apart, saw ${gap:-no} s ($(joined "$tmp.times"))"
+fi
+exit $failed
