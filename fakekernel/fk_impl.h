@@ -9,7 +9,7 @@
  *   registers, DMA, interrupts, PCI		ddi/regs.c, ddi/dma.c,
  *						ddi/intr.c, ddi/pci.c over
  *						platform/platform.h
- *   SCSA					scsa/*.c
+ *   SCSA					scsa/ (every file)
  */
 #ifndef _FK_IMPL_H
 #define	_FK_IMPL_H
@@ -26,30 +26,60 @@ extern "C" {
 /*
  * Threads.  Every thread that enters the fakekernel gets an fk_thread_t
  * (lazily for threads the fakekernel did not create).  Interrupt handlers
- * run on threads marked t_intr; DDI calls the man pages forbid in
- * interrupt context call fk_assert_may_block(), which panics there.
+ * run on threads marked t_intr (fk_intr_enter/fk_intr_exit around each
+ * handler call); DDI calls the man pages forbid in interrupt context call
+ * fk_assert_may_block("what"), which panics there with "what in interrupt
+ * context" and the locks the thread holds.  fk_assert_unlocked("what")
+ * panics when the calling thread holds any kmutex_t (for the end of a
+ * callback, a taskq job, a thread).
+ *
+ * t_held lists the kmutex_t the thread holds, in acquisition order, each
+ * with the return address of the mutex_enter that took it: the witness
+ * (ddi/mutex.c) reads it.
  */
 #define	FK_MAXHELD	32
 
 typedef struct fk_thread {
 	pthread_t	t_tid;
+	pid_t		t_lwp;			/* Linux thread id */
 	char		t_name[32];
-	int		t_intr;			/* in an interrupt handler */
+	int		t_intr;			/* interrupt nesting depth */
 	uint_t		t_intr_pri;
+	int		t_intr_nheld;		/* t_nheld at fk_intr_enter */
 	int		t_cpu;
-	int		t_nheld;
+	int		t_nheld;		/* entries in t_held */
+	int		t_untracked;		/* held beyond FK_MAXHELD */
 	struct kmutex	*t_held[FK_MAXHELD];	/* for the witness */
-	const char	*t_held_file[FK_MAXHELD];
-	int		t_held_line[FK_MAXHELD];
+	void		*t_held_pc[FK_MAXHELD];	/* where each was taken */
 } fk_thread_t;
 
 extern fk_thread_t *fk_curthread(void);
 extern int fk_thread_create(pthread_t *, const char *, void *(*)(void *),
     void *);
+extern void fk_thread_setname(const char *);
 extern void fk_intr_enter(uint_t);
 extern void fk_intr_exit(void);
 extern int fk_in_intr(void);
 extern void fk_assert_may_block(const char *);
+extern void fk_assert_unlocked(const char *);
+extern size_t fk_held_describe(fk_thread_t *, char *, size_t);
+
+/*
+ * Mutex internals shared by ddi/mutex.c and ddi/condvar.c: a cv_wait
+ * gives the mutex up and takes it back (owner, held list and witness
+ * follow); fk_mutex_describe() names a mutex and where it was taken.
+ */
+extern void fk_mutex_wait_release(struct kmutex *, fk_thread_t *);
+extern void fk_mutex_wait_reacquire(struct kmutex *, fk_thread_t *, void *);
+extern void fk_mutex_verify(const struct kmutex *, const char *);
+extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
+    size_t);
+
+/*
+ * Code addresses as text for reports: "function+0x1c (file.c:123)" when
+ * the debug information can be read, "object(+0x1234)" otherwise.
+ */
+extern void fk_symbolize(void *const *, int, char (*)[160]);
 
 /*
  * Device tree.
@@ -100,10 +130,20 @@ extern struct fk_driver *fk_driver_lookup(const char *);
 /*
  * Memory.  kmem draws from the platform's DMA-able arena when one exists
  * (so any buffer a driver binds is DMA-able, as in a kernel); the platform
- * installs these hooks.  Defaults are malloc/free.
+ * installs these hooks.  Defaults are malloc/free.  The backend must return
+ * memory aligned to 16 bytes.
+ *
+ * fk_kmem_nosleep_fail(kmflag) is the failure injector every KM_NOSLEEP
+ * allocation consults (FK_KMEM_FAIL_NOSLEEP=N in the environment, or
+ * fk_kmem_set_fail_nosleep(N): every Nth KM_NOSLEEP allocation fails; 0
+ * turns it off).  fk_kmem_reap() destructs every free object of every
+ * kmem cache, as memory pressure would in illumos.
  */
 extern void *(*fk_kmem_backend_alloc)(size_t);
 extern void (*fk_kmem_backend_free)(void *, size_t);
+extern int fk_kmem_nosleep_fail(int);
+extern void fk_kmem_set_fail_nosleep(uint_t);
+extern void fk_kmem_reap(void);
 
 /*
  * Logging: every cmn_err/dev_err message lands here.

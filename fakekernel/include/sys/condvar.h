@@ -13,9 +13,10 @@ extern "C" {
 #endif
 
 typedef struct kcondvar {
-	pthread_cond_t	cv_cond;
+	pthread_cond_t	cv_cond;	/* on CLOCK_MONOTONIC */
 	uint32_t	cv_magic;
 	uint32_t	cv_waiters;
+	kmutex_t	*cv_mutex;	/* the waiters' mutex */
 } kcondvar_t;
 
 typedef enum {

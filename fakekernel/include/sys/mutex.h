@@ -29,8 +29,8 @@ typedef struct kmutex {
 	uint32_t		m_class;	/* witness lock class */
 	uintptr_t		m_pri;		/* interrupt priority or 0 */
 	const char		*m_name;
-	const char		*m_init_file;
-	int			m_init_line;
+	void			*m_init_pc;	/* mutex_init's caller */
+	void			*m_enter_pc;	/* where the owner took it */
 } kmutex_t;
 
 extern void mutex_init(kmutex_t *, char *, kmutex_type_t, void *);

@@ -24,10 +24,17 @@ typedef enum {
 
 struct fk_thread;
 
+/*
+ * A mutex and a condition variable rather than a pthread_rwlock_t: illumos
+ * rwlocks downgrade and upgrade, and RW_READER waits behind waiting
+ * writers (RW_READER_STARVEWRITER does not).
+ */
 typedef struct krwlock {
-	pthread_rwlock_t	rw_lock;
+	pthread_mutex_t		rw_mutex;
+	pthread_cond_t		rw_cv;
 	struct fk_thread	*volatile rw_writer;
 	volatile uint32_t	rw_readers;
+	uint32_t		rw_wwait;	/* writers waiting */
 	uint32_t		rw_magic;
 } krwlock_t;
 

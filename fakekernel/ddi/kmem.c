@@ -1,0 +1,802 @@
+/*
+ * kmem_alloc(9F) and kmem_cache_create(9F).
+ *
+ * Buffers
+ * -------
+ * Every buffer has a hidden 64-byte header in front of it and an 8-byte
+ * redzone behind it:
+ *
+ *	raw -> [ header: size, cache, magic, caller ... ][ buffer ][ redzone ]
+ *
+ * The magic says what the buffer is (kmem_alloc buffer, freed buffer,
+ * cache object in use, cache object free), so that these panic with a
+ * report naming the buffer, the sizes and the code involved:
+ *	- kmem_free with a size other than the allocation's;
+ *	- kmem_free of a freed buffer (double free), of a cache object, of
+ *	  memory kmem did not allocate;
+ *	- a write past the end of a buffer (redzone), found at free;
+ *	- a write to a freed buffer: freed buffers are filled with
+ *	  0xdeadbeef and kept in a quarantine (FK_KMEM_QUARANTINE bytes,
+ *	  default 8 MiB, 0 for none) before they go back to the backend; a
+ *	  changed byte is found when they leave it;
+ *	- KM_SLEEP in interrupt context (fk_assert_may_block).
+ * New kmem_alloc buffers are filled with 0xbaddcafe, as illumos's
+ * kmem_flags debugging does, so code that reads memory it never wrote
+ * sees a recognisable pattern rather than lucky zeros.
+ *
+ * Memory comes from fk_kmem_backend_alloc/free (malloc/free unless the
+ * platform installs its DMA-able arena); each header remembers the free
+ * function of its backend, so buffers allocated before a platform
+ * installed its hooks are returned to the right place.  KM_SLEEP waits
+ * for memory (and panics after 10 seconds without any); KM_NOSLEEP
+ * returns NULL when there is none, and fails on purpose every Nth time
+ * with FK_KMEM_FAIL_NOSLEEP=N.
+ *
+ * Caches
+ * ------
+ * An object is constructed when the cache creates it, not on every
+ * kmem_cache_alloc; kmem_cache_free keeps it, constructed, for the next
+ * kmem_cache_alloc.  Destructors run when the cache gives objects up:
+ * fk_kmem_reap() (memory pressure) or kmem_cache_destroy().  A
+ * constructor that fails makes kmem_cache_alloc(KM_NOSLEEP) return NULL;
+ * under KM_SLEEP the allocation retries (as illumos does for a transient
+ * failure), and panics if the constructor fails 1000 times in a row.
+ * Objects are aligned as asked (default 8).  kmem_cache_destroy with
+ * objects still allocated panics (a leak); so do kmem_cache_free of an
+ * object of another cache and double frees.
+ *
+ * fk_counters: fc_kmem_allocs and fc_kmem_frees count kmem_alloc and
+ * kmem_cache_alloc calls that succeeded and their frees; fc_kmem_bytes is
+ * the bytes allocated and not yet freed (cache objects count while a
+ * client has them).
+ */
+
+#include <sys/types.h>
+#include <sys/kmem.h>
+#include <sys/cmn_err.h>
+#include <sys/debug.h>
+#include <sys/param.h>
+#include <sys/sysmacros.h>
+#include <fk_impl.h>
+#include <fk.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define	KMEM_HDR_SIZE		64
+#define	KMEM_REDZONE		8
+#define	KMEM_ALIGN		8
+
+#define	KMEM_MAGIC_ALLOC	0x6b6d656d616c6c6full	/* kmem_alloc */
+#define	KMEM_MAGIC_FREE		0x6b6d656d66726565ull	/* freed */
+#define	KMEM_MAGIC_CNEW		0x6b6d636e65770000ull	/* constructing */
+#define	KMEM_MAGIC_CALLOC	0x6b6d63616c6c6f63ull	/* cache, in use */
+#define	KMEM_MAGIC_CFREE	0x6b6d636672656500ull	/* cache, free */
+
+#define	KMEM_UNINIT_PATTERN	0xbaddcafeu
+#define	KMEM_FREE_PATTERN	0xdeadbeefu
+#define	KMEM_REDZONE_PATTERN	0xfeedfacefeedfaceull
+
+#define	KMEM_QUARANTINE_SLOTS	4096
+#define	KMEM_QUARANTINE_DEFAULT	(8UL << 20)
+#define	KMEM_QUARANTINE_CHECK	(64UL << 10)	/* bytes verified */
+#define	KMEM_SLEEP_TRIES	10000		/* 1 ms apart */
+#define	KMEM_CTOR_TRIES		1000
+
+#define	KMEM_CACHE_MAGIC	0x6b6d656d63616368ull
+#define	KMEM_CACHE_DEAD		0x646561646361636eull
+
+/*
+ * The header.  The allocator's own bookkeeping may overwrite the first
+ * 32 bytes of a buffer it takes back, so what a later double free must
+ * still read (size, caller, magic) sits in the second half.
+ */
+typedef struct kmem_hdr {
+	void		*kh_raw;		/* what the backend returned */
+	size_t		kh_rawsize;
+	struct kmem_cache *kh_cache;		/* owning cache or NULL */
+	uint64_t	kh_unused;
+	void		(*kh_free)(void *, size_t);	/* backend's free */
+	size_t		kh_size;		/* the caller's size */
+	void		*kh_caller;		/* last alloc or free */
+	uint64_t	kh_magic;
+} kmem_hdr_t;
+
+CTASSERT(sizeof (kmem_hdr_t) == KMEM_HDR_SIZE);
+
+struct kmem_cache {
+	uint64_t	cc_magic;
+	char		cc_name[32];
+	size_t		cc_bufsize;
+	size_t		cc_align;
+	int		(*cc_ctor)(void *, void *, int);
+	void		(*cc_dtor)(void *, void *);
+	void		(*cc_reclaim)(void *);
+	void		*cc_private;
+	int		cc_cflags;
+	pthread_mutex_t	cc_lock;
+	void		**cc_free;		/* constructed, free */
+	size_t		cc_nfree;
+	size_t		cc_freecap;
+	uint64_t	cc_outstanding;		/* held by clients */
+	struct kmem_cache *cc_next;
+};
+
+static void *
+kmem_malloc_alloc(size_t size)
+{
+	return (malloc(size));
+}
+
+static void
+kmem_malloc_free(void *p, size_t size)
+{
+	(void) size;
+	free(p);
+}
+
+void *(*fk_kmem_backend_alloc)(size_t) = kmem_malloc_alloc;
+void (*fk_kmem_backend_free)(void *, size_t) = kmem_malloc_free;
+
+static pthread_once_t kmem_once = PTHREAD_ONCE_INIT;
+static uint_t kmem_fail_every;
+static uint64_t kmem_nosleep_count;
+static size_t kmem_quarantine_limit;
+
+static pthread_mutex_t kmem_quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static kmem_hdr_t *kmem_quarantine[KMEM_QUARANTINE_SLOTS];
+static size_t kmem_quarantine_head;	/* oldest */
+static size_t kmem_quarantine_count;
+static size_t kmem_quarantine_bytes;
+
+static pthread_mutex_t kmem_caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kmem_cache *kmem_caches;
+
+static void
+kmem_config(void)
+{
+	const char *s;
+
+	if ((s = getenv("FK_KMEM_FAIL_NOSLEEP")) != NULL)
+		kmem_fail_every = (uint_t)strtoul(s, NULL, 0);
+	kmem_quarantine_limit = KMEM_QUARANTINE_DEFAULT;
+	if ((s = getenv("FK_KMEM_QUARANTINE")) != NULL)
+		kmem_quarantine_limit = (size_t)strtoull(s, NULL, 0);
+}
+
+static inline void
+kmem_init(void)
+{
+	(void) pthread_once(&kmem_once, kmem_config);
+}
+
+/*
+ * Failure injection for KM_NOSLEEP.  KM_PANIC callers asked for a panic
+ * on failure, so they are spared.
+ */
+int
+fk_kmem_nosleep_fail(int kmflag)
+{
+	uint_t every;
+
+	if ((kmflag & KM_NOSLEEP) == 0 || (kmflag & KM_PANIC) != 0)
+		return (0);
+	kmem_init();
+	every = __atomic_load_n(&kmem_fail_every, __ATOMIC_RELAXED);
+	if (every == 0)
+		return (0);
+	return (__atomic_add_fetch(&kmem_nosleep_count, 1,
+	    __ATOMIC_RELAXED) % every == 0);
+}
+
+void
+fk_kmem_set_fail_nosleep(uint_t every)
+{
+	kmem_init();
+	__atomic_store_n(&kmem_nosleep_count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&kmem_fail_every, every, __ATOMIC_RELAXED);
+}
+
+/*
+ * Patterns.
+ */
+static void
+pattern_fill(void *buf, size_t len, uint32_t pat)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		(void) memcpy(p + i, &pat, 4);
+	for (; i < len; i++)
+		p[i] = (uint8_t)(pat >> (8 * (i & 3)));
+}
+
+/* Offset of the first byte that is not the pattern, or -1. */
+static ssize_t
+pattern_check(const void *buf, size_t len, uint32_t pat)
+{
+	const uint8_t *p = buf;
+	size_t i;
+	uint32_t w;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		(void) memcpy(&w, p + i, 4);
+		if (w != pat)
+			break;
+	}
+	for (; i < len; i++) {
+		if (p[i] != (uint8_t)(pat >> (8 * (i & 3))))
+			return ((ssize_t)i);
+	}
+	return (-1);
+}
+
+static inline kmem_hdr_t *
+kmem_hdr(const void *buf)
+{
+	return ((kmem_hdr_t *)((uintptr_t)buf - KMEM_HDR_SIZE));
+}
+
+static inline void
+redzone_set(void *buf, size_t size)
+{
+	uint64_t rz = KMEM_REDZONE_PATTERN;
+
+	(void) memcpy((char *)buf + size, &rz, sizeof (rz));
+}
+
+static inline int
+redzone_ok(const void *buf, size_t size)
+{
+	uint64_t rz;
+
+	(void) memcpy(&rz, (const char *)buf + size, sizeof (rz));
+	return (rz == KMEM_REDZONE_PATTERN);
+}
+
+static const char *
+kmem_where(void *pc, char (*sym)[160])
+{
+	fk_symbolize(&pc, 1, sym);
+	return (sym[0]);
+}
+
+static void
+kmem_count(int64_t bytes)
+{
+	if (bytes > 0) {
+		__atomic_add_fetch(&fk_counters.fc_kmem_allocs, 1,
+		    __ATOMIC_RELAXED);
+	} else {
+		__atomic_add_fetch(&fk_counters.fc_kmem_frees, 1,
+		    __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&fk_counters.fc_kmem_bytes, bytes,
+	    __ATOMIC_RELAXED);
+}
+
+static void
+kmem_check_flags(int kmflag, const char *op)
+{
+	if ((kmflag & ~KM_VMFLAGS) != 0)
+		panic("%s: bad kmflag %#x", op, kmflag);
+}
+
+/*
+ * Memory from the backend.  KM_SLEEP waits for it.
+ */
+static void *
+kmem_backend_get(size_t rawsize, int kmflag, const char *op, size_t size)
+{
+	void *raw;
+	int tries;
+
+	for (tries = 0; ; tries++) {
+		if ((raw = fk_kmem_backend_alloc(rawsize)) != NULL)
+			return (raw);
+		if ((kmflag & KM_PANIC) != 0)
+			panic("%s(%zu, KM_PANIC): out of memory", op, size);
+		if ((kmflag & KM_NOSLEEP) != 0)
+			return (NULL);
+		if (tries == KMEM_SLEEP_TRIES) {
+			panic("%s(%zu, KM_SLEEP): no memory for %d seconds",
+			    op, size, KMEM_SLEEP_TRIES / 1000);
+		}
+		(void) usleep(1000);
+	}
+}
+
+/*
+ * The quarantine: freed buffers wait here, poisoned, before they go back
+ * to the backend.
+ */
+static void
+kmem_release(kmem_hdr_t *kh)
+{
+	void *buf = (char *)kh + KMEM_HDR_SIZE;
+	size_t n = MIN(kh->kh_size, KMEM_QUARANTINE_CHECK);
+	char sym[1][160];
+	ssize_t off;
+
+	if ((off = pattern_check(buf, n, KMEM_FREE_PATTERN)) >= 0) {
+		panic("kmem: buffer %p (size %zu) was written after "
+		    "kmem_free: byte %zd is %#x; freed at %s", buf,
+		    kh->kh_size, off, ((uint8_t *)buf)[off],
+		    kmem_where(kh->kh_caller, sym));
+	}
+	kh->kh_free(kh->kh_raw, kh->kh_rawsize);
+}
+
+static void
+kmem_quarantine_put(kmem_hdr_t *kh)
+{
+	kmem_hdr_t *old[8];
+	int nold = 0, i;
+	size_t slot;
+
+	kmem_init();
+	if (kmem_quarantine_limit == 0 ||
+	    kh->kh_size > kmem_quarantine_limit / 4) {
+		kmem_release(kh);
+		return;
+	}
+	(void) pthread_mutex_lock(&kmem_quarantine_lock);
+	while (kmem_quarantine_count > 0 && nold < 8 &&
+	    (kmem_quarantine_count == KMEM_QUARANTINE_SLOTS ||
+	    kmem_quarantine_bytes + kh->kh_size > kmem_quarantine_limit)) {
+		old[nold] = kmem_quarantine[kmem_quarantine_head];
+		kmem_quarantine_bytes -= old[nold]->kh_size;
+		kmem_quarantine_head = (kmem_quarantine_head + 1) %
+		    KMEM_QUARANTINE_SLOTS;
+		kmem_quarantine_count--;
+		nold++;
+	}
+	if (kmem_quarantine_count < KMEM_QUARANTINE_SLOTS) {
+		slot = (kmem_quarantine_head + kmem_quarantine_count) %
+		    KMEM_QUARANTINE_SLOTS;
+		kmem_quarantine[slot] = kh;
+		kmem_quarantine_count++;
+		kmem_quarantine_bytes += kh->kh_size;
+		kh = NULL;
+	}
+	(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+	for (i = 0; i < nold; i++)
+		kmem_release(old[i]);
+	if (kh != NULL)
+		kmem_release(kh);
+}
+
+static void
+kmem_quarantine_flush(void)
+{
+	kmem_hdr_t *kh;
+
+	for (;;) {
+		(void) pthread_mutex_lock(&kmem_quarantine_lock);
+		if (kmem_quarantine_count == 0) {
+			(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+			return;
+		}
+		kh = kmem_quarantine[kmem_quarantine_head];
+		kmem_quarantine_head = (kmem_quarantine_head + 1) %
+		    KMEM_QUARANTINE_SLOTS;
+		kmem_quarantine_count--;
+		kmem_quarantine_bytes -= kh->kh_size;
+		(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+		kmem_release(kh);
+	}
+}
+
+/*
+ * kmem_alloc(9F).
+ */
+static void *
+kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
+    void *caller)
+{
+	kmem_hdr_t *kh;
+	void *raw, *buf;
+
+	kmem_check_flags(kmflag, op);
+	if (size == 0)
+		return (NULL);
+	if ((kmflag & KM_NOSLEEP) == 0)
+		fk_assert_may_block("KM_SLEEP allocation");
+	else if (fk_kmem_nosleep_fail(kmflag))
+		return (NULL);
+	if (size > SIZE_MAX / 2)
+		panic("%s(%zu): impossible size", op, size);
+	raw = kmem_backend_get(KMEM_HDR_SIZE + size + KMEM_REDZONE, kmflag,
+	    op, size);
+	if (raw == NULL)
+		return (NULL);
+	kh = raw;
+	kh->kh_raw = raw;
+	kh->kh_rawsize = KMEM_HDR_SIZE + size + KMEM_REDZONE;
+	kh->kh_cache = NULL;
+	kh->kh_unused = 0;
+	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_size = size;
+	kh->kh_caller = caller;
+	kh->kh_magic = KMEM_MAGIC_ALLOC;
+	buf = (char *)raw + KMEM_HDR_SIZE;
+	if (zero)
+		(void) memset(buf, 0, size);
+	else
+		pattern_fill(buf, size, KMEM_UNINIT_PATTERN);
+	redzone_set(buf, size);
+	kmem_count((int64_t)size);
+	return (buf);
+}
+
+void *
+kmem_alloc(size_t size, int kmflag)
+{
+	return (kmem_alloc_common(size, kmflag, 0, "kmem_alloc",
+	    __builtin_return_address(0)));
+}
+
+void *
+kmem_zalloc(size_t size, int kmflag)
+{
+	return (kmem_alloc_common(size, kmflag, 1, "kmem_zalloc",
+	    __builtin_return_address(0)));
+}
+
+static void __attribute__((noreturn, noinline))
+kmem_free_bad(const void *buf, size_t size, const kmem_hdr_t *kh,
+    void *caller)
+{
+	char sym[1][160], sym2[1][160];
+
+	(void) kmem_where(caller, sym2);
+	switch (kh->kh_magic) {
+	case KMEM_MAGIC_FREE:
+		panic("kmem_free(%p, %zu): double free: the buffer (size %zu) "
+		    "was freed already at %s; freed again at %s", buf, size,
+		    kh->kh_size, kmem_where(kh->kh_caller, sym), sym2[0]);
+	case KMEM_MAGIC_CALLOC:
+	case KMEM_MAGIC_CFREE:
+		panic("kmem_free(%p, %zu): the buffer is an object of kmem "
+		    "cache \"%s\", to be freed with kmem_cache_free (at %s)",
+		    buf, size, kh->kh_cache->cc_name, sym2[0]);
+	case KMEM_MAGIC_ALLOC:
+		panic("kmem_free(%p, %zu): allocated with size %zu (at %s); "
+		    "freed at %s", buf, size, kh->kh_size,
+		    kmem_where(kh->kh_caller, sym), sym2[0]);
+	default:
+		panic("kmem_free(%p, %zu): not a buffer from kmem_alloc, or "
+		    "freed long ago (header magic %#llx); at %s", buf, size,
+		    (unsigned long long)kh->kh_magic, sym2[0]);
+	}
+}
+
+void
+kmem_free(void *buf, size_t size)
+{
+	void *caller = __builtin_return_address(0);
+	kmem_hdr_t *kh;
+	char sym[2][160];
+
+	if (buf == NULL) {
+		if (size == 0)
+			return;
+		panic("kmem_free(NULL, %zu) at %s", size,
+		    kmem_where(caller, sym));
+	}
+	kh = kmem_hdr(buf);
+	if (kh->kh_magic != KMEM_MAGIC_ALLOC || kh->kh_size != size)
+		kmem_free_bad(buf, size, kh, caller);
+	if (!redzone_ok(buf, size)) {
+		panic("kmem_free(%p, %zu): buffer overrun: the bytes just "
+		    "past its end were written; allocated at %s, freed at %s",
+		    buf, size, kmem_where(kh->kh_caller, sym),
+		    kmem_where(caller, sym + 1));
+	}
+	kh->kh_magic = KMEM_MAGIC_FREE;
+	kh->kh_caller = caller;
+	kmem_count(-(int64_t)size);
+	pattern_fill(buf, size, KMEM_FREE_PATTERN);
+	kmem_quarantine_put(kh);
+}
+
+char *
+kmem_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	VERIFY3S(len, >=, 0);
+	s = kmem_alloc_common((size_t)len + 1, KM_SLEEP, 0, "kmem_asprintf",
+	    __builtin_return_address(0));
+	va_start(ap, fmt);
+	(void) vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return (s);
+}
+
+void
+strfree(char *s)
+{
+	kmem_free(s, strlen(s) + 1);
+}
+
+/*
+ * kmem_cache_create(9F).
+ */
+static void __attribute__((noreturn, noinline))
+kmc_bad_magic(const kmem_cache_t *cp, const char *op)
+{
+	if (cp->cc_magic == KMEM_CACHE_DEAD) {
+		panic("%s(%p): the cache \"%s\" was destroyed", op,
+		    (void *)cp, cp->cc_name);
+	}
+	panic("%s(%p): not a kmem cache", op, (void *)cp);
+}
+
+static inline void
+kmc_verify(const kmem_cache_t *cp, const char *op)
+{
+	if (__builtin_expect(cp == NULL || cp->cc_magic != KMEM_CACHE_MAGIC,
+	    0)) {
+		if (cp == NULL)
+			panic("%s(NULL)", op);
+		kmc_bad_magic(cp, op);
+	}
+}
+
+kmem_cache_t *
+kmem_cache_create(char *name, size_t bufsize, size_t align,
+    int (*constructor)(void *, void *, int),
+    void (*destructor)(void *, void *), void (*reclaim)(void *),
+    void *private, vmem_t *vmp, int cflags)
+{
+	kmem_cache_t *cp;
+
+	(void) vmp;
+	fk_assert_may_block("kmem_cache_create");
+	if (bufsize == 0 || bufsize > SIZE_MAX / 4)
+		panic("kmem_cache_create(\"%s\"): bad size %zu", name, bufsize);
+	if (align == 0)
+		align = KMEM_ALIGN;
+	if (!ISP2(align)) {
+		panic("kmem_cache_create(\"%s\"): alignment %zu is not a power "
+		    "of two", name, align);
+	}
+	if ((cp = calloc(1, sizeof (*cp))) == NULL)
+		panic("kmem_cache_create(\"%s\"): out of memory", name);
+	(void) snprintf(cp->cc_name, sizeof (cp->cc_name), "%s",
+	    name != NULL ? name : "(unnamed)");
+	cp->cc_bufsize = bufsize;
+	cp->cc_align = align;
+	cp->cc_ctor = constructor;
+	cp->cc_dtor = destructor;
+	cp->cc_reclaim = reclaim;
+	cp->cc_private = private;
+	cp->cc_cflags = cflags;
+	VERIFY0(pthread_mutex_init(&cp->cc_lock, NULL));
+	cp->cc_magic = KMEM_CACHE_MAGIC;
+	(void) pthread_mutex_lock(&kmem_caches_lock);
+	cp->cc_next = kmem_caches;
+	kmem_caches = cp;
+	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	return (cp);
+}
+
+/* A new object, constructed; NULL if memory or the constructor failed. */
+static void *
+kmc_construct(kmem_cache_t *cp, int kmflag)
+{
+	size_t rawsize = KMEM_HDR_SIZE + cp->cc_bufsize + KMEM_REDZONE +
+	    (cp->cc_align > 16 ? cp->cc_align : 0);
+	kmem_hdr_t *kh;
+	void *raw, *buf;
+
+	raw = kmem_backend_get(rawsize, kmflag, "kmem_cache_alloc",
+	    cp->cc_bufsize);
+	if (raw == NULL)
+		return (NULL);
+	buf = (void *)P2ROUNDUP((uintptr_t)raw + KMEM_HDR_SIZE,
+	    (uintptr_t)cp->cc_align);
+	kh = kmem_hdr(buf);
+	kh->kh_raw = raw;
+	kh->kh_rawsize = rawsize;
+	kh->kh_cache = cp;
+	kh->kh_unused = 0;
+	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_size = cp->cc_bufsize;
+	kh->kh_caller = NULL;
+	kh->kh_magic = KMEM_MAGIC_CNEW;
+	pattern_fill(buf, cp->cc_bufsize, KMEM_UNINIT_PATTERN);
+	redzone_set(buf, cp->cc_bufsize);
+	if (cp->cc_ctor != NULL &&
+	    cp->cc_ctor(buf, cp->cc_private, kmflag) != 0) {
+		kh->kh_magic = 0;
+		kh->kh_free(raw, rawsize);
+		return (NULL);
+	}
+	return (buf);
+}
+
+/* Destruct a free object and give its memory back. */
+static void
+kmc_destruct(kmem_cache_t *cp, void *buf)
+{
+	kmem_hdr_t *kh = kmem_hdr(buf);
+
+	if (cp->cc_dtor != NULL)
+		cp->cc_dtor(buf, cp->cc_private);
+	kh->kh_magic = 0;
+	kh->kh_free(kh->kh_raw, kh->kh_rawsize);
+}
+
+void *
+kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
+{
+	void *buf = NULL;
+	kmem_hdr_t *kh;
+	int tries;
+
+	kmc_verify(cp, "kmem_cache_alloc");
+	kmem_check_flags(kmflag, "kmem_cache_alloc");
+	if ((kmflag & KM_NOSLEEP) == 0)
+		fk_assert_may_block("KM_SLEEP allocation");
+	else if (fk_kmem_nosleep_fail(kmflag))
+		return (NULL);
+
+	(void) pthread_mutex_lock(&cp->cc_lock);
+	if (cp->cc_nfree > 0)
+		buf = cp->cc_free[--cp->cc_nfree];
+	(void) pthread_mutex_unlock(&cp->cc_lock);
+
+	for (tries = 0; buf == NULL; tries++) {
+		if ((buf = kmc_construct(cp, kmflag)) != NULL)
+			break;
+		if ((kmflag & KM_NOSLEEP) != 0)
+			return (NULL);
+		if (tries == KMEM_CTOR_TRIES) {
+			panic("kmem_cache_alloc(\"%s\", KM_SLEEP): the "
+			    "constructor failed %d times in a row", cp->cc_name,
+			    KMEM_CTOR_TRIES);
+		}
+		(void) usleep(1000);
+	}
+
+	kh = kmem_hdr(buf);
+	kh->kh_magic = KMEM_MAGIC_CALLOC;
+	kh->kh_caller = __builtin_return_address(0);
+	__atomic_add_fetch(&cp->cc_outstanding, 1, __ATOMIC_RELAXED);
+	kmem_count((int64_t)cp->cc_bufsize);
+	return (buf);
+}
+
+void
+kmem_cache_free(kmem_cache_t *cp, void *buf)
+{
+	void *caller = __builtin_return_address(0);
+	char sym[2][160];
+	kmem_hdr_t *kh;
+
+	kmc_verify(cp, "kmem_cache_free");
+	if (buf == NULL) {
+		panic("kmem_cache_free(\"%s\", NULL) at %s", cp->cc_name,
+		    kmem_where(caller, sym));
+	}
+	kh = kmem_hdr(buf);
+	if (kh->kh_magic == KMEM_MAGIC_CFREE && kh->kh_cache == cp) {
+		panic("kmem_cache_free(\"%s\", %p): double free: the object "
+		    "was freed already at %s; freed again at %s", cp->cc_name,
+		    buf, kmem_where(kh->kh_caller, sym),
+		    kmem_where(caller, sym + 1));
+	}
+	if (kh->kh_magic == KMEM_MAGIC_ALLOC) {
+		panic("kmem_cache_free(\"%s\", %p): the buffer is from "
+		    "kmem_alloc, to be freed with kmem_free (at %s)",
+		    cp->cc_name, buf, kmem_where(caller, sym));
+	}
+	if ((kh->kh_magic != KMEM_MAGIC_CALLOC &&
+	    kh->kh_magic != KMEM_MAGIC_CFREE) || kh->kh_cache != cp) {
+		panic("kmem_cache_free(\"%s\", %p): not an object of this "
+		    "cache%s%s%s (at %s)", cp->cc_name, buf,
+		    kh->kh_magic == KMEM_MAGIC_CALLOC ? " but of cache \"" : "",
+		    kh->kh_magic == KMEM_MAGIC_CALLOC ?
+		    kh->kh_cache->cc_name : "",
+		    kh->kh_magic == KMEM_MAGIC_CALLOC ? "\"" : "",
+		    kmem_where(caller, sym));
+	}
+	if (!redzone_ok(buf, cp->cc_bufsize)) {
+		panic("kmem_cache_free(\"%s\", %p): buffer overrun: the bytes "
+		    "just past the object's %zu were written; freed at %s",
+		    cp->cc_name, buf, cp->cc_bufsize, kmem_where(caller, sym));
+	}
+	kh->kh_magic = KMEM_MAGIC_CFREE;
+	kh->kh_caller = caller;
+
+	(void) pthread_mutex_lock(&cp->cc_lock);
+	if (cp->cc_nfree == cp->cc_freecap) {
+		size_t cap = cp->cc_freecap == 0 ? 64 : cp->cc_freecap * 2;
+		void **nf = realloc(cp->cc_free, cap * sizeof (void *));
+
+		if (nf == NULL)
+			panic("kmem_cache_free: out of memory");
+		cp->cc_free = nf;
+		cp->cc_freecap = cap;
+	}
+	cp->cc_free[cp->cc_nfree++] = buf;
+	(void) pthread_mutex_unlock(&cp->cc_lock);
+	__atomic_sub_fetch(&cp->cc_outstanding, 1, __ATOMIC_RELAXED);
+	kmem_count(-(int64_t)cp->cc_bufsize);
+}
+
+/* Destruct every free object of a cache. */
+static void
+kmc_drain(kmem_cache_t *cp)
+{
+	void **objs;
+	size_t n, i;
+
+	(void) pthread_mutex_lock(&cp->cc_lock);
+	objs = cp->cc_free;
+	n = cp->cc_nfree;
+	cp->cc_free = NULL;
+	cp->cc_nfree = cp->cc_freecap = 0;
+	(void) pthread_mutex_unlock(&cp->cc_lock);
+	for (i = 0; i < n; i++)
+		kmc_destruct(cp, objs[i]);
+	free(objs);
+}
+
+void
+kmem_cache_destroy(kmem_cache_t *cp)
+{
+	kmem_cache_t **pp;
+	uint64_t out;
+
+	kmc_verify(cp, "kmem_cache_destroy");
+	fk_assert_may_block("kmem_cache_destroy");
+	out = __atomic_load_n(&cp->cc_outstanding, __ATOMIC_ACQUIRE);
+	if (out != 0) {
+		panic("kmem_cache_destroy(\"%s\"): %llu object(s) still "
+		    "allocated (leaked)", cp->cc_name, (unsigned long long)out);
+	}
+	(void) pthread_mutex_lock(&kmem_caches_lock);
+	for (pp = &kmem_caches; *pp != NULL; pp = &(*pp)->cc_next) {
+		if (*pp == cp) {
+			*pp = cp->cc_next;
+			break;
+		}
+	}
+	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	kmc_drain(cp);
+	(void) pthread_mutex_destroy(&cp->cc_lock);
+	cp->cc_magic = KMEM_CACHE_DEAD;
+	free(cp);
+}
+
+/*
+ * Memory pressure: empty the quarantine, and have every cache reclaim
+ * and give its free objects up (their destructors run).
+ */
+void
+fk_kmem_reap(void)
+{
+	kmem_cache_t *cp;
+
+	kmem_quarantine_flush();
+	(void) pthread_mutex_lock(&kmem_caches_lock);
+	for (cp = kmem_caches; cp != NULL; cp = cp->cc_next) {
+		if (cp->cc_reclaim != NULL)
+			cp->cc_reclaim(cp->cc_private);
+		kmc_drain(cp);
+	}
+	(void) pthread_mutex_unlock(&kmem_caches_lock);
+}
