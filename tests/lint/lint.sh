@@ -18,6 +18,7 @@
 #  - the driver compiled for amd64 and, with Debian's cross compiler, for
 #    aarch64, with -Wall -Wextra -Werror -Wno-unused-parameter against
 #    the fakekernel's illumos headers only;
+#  - the manifest, the build Makefiles and the man page agree;
 #  - the driver uses illumos interfaces only: every #include names an
 #    illumos header that fakekernel/include provides (or the driver's
 #    own), no code is conditional on the lab or on Linux, and every
@@ -153,11 +154,36 @@ for arch in amd64 aarch64; do
 	fi
 done
 
+# The gate files agree with each other: the manifest delivers the module
+# both build Makefiles make and the man page, which names both.
+mf=usr/src/pkg/manifests/driver-storage-pvscsi.p5m
+: >"$out/gate-files.log"
+for want in \
+    "driver name=pvscsi class=scsi-self-identifying alias=pci15ad,7c0" \
+    'file path=kernel/drv/$(ARCH64)/pvscsi group=sys' \
+    'file path=usr/share/man/man4d/pvscsi.4d' \
+    'set name=variant.arch value=aarch64 value=i386'; do
+	grep -qxF "$want" "$mf" || echo "$mf: no line \"$want\""
+done >>"$out/gate-files.log"
+for m in usr/src/uts/intel/pvscsi/Makefile usr/src/uts/aarch64/pvscsi/Makefile; do
+	grep -qE '^MODULE[[:space:]]*=[[:space:]]*pvscsi$' "$m" &&
+	    grep -qF '$(PVSCSI_OBJS:%=$(OBJS_DIR)/%)' "$m" ||
+	    echo "$m: does not build module pvscsi from PVSCSI_OBJS"
+done >>"$out/gate-files.log"
+for p in /kernel/drv/amd64/pvscsi /kernel/drv/aarch64/pvscsi; do
+	grep -qF ".It Pa $p" "$man" 2>/dev/null || echo "$man: FILES lacks $p"
+done >>"$out/gate-files.log"
+if [ -s "$out/gate-files.log" ]; then
+	fail gate-files-agree "the gate files disagree" "$out/gate-files.log"
+else
+	pass gate-files-agree
+fi
+
 # Interfaces.  Includes: illumos headers (as fakekernel/include has them)
 # or the driver's own.
 : >"$out/includes.log"
 for f in $srcs; do
-	sed -n 's/^[ \t]*#[ \t]*include[ \t]*\([<"]\)\([^>"]*\)[>"].*/\1 \2/p' \
+	sed -n 's/^[[:blank:]]*#[[:blank:]]*include[[:blank:]]*\([<"]\)\([^>"]*\)[>"].*/\1 \2/p' \
 	    "$f" | while read -r kind h; do
 		case $kind in
 		'<') [ -f "fakekernel/include/$h" ] ||
