@@ -19,6 +19,8 @@
  * lock "type": all the per-target locks initialised by one line of a
  * driver are one class, and the order the driver takes classes in must be
  * a partial order.  The name given to mutex_init() only labels the class.
+ * (A helper that ends in a tail call to mutex_init() passes its callers'
+ * sites on: each of them is a class.)
  *
  * When a thread that holds locks of classes A1..An acquires a lock of
  * class B, each edge "Ai held while acquiring B" goes into a graph,
@@ -79,7 +81,7 @@ typedef struct wit_class {
 typedef struct wit_edge {
 	uint32_t	we_from;		/* class held */
 	uint32_t	we_to;			/* class acquired */
-	uint32_t	we_next;		/* next out-edge of we_from + 1 */
+	uint32_t	we_next;		/* we_from's next edge + 1 */
 	void		*we_from_pc;		/* where we_from was taken */
 	void		*we_to_pc;		/* where we_to was taken */
 	char		we_thread[32];
@@ -194,17 +196,24 @@ wit_edge_insert(uint64_t key, fk_thread_t *t, int held, void *pc)
 	return (e);
 }
 
+/* Under wit_lock: the class the search reached class c from. */
+static inline uint32_t
+wit_came_from(uint32_t c)
+{
+	return (wit_edges[wit_classes[c].wc_via - 1].we_from);
+}
+
 /*
  * Under wit_lock: is there a path from class "src" to class "dst"?  If
- * so, fill path[] with its edges, in order, and return their number.
- * Depth-first, iterative; wc_via remembers the edge each class was
- * reached by.
+ * so, fill path[] with its edges, in order, and return their number (at
+ * most maxpath: the last ones).  Depth-first, iterative; wc_via remembers
+ * the edge (+ 1) each class was reached by.
  */
 static int
 wit_find_path(uint32_t src, uint32_t dst, uint32_t *path, int maxpath)
 {
 	static uint32_t stack[WIT_MAXCLASS];
-	uint32_t gen = ++wit_gen, c, e;
+	uint32_t gen = ++wit_gen, c, e, to;
 	int sp = 0, n = 0, i;
 
 	wit_classes[src].wc_mark = gen;
@@ -214,26 +223,25 @@ wit_find_path(uint32_t src, uint32_t dst, uint32_t *path, int maxpath)
 		c = stack[--sp];
 		if (c == dst)
 			break;
-		for (e = wit_classes[c].wc_out; e != 0;
-		    e = wit_edges[e - 1].we_next) {
-			uint32_t to = wit_edges[e - 1].we_to;
-
-			if (wit_classes[to].wc_mark == gen)
-				continue;
-			wit_classes[to].wc_mark = gen;
-			wit_classes[to].wc_via = e;
-			stack[sp++] = to;
+		e = wit_classes[c].wc_out;
+		while (e != 0) {
+			to = wit_edges[e - 1].we_to;
+			if (wit_classes[to].wc_mark != gen) {
+				wit_classes[to].wc_mark = gen;
+				wit_classes[to].wc_via = e;
+				stack[sp++] = to;
+			}
+			e = wit_edges[e - 1].we_next;
 		}
 	}
 	if (wit_classes[dst].wc_mark != gen)
 		return (0);
-	for (c = dst; c != src; c = wit_edges[wit_classes[c].wc_via - 1].we_from)
+	for (c = dst; c != src; c = wit_came_from(c))
 		n++;
 	if (n > maxpath)
-		n = maxpath;	/* report the last maxpath edges */
+		n = maxpath;
 	i = n;
-	for (c = dst; c != src && i > 0;
-	    c = wit_edges[wit_classes[c].wc_via - 1].we_from)
+	for (c = dst; c != src && i > 0; c = wit_came_from(c))
 		path[--i] = wit_classes[c].wc_via - 1;
 	return (n);
 }
@@ -544,8 +552,10 @@ mutex_exit(kmutex_t *mp)
 	fk_thread_t *t = fk_curthread();
 
 	fk_mutex_verify(mp, "mutex_exit");
-	if (__builtin_expect(mp->m_owner != t, 0))
-		mutex_not_owner(mp, t, "mutex_exit", __builtin_return_address(0));
+	if (__builtin_expect(mp->m_owner != t, 0)) {
+		mutex_not_owner(mp, t, "mutex_exit",
+		    __builtin_return_address(0));
+	}
 	held_pop(t, mp);
 	mp->m_owner = NULL;
 	(void) pthread_mutex_unlock(&mp->m_lock);

@@ -298,7 +298,7 @@ fk_cpu(void)
  * Symbolization.
  */
 
-/* The load address of the main program, to name it /proc/self/exe. */
+/* The load address of the main program, to name it /proc/<pid>/exe. */
 static void *
 fk_main_base(void)
 {
@@ -358,14 +358,14 @@ static void
 fk_sym_addr2line(fk_sym_t *syms, int n, int first, char (*out)[160])
 {
 	void *fbase = syms[first].s_info.dli_fbase;
-	char cmd[4096], fn[256], where[512];
+	char cmd[4096], fn[256], where[512], exe[32];
 	const char *path, *file;
 	int i, nq = 0, *q;
 	size_t off;
 	FILE *fp;
 
-	path = fbase == fk_main_base() ? "/proc/self/exe" :
-	    syms[first].s_info.dli_fname;
+	(void) snprintf(exe, sizeof (exe), "/proc/%d/exe", (int)getpid());
+	path = fbase == fk_main_base() ? exe : syms[first].s_info.dli_fname;
 	if (path == NULL || strchr(path, '\'') != NULL ||
 	    (q = malloc((size_t)n * sizeof (int))) == NULL)
 		return;

@@ -1,0 +1,446 @@
+/*
+ * mutex(9F): owner tracking, mutual exclusion, the misuse panics, and
+ * the lock-order witness (reports, counts, panics on request).
+ */
+
+#include <sys/types.h>
+#include <sys/ksynch.h>
+#include <sys/cmn_err.h>
+#include <fk.h>
+#include <fk_impl.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "lib/expect.h"
+
+static kmutex_t lock_a, lock_b, lock_c;
+
+/* Run fn(arg) on a named fakekernel thread and wait for it. */
+static void
+run_thread(const char *name, void *(*fn)(void *), void *arg)
+{
+	pthread_t tid;
+
+	if (fk_thread_create(&tid, name, fn, arg) != 0) {
+		check_fail("thread", "could not create thread %s", name);
+		return;
+	}
+	(void) pthread_join(tid, NULL);
+}
+
+/*
+ * Owner tracking.
+ */
+static void *
+owned_elsewhere(void *arg)
+{
+	return ((void *)(uintptr_t)mutex_owned(arg));
+}
+
+static void *
+tryenter_elsewhere(void *arg)
+{
+	int got = mutex_tryenter(arg);
+
+	if (got)
+		mutex_exit(arg);
+	return ((void *)(uintptr_t)got);
+}
+
+static uintptr_t
+on_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t tid;
+	void *rv = NULL;
+
+	if (fk_thread_create(&tid, "probe", fn, arg) != 0)
+		return (UINTPTR_MAX);
+	(void) pthread_join(tid, &rv);
+	return ((uintptr_t)rv);
+}
+
+static void
+test_owner(void)
+{
+	kmutex_t m;
+
+	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
+	CHECK("owner: not owned before enter", !mutex_owned(&m),
+	    "expected mutex_owned 0, saw 1");
+	mutex_enter(&m);
+	CHECK("owner: owned by the owner", mutex_owned(&m) && MUTEX_HELD(&m),
+	    "expected mutex_owned 1, saw 0");
+	CHECK("owner: not owned by another thread",
+	    on_thread(owned_elsewhere, &m) == 0,
+	    "expected mutex_owned 0 on another thread, saw 1");
+	CHECK("owner: tryenter fails on another thread",
+	    on_thread(tryenter_elsewhere, &m) == 0,
+	    "expected mutex_tryenter 0, saw 1");
+	mutex_exit(&m);
+	CHECK("owner: not owned after exit", MUTEX_NOT_HELD(&m),
+	    "expected mutex_owned 0, saw 1");
+	CHECK("owner: tryenter succeeds when free",
+	    on_thread(tryenter_elsewhere, &m) == 1,
+	    "expected mutex_tryenter 1, saw 0");
+	CHECK("owner: tryenter takes it", mutex_tryenter(&m) == 1 &&
+	    mutex_owned(&m), "expected tryenter 1 and owned");
+	mutex_exit(&m);
+	mutex_destroy(&m);
+}
+
+/*
+ * Mutual exclusion under contention.
+ */
+#define	NTHREADS	4
+#define	NLOOPS		100000
+
+static kmutex_t count_lock;
+static volatile uint64_t count;
+
+static void *
+count_loop(void *arg)
+{
+	int i;
+
+	(void) arg;
+	for (i = 0; i < NLOOPS; i++) {
+		mutex_enter(&count_lock);
+		count++;
+		mutex_exit(&count_lock);
+	}
+	return (NULL);
+}
+
+static void
+test_exclusion(void)
+{
+	pthread_t tids[NTHREADS];
+	int i;
+
+	mutex_init(&count_lock, "count", MUTEX_DRIVER, NULL);
+	for (i = 0; i < NTHREADS; i++)
+		(void) fk_thread_create(&tids[i], "counter", count_loop, NULL);
+	for (i = 0; i < NTHREADS; i++)
+		(void) pthread_join(tids[i], NULL);
+	CHECK("exclusion: no lost update", count == NTHREADS * NLOOPS,
+	    "expected %d, saw %llu", NTHREADS * NLOOPS,
+	    (unsigned long long)count);
+	mutex_destroy(&count_lock);
+}
+
+/*
+ * Misuse panics.
+ */
+static void
+die_recursive(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	mutex_init(&m, "recursive", MUTEX_DRIVER, NULL);
+	mutex_enter(&m);
+	mutex_enter(&m);
+}
+
+static void
+die_recursive_try(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
+	mutex_enter(&m);
+	(void) mutex_tryenter(&m);
+}
+
+static void *
+hold_forever(void *arg)
+{
+	mutex_enter(arg);
+	for (;;)
+		(void) pause();
+	return (NULL);
+}
+
+static void
+die_exit_not_owner(void *arg)
+{
+	static kmutex_t m;
+	pthread_t tid;
+
+	(void) arg;
+	mutex_init(&m, "owned elsewhere", MUTEX_DRIVER, NULL);
+	(void) fk_thread_create(&tid, "holder", hold_forever, &m);
+	while (m.m_owner == NULL)
+		(void) usleep(1000);
+	mutex_exit(&m);
+}
+
+static void
+die_exit_not_held(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
+	mutex_exit(&m);
+}
+
+static void
+die_destroy_held(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
+	mutex_enter(&m);
+	mutex_destroy(&m);
+}
+
+static void
+die_uninit(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	(void) memset(&m, 0, sizeof (m));
+	mutex_enter(&m);
+}
+
+static void
+die_destroyed(void *arg)
+{
+	kmutex_t m;
+
+	(void) arg;
+	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
+	mutex_destroy(&m);
+	mutex_enter(&m);
+}
+
+static void
+test_misuse(void)
+{
+	(void) expect_death("panic: recursive mutex_enter", die_recursive,
+	    NULL, "recursive mutex_enter");
+	(void) expect_contains("panic: recursive enter names the lock",
+	    expect_death_output(), "\"recursive\"");
+	(void) expect_contains("panic: recursive enter says where",
+	    expect_death_output(), "die_recursive");
+	(void) expect_death("panic: recursive mutex_tryenter",
+	    die_recursive_try, NULL, "mutex_tryenter: recursive");
+	(void) expect_death("panic: mutex_exit by a non-owner",
+	    die_exit_not_owner, NULL, "mutex_exit by a thread that is not "
+	    "the owner");
+	(void) expect_death("panic: mutex_exit of a free mutex",
+	    die_exit_not_held, NULL, "is not held");
+	(void) expect_death("panic: mutex_destroy of a held mutex",
+	    die_destroy_held, NULL, "mutex_destroy: mutex");
+	(void) expect_death("panic: uninitialised mutex", die_uninit, NULL,
+	    "not an initialised mutex");
+	(void) expect_death("panic: destroyed mutex", die_destroyed, NULL,
+	    "the mutex was destroyed");
+}
+
+/*
+ * The witness.  Each acquisition is in a function of its own so that the
+ * report can name it.
+ */
+static void __attribute__((noinline))
+take_two(kmutex_t *first, kmutex_t *second)
+{
+	mutex_enter(first);
+	mutex_enter(second);
+	mutex_exit(second);
+	mutex_exit(first);
+}
+
+static void *__attribute__((noinline))
+order_ab(void *arg)
+{
+	(void) arg;
+	take_two(&lock_a, &lock_b);
+	return (NULL);
+}
+
+static void *__attribute__((noinline))
+order_ba(void *arg)
+{
+	(void) arg;
+	mutex_enter(&lock_b);
+	mutex_enter(&lock_a);
+	mutex_exit(&lock_a);
+	mutex_exit(&lock_b);
+	return (NULL);
+}
+
+static void *__attribute__((noinline))
+order_bc(void *arg)
+{
+	(void) arg;
+	take_two(&lock_b, &lock_c);
+	return (NULL);
+}
+
+static void *__attribute__((noinline))
+order_ca(void *arg)
+{
+	(void) arg;
+	mutex_enter(&lock_c);
+	mutex_enter(&lock_a);
+	mutex_exit(&lock_a);
+	mutex_exit(&lock_c);
+	return (NULL);
+}
+
+static uint64_t
+witness_reports(void)
+{
+	return (__atomic_load_n(&fk_counters.fc_witness_reports,
+	    __ATOMIC_SEQ_CST));
+}
+
+static void
+init_abc(void)
+{
+	mutex_init(&lock_a, "lock_a", MUTEX_DRIVER, NULL);
+	mutex_init(&lock_b, "lock_b", MUTEX_DRIVER, NULL);
+	mutex_init(&lock_c, "lock_c", MUTEX_DRIVER, NULL);
+}
+
+static void
+die_two_cycle(void *arg)
+{
+	(void) arg;
+	(void) setenv("FK_WITNESS_PANIC", "1", 1);
+	run_thread("thread-ab", order_ab, NULL);
+	run_thread("thread-ba", order_ba, NULL);
+}
+
+static void
+die_three_cycle(void *arg)
+{
+	(void) arg;
+	(void) setenv("FK_WITNESS_PANIC", "1", 1);
+	run_thread("thread-ab", order_ab, NULL);
+	run_thread("thread-bc", order_bc, NULL);
+	run_thread("thread-ca", order_ca, NULL);
+}
+
+static void
+test_witness_panics(void)
+{
+	const char *out;
+
+	(void) expect_death("witness: 2-cycle panics with FK_WITNESS_PANIC=1",
+	    die_two_cycle, NULL, "witness: lock order reversal");
+	out = expect_death_output();
+	(void) expect_contains("witness: 2-cycle counts the classes", out,
+	    "a cycle of 2 lock classes");
+	(void) expect_contains("witness: report has the new order", out,
+	    "new order, thread \"thread-ba\": held \"lock_b\"");
+	(void) expect_contains("witness: report has the earlier order", out,
+	    "earlier order, thread \"thread-ab\": held \"lock_a\"");
+	(void) expect_contains("witness: new order's acquisition site", out,
+	    "order_ba (t_mutex.c:");
+	(void) expect_contains("witness: earlier order's acquisition site",
+	    out, "take_two (t_mutex.c:");
+	(void) expect_contains("witness: earlier order's stack", out,
+	    "order_ab (t_mutex.c:");
+	(void) expect_contains("witness: class init site", out,
+	    "mutex_init at init_abc (t_mutex.c:");
+	printf("# a witness report, as a driver developer sees it:\n");
+	{
+		const char *p = out, *nl;
+
+		while ((nl = strchr(p, '\n')) != NULL) {
+			if (strstr(p, "witness") != NULL &&
+			    strstr(p, "witness") < nl)
+				printf("#   %.*s\n", (int)(nl - p), p);
+			p = nl + 1;
+		}
+	}
+
+	(void) expect_death("witness: 3-cycle panics", die_three_cycle, NULL,
+	    "a cycle of 3 lock classes");
+	out = expect_death_output();
+	(void) expect_contains("witness: 3-cycle new edge", out,
+	    "new order, thread \"thread-ca\": held \"lock_c\"");
+	(void) expect_contains("witness: 3-cycle edge a->b", out,
+	    "thread \"thread-ab\": held \"lock_a\"");
+	(void) expect_contains("witness: 3-cycle edge b->c", out,
+	    "thread \"thread-bc\": held \"lock_b\"");
+}
+
+/*
+ * Locks of one class (one init site), taken in both orders.  (The barrier
+ * keeps mutex_init from being a tail call, which would make the class
+ * this function's callers.)
+ */
+static void __attribute__((noinline))
+init_pair(kmutex_t *m)
+{
+	mutex_init(m, "pair", MUTEX_DRIVER, NULL);
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static void
+test_witness_counts(void)
+{
+	kmutex_t p1, p2;
+	uint64_t before;
+
+	(void) unsetenv("FK_WITNESS_PANIC");
+	before = witness_reports();
+	run_thread("consistent-1", order_ab, NULL);
+	run_thread("consistent-2", order_ab, NULL);
+	run_thread("consistent-3", order_bc, NULL);
+	CHECK("witness: a consistent order is not reported",
+	    witness_reports() == before, "expected %llu reports, saw %llu",
+	    (unsigned long long)before,
+	    (unsigned long long)witness_reports());
+
+	run_thread("reverse", order_ba, NULL);
+	CHECK("witness: a reversal is reported once",
+	    witness_reports() == before + 1, "expected %llu reports, saw "
+	    "%llu", (unsigned long long)before + 1,
+	    (unsigned long long)witness_reports());
+	run_thread("reverse-again", order_ba, NULL);
+	run_thread("forward-again", order_ab, NULL);
+	CHECK("witness: the same cycle is not reported again",
+	    witness_reports() == before + 1, "expected %llu reports, saw "
+	    "%llu", (unsigned long long)before + 1,
+	    (unsigned long long)witness_reports());
+	CHECK("witness: the report is in the log",
+	    fk_log_find("witness: lock order reversal", 0) >= 0,
+	    "expected a logged message, found none");
+
+	init_pair(&p1);
+	init_pair(&p2);
+	before = witness_reports();
+	take_two(&p1, &p2);
+	take_two(&p2, &p1);
+	CHECK("witness: locks of one class are not ordered",
+	    witness_reports() == before, "expected no report, saw %llu",
+	    (unsigned long long)(witness_reports() - before));
+	mutex_destroy(&p1);
+	mutex_destroy(&p2);
+}
+
+int
+main(void)
+{
+	(void) setenv("FK_QUIET", "1", 1);
+	init_abc();
+	test_owner();
+	test_exclusion();
+	test_misuse();
+	test_witness_panics();
+	test_witness_counts();
+	return (check_exit());
+}
