@@ -45,6 +45,9 @@ gate=$(cd "$gate" && pwd)
 [ "$gate" != "$top" ] || die "$gate is this repository, not an illumos-gate"
 
 uts=$gate/usr/src/uts
+# A POSIX awk: on illumos /usr/bin/awk is the old one, nawk the POSIX one.
+AWK=${AWK:-$(command -v nawk || command -v gawk || command -v mawk ||
+    echo awk)}
 frag_files=$top/usr/src/uts/common/Makefile.files.pvscsi
 frag_rules=$top/usr/src/uts/common/Makefile.rules.pvscsi
 arm=0
@@ -53,13 +56,13 @@ arm=0
 # body FRAGMENT: a fragment without its leading comment block (all up
 # to the first blank line).
 body() {
-	awk 'started { print; next } /^$/ { started = 1 }' "$1"
+	$AWK 'started { print; next } /^$/ { started = 1 }' "$1"
 }
 
 # block FRAGMENT PREFIX: the block of a fragment's body whose first line
 # starts with PREFIX (blocks are separated by blank lines).
 block() {
-	body "$1" | awk -v p="$2" '
+	body "$1" | $AWK -v p="$2" '
 		/^$/ { on = 0; next }
 		!on && !seen && index($0, p) == 1 { on = 1; seen = 1 }
 		on { print }'
@@ -82,7 +85,7 @@ install_file() {
 # awk's -v escape processing.
 rewrite() {
 	f=$1 what=$2
-	awk "$3" "$f" >"$f.export-tmp" || {
+	$AWK "$3" "$f" >"$f.export-tmp" || {
 		rm -f "$f.export-tmp"
 		die "cannot edit ${f#"$gate"/}"
 	}
