@@ -137,13 +137,16 @@ extern struct fk_driver *fk_driver_lookup(const char *);
  * allocation consults (FK_KMEM_FAIL_NOSLEEP=N in the environment, or
  * fk_kmem_set_fail_nosleep(N): every Nth KM_NOSLEEP allocation fails; 0
  * turns it off).  fk_kmem_reap() destructs every free object of every
- * kmem cache, as memory pressure would in illumos.
+ * kmem cache, as memory pressure would in illumos.  fk_kmem_pattern_hint()
+ * explains a value that is one of kmem's fill patterns (for reports of
+ * corrupt structures), or returns "".
  */
 extern void *(*fk_kmem_backend_alloc)(size_t);
 extern void (*fk_kmem_backend_free)(void *, size_t);
 extern int fk_kmem_nosleep_fail(int);
 extern void fk_kmem_set_fail_nosleep(uint_t);
 extern void fk_kmem_reap(void);
+extern const char *fk_kmem_pattern_hint(uint64_t);
 
 /*
  * Logging: every cmn_err/dev_err message lands here.

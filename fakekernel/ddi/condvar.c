@@ -44,8 +44,9 @@ cv_bad_magic(const kcondvar_t *cvp, const char *op)
 		panic("%s(%p): the condition variable was destroyed "
 		    "(cv_destroy)", op, (void *)cvp);
 	}
-	panic("%s(%p): not an initialised condition variable (magic %#x); "
-	    "cv_init() was not called", op, (void *)cvp, cvp->cv_magic);
+	panic("%s(%p): not an initialised condition variable (magic %#x%s); "
+	    "cv_init() was not called", op, (void *)cvp, cvp->cv_magic,
+	    fk_kmem_pattern_hint(cvp->cv_magic));
 }
 
 static inline void

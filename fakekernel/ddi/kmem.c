@@ -236,6 +236,20 @@ pattern_check(const void *buf, size_t len, uint32_t pat)
 	return (-1);
 }
 
+/*
+ * A word read from a structure that holds one of the fill patterns says
+ * where the structure's memory came from.
+ */
+const char *
+fk_kmem_pattern_hint(uint64_t v)
+{
+	if ((uint32_t)v == KMEM_UNINIT_PATTERN)
+		return (" (0xbaddcafe: kmem_alloc memory never initialised)");
+	if ((uint32_t)v == KMEM_FREE_PATTERN)
+		return (" (0xdeadbeef: memory freed with kmem_free)");
+	return ("");
+}
+
 static inline kmem_hdr_t *
 kmem_hdr(const void *buf)
 {

@@ -430,8 +430,9 @@ mutex_bad_magic(const kmutex_t *mp, const char *op)
 		panic("%s(%p): the mutex was destroyed (mutex_destroy)", op,
 		    (void *)mp);
 	}
-	panic("%s(%p): not an initialised mutex (magic %#x); mutex_init() "
-	    "was not called", op, (void *)mp, mp->m_magic);
+	panic("%s(%p): not an initialised mutex (magic %#x%s); mutex_init() "
+	    "was not called", op, (void *)mp, mp->m_magic,
+	    fk_kmem_pattern_hint(mp->m_magic));
 }
 
 void

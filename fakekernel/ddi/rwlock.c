@@ -35,8 +35,9 @@ rw_bad_magic(const krwlock_t *rwlp, const char *op)
 		panic("%s(%p): the rwlock was destroyed (rw_destroy)", op,
 		    (void *)rwlp);
 	}
-	panic("%s(%p): not an initialised rwlock (magic %#x); rw_init() "
-	    "was not called", op, (void *)rwlp, rwlp->rw_magic);
+	panic("%s(%p): not an initialised rwlock (magic %#x%s); rw_init() "
+	    "was not called", op, (void *)rwlp, rwlp->rw_magic,
+	    fk_kmem_pattern_hint(rwlp->rw_magic));
 }
 
 static inline void

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/ksynch.h>
 #include <sys/cmn_err.h>
+#include <sys/kmem.h>
 #include <fk.h>
 #include <fk_impl.h>
 
@@ -213,6 +214,15 @@ die_uninit(void *arg)
 }
 
 static void
+die_uninit_kmem(void *arg)
+{
+	kmutex_t *mp = kmem_alloc(sizeof (kmutex_t), KM_SLEEP);
+
+	(void) arg;
+	mutex_enter(mp);
+}
+
+static void
 die_destroyed(void *arg)
 {
 	kmutex_t m;
@@ -243,6 +253,8 @@ test_misuse(void)
 	    die_destroy_held, NULL, "mutex_destroy: mutex");
 	(void) expect_death("panic: uninitialised mutex", die_uninit, NULL,
 	    "not an initialised mutex");
+	(void) expect_death("panic: mutex in uninitialised kmem memory",
+	    die_uninit_kmem, NULL, "kmem_alloc memory never initialised");
 	(void) expect_death("panic: destroyed mutex", die_destroyed, NULL,
 	    "the mutex was destroyed");
 }
