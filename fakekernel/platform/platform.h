@@ -6,7 +6,8 @@
  *
  * Backends: "vfio" (vfio.c: a real PCI function in the lab guest) and
  * "none" (none.c: no devices; memory from the heap with device address ==
- * virtual address, for host unit tests).
+ * virtual address, for host unit tests).  vfio.c keeps its DMA memory in
+ * the arena of arena.h, which also feeds kmem.
  */
 #ifndef _FK_PLATFORM_H
 #define	_FK_PLATFORM_H
@@ -53,7 +54,38 @@ typedef struct fk_plat_ops {
 	void		*(*po_dma_alloc)(size_t, size_t, uint64_t, uint64_t);
 	void		(*po_dma_free)(void *, size_t);
 	int		(*po_dma_addr)(const void *, uint64_t *, size_t *);
+
+	/*
+	 * Optional (NULL: device address == virtual address): the virtual
+	 * address through which the fakekernel, or a test playing the
+	 * device, reaches len bytes at device address addr; NULL when that
+	 * is not DMA memory of this platform.
+	 */
+	void		*(*po_dma_va)(uint64_t, size_t);
 } fk_plat_ops_t;
+
+/*
+ * Details of the PCI and DMA operations (ddi/pci.c, ddi/regs.c, ddi/dma.c
+ * and ddi/intr.c rely on them):
+ *   po_cfg_read/po_cfg_write: len 1, 2, 4 or 8 at a naturally aligned
+ *	offset; 0 or -1.
+ *   po_bar(pdev, n, ...): n is the BAR register index (0..5, at config
+ *	offset 0x10 + 4n); -1 when that BAR is not implemented (also for
+ *	the upper half of a 64-bit BAR); the mapping is NULL when the BAR
+ *	cannot be mapped (I/O space); flags is PCI_ADDR_MEM32, PCI_ADDR_MEM64
+ *	or PCI_ADDR_IO, plus PCI_REG_PF_M when prefetchable.
+ *   po_intr_types/po_intr_count: what the function has, before any
+ *	filtering by the FK_INTR option.
+ *   po_intr_enable(pdev, type, n, fds): enables vectors 0..n-1 of type
+ *	(one type at a time); the backend creates the n descriptors, owns
+ *	them, and closes them in po_intr_disable(pdev, type).  Each becomes
+ *	readable (an eventfd: read 8 bytes) when its vector fires.  A FIXED
+ *	interrupt is masked when it fires until po_intx_unmask().
+ *   po_dma_addr(va, &addr, &contig): 0 for DMA memory of this platform,
+ *	with contig = the bytes from va on that are contiguous in device
+ *	space; -1 for other memory (which ddi/dma.c bounces).
+ *   po_dma_alloc memory is contiguous in device space when it can be.
+ */
 
 extern const fk_plat_ops_t *fk_platform;
 extern const fk_plat_ops_t fk_plat_none;
