@@ -466,6 +466,13 @@ main(int argc, char **argv)
 	/* Die with the launcher; QEMU then dies with us (PDEATHSIG). */
 	(void) prctl(PR_SET_PDEATHSIG, SIGTERM);
 	(void) signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A shell starts background jobs with SIGINT ignored; an ignored
+	 * signal never reaches the signalfd, so restore the defaults first.
+	 */
+	(void) signal(SIGINT, SIG_DFL);
+	(void) signal(SIGHUP, SIG_DFL);
+	(void) signal(SIGTERM, SIG_DFL);
 	(void) sigemptyset(&mask);
 	(void) sigaddset(&mask, SIGCHLD);
 	(void) sigaddset(&mask, SIGTERM);

@@ -9,8 +9,11 @@ rc=$?
 check exit-true "status 0, 0 bytes of output" \
 	"status $rc, $(wc -c <"$tmp.out") bytes of output"
 
-"$LAB" sh -c 'exit 7' >"$tmp.out" 2>&1
+"$LAB" sh -c 'exit 7' >"$tmp.out" 2>"$tmp.err"
 check exit-7 7 $?
+run=$(sed -n 's/^lab: run directory kept: //p' "$tmp.err")
+check exit-7-run-kept "a run directory" "${run:+a run directory}"
+[ -n "$run" ] && rm -rf "$run"
 
 "$LAB" sh -c 'echo out-line; echo err-line >&2; printf no-newline' \
 	>"$tmp.out" 2>/dev/null
