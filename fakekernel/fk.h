@@ -65,13 +65,60 @@ typedef struct fk_counters {
 	uint64_t	fc_pkt_comps;		/* scsi_hba_pkt_comp calls */
 	uint64_t	fc_witness_reports;
 	uint64_t	fc_timeouts_fired;
+	uint64_t	fc_dma_conflicts;	/* strict DMA: both changed */
 } fk_counters_t;
 
 extern void fk_counters_get(fk_counters_t *);
 extern fk_counters_t fk_counters;	/* updated atomically */
 
-/* Register writes seen at one BAR offset (kicks). */
+/*
+ * PCI (ddi/pci.c).  fk_pci_attach_all(driver) makes one device node per
+ * PCI function of the platform (under the root; node name from the
+ * subsystem ids, e.g. "pci15ad,7c0"; unit address "dev" or "dev,func" in
+ * hex, as illumos names PCI children; properties reg, assigned-addresses,
+ * vendor-id, device-id, revision-id, subsystem-id, subsystem-vendor-id,
+ * class-code, interrupts, compatible), binds the driver and attaches it.
+ * It returns the number of nodes attached; a node whose attach fails is
+ * removed.  fk_pci_hba(i) is the i-th attached node (NULL past the end).
+ * fk_pci_detach_all() detaches and removes them, last first: DDI_FAILURE
+ * if a driver refused (its node stays).  fk_pci_node_create(index, name)
+ * and fk_pci_node_destroy() make and remove a node with no driver, for
+ * programs that drive a function through the DDI themselves (name NULL:
+ * the default node name).  fk_pci_count() is the number of functions.
+ */
+extern int fk_pci_count(void);
+extern int fk_pci_attach_all(const char *);
+extern int fk_pci_detach_all(void);
+extern struct dev_info *fk_pci_hba(int);
+extern struct dev_info *fk_pci_node_create(int, const char *);
+extern void fk_pci_node_destroy(struct dev_info *);
+
+/*
+ * Registers (ddi/regs.c).  fk_reg_writes_at(rnumber, offset) counts the
+ * ddi_put and ddi_rep_put writes to that offset of register set rnumber
+ * (summed over all nodes): the kicks; fc_reg_writes counts them all.
+ */
 extern uint64_t fk_reg_writes_at(uint_t, uint64_t);
+
+/*
+ * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len
+ * bytes of DMA memory at device address addr (a cookie's address), for
+ * tests that play the device or write what a device would; NULL when it
+ * is not DMA memory.  In strict mode (FK_STRICT_DMA) it differs from the
+ * driver's view until ddi_dma_sync(9F).  Counters: fc_dma_binds,
+ * fc_dma_syncs, and fc_dma_conflicts (strict-mode FORCPU/FORKERNEL syncs
+ * that found bytes both the CPU and the device had changed; each also
+ * logs a "dma: " warning).
+ *
+ * Fault injection: FK_DMA_DROP_SYNC=N in the environment makes the N-th
+ * ddi_dma_sync call of the process do nothing; fk_dma_drop_sync(N) does
+ * the same for the N-th call from now on (0: none).  FK_DMA_SYNC_LOG=1
+ * logs every ddi_dma_sync with its number and caller.
+ * fk_dma_sync_count() is the number of ddi_dma_sync calls so far.
+ */
+extern void *fk_dma_devmem(uint64_t, size_t);
+extern void fk_dma_drop_sync(uint64_t);
+extern uint64_t fk_dma_sync_count(void);
 
 #ifdef __cplusplus
 }
