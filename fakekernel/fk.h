@@ -72,6 +72,18 @@ extern void fk_counters_get(fk_counters_t *);
 extern fk_counters_t fk_counters;	/* updated atomically */
 
 /*
+ * Device tree and modules.  fk_prop_conf_set(driver, spec) plays a line of
+ * the driver's driver.conf: spec is "name=value[,value...]" (integers,
+ * decimal or 0x hex, make an int array, or int64 when one does not fit
+ * in an int; "quoted" or other words make a string array) or "name" (a
+ * boolean).  Nodes bound to the driver afterwards carry it, below their
+ * own properties.  Returns 0 or EINVAL.  fk_prop_conf_clear(driver)
+ * forgets the driver's lines (NULL: every driver's).
+ */
+extern int fk_prop_conf_set(const char *, const char *);
+extern void fk_prop_conf_clear(const char *);
+
+/*
  * PCI (ddi/pci.c).  fk_pci_attach_all(driver) makes one device node per
  * PCI function of the platform (under the root; node name from the
  * subsystem ids, e.g. "pci15ad,7c0"; unit address "dev" or "dev,func" in

@@ -82,7 +82,14 @@ extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
 extern void fk_symbolize(void *const *, int, char (*)[160]);
 
 /*
- * Device tree.
+ * Device tree (ddi/devinfo.c, ddi/props.c, ddi/softstate.c).  The links,
+ * names, binding, instance numbers, devi_attached and devi_busy (attach
+ * or detach in progress) belong to devinfo.c's tree lock: read them
+ * through the ddi_get_*() accessors.  devi_lock guards devi_props.
+ * fk_devi_driver_in_use() is true while a node bound to the driver is
+ * attached or busy (mod_remove's test).  At bind, fk_prop_conf_apply()
+ * copies the driver's driver.conf properties (fk_prop_conf_set) onto the
+ * node; fk_prop_destroy_all() drops every property of a node being freed.
  */
 struct fk_prop;
 struct fk_driver;
@@ -98,6 +105,7 @@ struct dev_info {
 	void			*devi_driver_private;
 	struct fk_prop		*devi_props;
 	int			devi_attached;
+	int			devi_busy;	/* attach/detach running */
 	void			*devi_pdev;	/* platform PCI function */
 	void			*devi_scsa;	/* SCSA per-node state */
 	pthread_mutex_t		devi_lock;
@@ -112,10 +120,16 @@ extern int fk_devi_detach(dev_info_t *);
 extern int fk_devi_quiesce(dev_info_t *);
 extern dev_info_t *fk_devi_find_child(dev_info_t *, const char *,
     const char *);
+extern int fk_devi_driver_in_use(struct fk_driver *);
+extern void fk_prop_conf_apply(dev_info_t *, const char *);
+extern void fk_prop_destroy_all(dev_info_t *);
 
 /*
  * Modules.  fk_mod_load() runs a driver's _init (renamed at build time);
  * mod_install() called from it registers the dev_ops under that name.
+ * Driver records are never freed: mod_remove() sets drv_ops to NULL and
+ * fk_driver_lookup() finds installed drivers only.  drv_next_instance
+ * belongs to devinfo.c's tree lock.
  */
 struct fk_driver {
 	const char		*drv_name;
@@ -149,9 +163,41 @@ extern void fk_kmem_reap(void);
 extern const char *fk_kmem_pattern_hint(uint64_t);
 
 /*
- * Logging: every cmn_err/dev_err message lands here.
+ * Logging (ddi/cmn_err.c): every cmn_err/dev_err message lands here.
+ * fk_log_append(level, console, text) adds one complete message (no
+ * control character, no trailing newline) and, if console, echoes it to
+ * standard error unless quiet.  fk_log_flush() ends the calling thread's
+ * unfinished CE_CONT line.  The log keeps at most 4M entries;
+ * fk_log_dropped_count() says how many more there were.
  */
 extern void fk_log_append(int, int, const char *);
+extern void fk_log_flush(void);
+extern uint64_t fk_log_dropped_count(void);
+
+/*
+ * Core (ddi/init.c, time.c, timeout.c, taskq.c).
+ * Options fk_init() resolved, for the other parts:
+ *   fk_strict_dma	1: separate CPU and device copies of DMA memory
+ *   fk_intr_types	"any", "msi", "msix" or "fixed": interrupt types
+ *			offered to drivers
+ *   fk_quiet, fk_verbose  console echo off / "?" messages on the console
+ *			(-1 before fk_init: the environment decides)
+ * fk_time_boot() is the gethrtime() at which lbolt was 0;
+ * fk_sleep_until(t) sleeps until gethrtime() >= t.  fk_taskq_init/fini
+ * create and destroy system_taskq.  fk_callout_cancel_all() drops every
+ * pending timeout and periodic and returns how many there were.
+ */
+extern int fk_strict_dma;
+extern const char *fk_intr_types;
+extern int fk_quiet;
+extern int fk_verbose;
+
+extern void fk_time_init(void);
+extern hrtime_t fk_time_boot(void);
+extern void fk_sleep_until(hrtime_t);
+extern void fk_taskq_init(void);
+extern void fk_taskq_fini(void);
+extern int fk_callout_cancel_all(void);
 
 #ifdef __cplusplus
 }

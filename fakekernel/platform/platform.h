@@ -91,7 +91,8 @@ extern const fk_plat_ops_t *fk_platform;
 extern const fk_plat_ops_t fk_plat_none;
 extern const fk_plat_ops_t fk_plat_vfio;
 
-extern int fk_platform_select(const char *);
+extern int fk_platform_select(const char *);	/* "none" or "vfio" */
+extern void fk_platform_fini(void);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 #include <sys/dditypes.h>
+#include <errno.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,12 @@ struct dev_ops {
 
 #define	DEVO_REV	4
 #define	CB_REV		1
+
+/* probe(9E) results */
+#define	DDI_PROBE_FAILURE	ENXIO
+#define	DDI_PROBE_DONTCARE	0
+#define	DDI_PROBE_PARTIAL	1
+#define	DDI_PROBE_SUCCESS	2
 
 extern int nodev();
 extern int nulldev();
