@@ -55,6 +55,7 @@
 
 #include <execinfo.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,12 +248,34 @@ wit_find_path(uint32_t src, uint32_t dst, uint32_t *path, int maxpath)
 }
 
 /*
+ * One line of a report.  When the report ends in a panic, its lines go
+ * to standard error as the panic's own output does (quiet console or
+ * not), and to the log.
+ */
+static void __attribute__((format(printf, 2, 3)))
+wit_say(int panicking, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) vsnprintf(line, sizeof (line), fmt, ap);
+	va_end(ap);
+	if (panicking) {
+		cmn_err(CE_WARN, "!%s", line);
+		(void) fprintf(stderr, "WARNING: %s\n", line);
+	} else {
+		cmn_err(CE_WARN, "%s", line);
+	}
+}
+
+/*
  * The report: one warning line per fact, all starting "witness: ".
  * Called without wit_lock (cmn_err may take locks); edges are immutable
  * once published.
  */
 static void
-wit_report_edge(const wit_edge_t *we, int isnew)
+wit_report_edge(const wit_edge_t *we, int isnew, int panicking)
 {
 	char sym[2 + WIT_STACK][160];
 	void *pcs[2 + WIT_STACK];
@@ -269,13 +292,13 @@ wit_report_edge(const wit_edge_t *we, int isnew)
 	wit_class_label(we->we_from, sym[0], from, sizeof (from));
 	wit_class_label(we->we_to, sym[1], to, sizeof (to));
 
-	cmn_err(CE_WARN, "witness: %s order, thread \"%s\": held %s",
+	wit_say(panicking, "witness: %s order, thread \"%s\": held %s",
 	    isnew ? "new" : "earlier", we->we_thread, from);
 	fk_symbolize((void *const *)&we->we_from_pc, 1, sym);
-	cmn_err(CE_WARN, "witness:     (taken at %s)", sym[0]);
+	wit_say(panicking, "witness:     (taken at %s)", sym[0]);
 	fk_symbolize((void *const *)&we->we_to_pc, 1, sym);
-	cmn_err(CE_WARN, "witness:   while acquiring %s", to);
-	cmn_err(CE_WARN, "witness:     (at %s)", sym[0]);
+	wit_say(panicking, "witness:   while acquiring %s", to);
+	wit_say(panicking, "witness:     (at %s)", sym[0]);
 
 	/* The stack starts inside the witness: skip to mutex_enter's caller */
 	fk_symbolize(pcs + 2, n, sym);
@@ -290,23 +313,24 @@ wit_report_edge(const wit_edge_t *we, int isnew)
 		off += snprintf(stack + off, sizeof (stack) - off, "%s%s",
 		    off > 0 ? " < " : "", sym[i]);
 	}
-	cmn_err(CE_WARN, "witness:     stack: %s", stack);
+	wit_say(panicking, "witness:     stack: %s", stack);
 }
 
 static void
 wit_report(const uint32_t *cycle, int n)
 {
 	const char *env = getenv("FK_WITNESS_PANIC");
+	int panicking = env != NULL && strcmp(env, "1") == 0;
 	int i;
 
 	__atomic_add_fetch(&fk_counters.fc_witness_reports, 1,
 	    __ATOMIC_RELAXED);
-	cmn_err(CE_WARN, "witness: lock order reversal: a cycle of %d lock "
+	wit_say(panicking, "witness: lock order reversal: a cycle of %d lock "
 	    "class%s, first closed by thread \"%s\"", n, n == 1 ? "" : "es",
 	    wit_edges[cycle[0]].we_thread);
 	for (i = 0; i < n; i++)
-		wit_report_edge(&wit_edges[cycle[i]], i == 0);
-	if (env != NULL && strcmp(env, "1") == 0) {
+		wit_report_edge(&wit_edges[cycle[i]], i == 0, panicking);
+	if (panicking) {
 		panic("witness: lock order reversal (%d lock classes in a "
 		    "cycle; FK_WITNESS_PANIC=1)", n);
 	}
