@@ -33,6 +33,9 @@ extern "C" {
  * panics when the calling thread holds any kmutex_t (for the end of a
  * callback, a taskq job, a thread).
  *
+ * fk_thread_create(&tid, name, func, arg) starts a named thread (tid
+ * NULL: detached); 0 or an errno value.
+ *
  * t_held lists the kmutex_t the thread holds, in acquisition order, each
  * with the return address of the mutex_enter that took it: the witness
  * (ddi/mutex.c) reads it.

@@ -152,6 +152,7 @@ fk_thread_trampoline(void *arg)
 
 /*
  * Start a named thread.  Returns 0 or an errno value, as pthread_create.
+ * With tidp NULL nobody will join the thread: it is detached.
  */
 int
 fk_thread_create(pthread_t *tidp, const char *name, void *(*func)(void *),
@@ -174,6 +175,8 @@ fk_thread_create(pthread_t *tidp, const char *name, void *(*func)(void *),
 	}
 	if (tidp != NULL)
 		*tidp = tid;
+	else
+		(void) pthread_detach(tid);
 	return (0);
 }
 
