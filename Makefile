@@ -8,7 +8,9 @@
 
 CC		?= gcc
 BUILD		:= build
-WARN		:= -Wall -Wextra -Werror
+# As illumos-gate builds its kernel: everything but unused parameters
+# (interfaces hand every implementation arguments it may not need).
+WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter
 OPT		?= -O2 -g
 CFLAGS_BASE	:= -std=gnu99 $(OPT) $(WARN) -fno-strict-aliasing -pthread
 FK_CPPFLAGS	:= -D_KERNEL -DDEBUG -Ifakekernel/include -Ifakekernel
@@ -17,9 +19,8 @@ LDLIBS		:= -pthread -lrt
 DRV_DIR		:= usr/src/uts/common/io/scsi/adapters/pvscsi
 DRV_SRC		:= $(DRV_DIR)/pvscsi.c
 DRV_HDRS	:= $(wildcard $(DRV_DIR)/*.h)
-# The gate builds kernel modules with -Wno-unused-parameter; so do we.
 # _init/_fini/_info would collide with the ELF ones of crt: rename them.
-DRV_CFLAGS	:= -Wno-unused-parameter -D_init=pvscsi__init \
+DRV_CFLAGS	:= -D_init=pvscsi__init \
 		   -D_fini=pvscsi__fini -D_info=pvscsi__info
 
 FK_SRCS		:= $(wildcard fakekernel/ddi/*.c fakekernel/scsa/*.c \

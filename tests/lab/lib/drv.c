@@ -1,0 +1,111 @@
+/*
+ * Bringing the pvscsi driver up and down in a lab program.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+#include <errno.h>
+
+#include <sys/sunddi.h>
+#include <sys/time.h>
+
+#include "drv.h"
+
+/* The driver's module entry points, renamed at build time. */
+extern int pvscsi__init(void);
+extern int pvscsi__fini(void);
+extern int pvscsi__info(struct modinfo *);
+
+static const char drv_name[] = "pvscsi";
+
+int
+drv_load(void)
+{
+	fk_options_t opts = { 0 };
+	const char *s = getenv("FK_STRICT_DMA");
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	opts.fo_platform = "vfio";
+	opts.fo_strict_dma = (s != NULL && strcmp(s, "0") == 0) ? -1 : 1;
+	if ((err = fk_init(&opts)) != 0)
+		return (err);
+	return (fk_mod_load(drv_name, pvscsi__init, pvscsi__fini,
+	    pvscsi__info));
+}
+
+int
+drv_attach(void)
+{
+	int n = fk_pci_attach_all(drv_name);
+
+	if (n <= 0)
+		return (n);
+	(void) fk_scsa_config_all();
+	for (int i = 0; i < n; i++)
+		(void) fk_scsi_settle(fk_pci_hba(i), SEC2NSEC(30));
+	return (n);
+}
+
+int
+drv_detach(void)
+{
+	dev_info_t *dip;
+	int rv = 0;
+
+	for (int i = 0; (dip = fk_pci_hba(i)) != NULL; i++) {
+		if (fk_scsa_unconfig(dip) != DDI_SUCCESS)
+			rv = -1;
+	}
+	if (fk_pci_detach_all() != DDI_SUCCESS)
+		rv = -1;
+	return (rv);
+}
+
+void
+drv_unload(void)
+{
+	(void) fk_mod_unload(drv_name);
+	fk_fini();
+}
+
+fk_lun_t *
+drv_lun(int hba, const char *ua, int secs)
+{
+	hrtime_t end = gethrtime() + SEC2NSEC(secs);
+	dev_info_t *iports[4];
+
+	for (;;) {
+		dev_info_t *dip = fk_pci_hba(hba);
+		int n = dip == NULL ? 0 : fk_scsi_iports(dip, iports, 4);
+
+		for (int i = 0; i < n && i < 4; i++) {
+			fk_lun_t *lun = fk_scsi_lun_find(iports[i], ua);
+			if (lun != NULL)
+				return (lun);
+		}
+		if (gethrtime() > end)
+			return (NULL);
+		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
+	}
+}
+
+uint_t
+drv_console_lines(void)
+{
+	return (fk_log_console_count());
+}
+
+void
+drv_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}

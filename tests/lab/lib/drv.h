@@ -1,0 +1,33 @@
+/*
+ * Lab programs: bring the pvscsi driver up on the guest's PVSCSI functions
+ * and take it down again, as the system would (load the module, attach
+ * the PCI nodes, configure the iports, let discovery settle).
+ *
+ * Strict DMA mode is on unless FK_STRICT_DMA=0 is in the environment;
+ * FK_INTR chooses the interrupt types offered ("msi", "fixed", "any").
+ */
+#ifndef _DRV_H
+#define	_DRV_H
+
+#include <sys/types.h>
+#include <sys/dditypes.h>
+#include "fk.h"
+#include "fk_scsi.h"
+
+/* fk_init and load the driver module; 0 or an errno. */
+extern int drv_load(void);
+/* attach every PVSCSI function; the number of HBAs attached. */
+extern int drv_attach(void);
+/* take every HBA down (children first); 0 or -1 when a detach failed. */
+extern int drv_detach(void);
+/* unload the module and fk_fini. */
+extern void drv_unload(void);
+
+/* the LUN at "target,lun" of HBA i (held), waiting up to secs for it. */
+extern fk_lun_t *drv_lun(int, const char *, int);
+/* console lines printed so far by anyone (the driver must print none). */
+extern uint_t drv_console_lines(void);
+/* a printf to stdout, flushed (output streams live from the guest). */
+extern void drv_note(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* _DRV_H */
