@@ -48,6 +48,7 @@ extern void freerbuf(struct buf *);
 extern void bp_mapin(struct buf *);
 extern void bp_mapout(struct buf *);
 extern int geterror(struct buf *);
+extern void bioerror(struct buf *, int);
 
 #ifdef __cplusplus
 }

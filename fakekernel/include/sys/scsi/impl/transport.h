@@ -162,7 +162,7 @@ extern void scsi_hba_tgtmap_scan_luns(scsi_hba_tgtmap_t *, char *);
 
 extern struct scsi_device *scsi_address_device(struct scsi_address *);
 extern void *scsi_device_hba_private_get(struct scsi_device *);
-extern void *scsi_device_hba_private_set(struct scsi_device *, void *);
+extern void scsi_device_hba_private_set(struct scsi_device *, void *);
 extern char *scsi_device_unit_address(struct scsi_device *);
 
 #ifdef __cplusplus
