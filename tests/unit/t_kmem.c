@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "lib/expect.h"
@@ -119,6 +120,42 @@ test_nosleep_injection(void)
 	    "saw %d failures", failed);
 	CHECK("kmem: KM_SLEEP never fails", sleepers,
 	    "expected 9 KM_SLEEP allocations");
+}
+
+/*
+ * FK_KMEM_FAIL_NOSLEEP=N in the environment: the program runs itself with
+ * it set (kmem reads the environment once, at its first use).
+ */
+static void
+env_child(void)
+{
+	void *p[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = kmem_alloc(8, KM_NOSLEEP);
+	CHECK("kmem: FK_KMEM_FAIL_NOSLEEP=2 fails every 2nd KM_NOSLEEP",
+	    p[0] != NULL && p[1] == NULL && p[2] != NULL && p[3] == NULL,
+	    "expected ok, NULL, ok, NULL; saw %p %p %p %p", p[0], p[1], p[2],
+	    p[3]);
+	for (i = 0; i < 4; i++) {
+		if (p[i] != NULL)
+			kmem_free(p[i], 8);
+	}
+}
+
+static void
+test_env_knob(void)
+{
+	char cmd[128];
+	int rc;
+
+	(void) snprintf(cmd, sizeof (cmd), "T_KMEM_ENV_CHILD=1 "
+	    "FK_KMEM_FAIL_NOSLEEP=2 /proc/%d/exe", (int)getpid());
+	fflush(stdout);
+	rc = system(cmd);
+	CHECK("kmem: the FK_KMEM_FAIL_NOSLEEP run passed", rc == 0,
+	    "expected exit 0, saw %#x", rc);
 }
 
 /* A backend that counts; buffers go back to the backend they came from. */
@@ -486,7 +523,12 @@ int
 main(void)
 {
 	(void) setenv("FK_QUIET", "1", 1);
+	if (getenv("T_KMEM_ENV_CHILD") != NULL) {
+		env_child();
+		return (check_exit());
+	}
 	test_alloc();
+	test_env_knob();
 	test_nosleep_injection();
 	test_backend();
 	test_cache();
