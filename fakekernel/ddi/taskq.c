@@ -19,6 +19,11 @@
  * ddi_taskq_suspend() stops workers from starting queued tasks and waits
  * for running ones; dispatch still queues.  Destroy resumes a suspended
  * taskq, runs everything queued, then joins the workers.
+ *
+ * fork(): a child process has none of the workers.  The first call on a
+ * taskq in a new process (a death test's child) starts a fresh set there;
+ * tasks queued at the fork run in both processes, tasks running at the
+ * fork run only in the parent.
  */
 
 #include <sys/types.h>
@@ -60,6 +65,7 @@ struct taskq {
 	pthread_t	*tq_threads;
 	fk_thread_t	**tq_members;	/* each worker's fk_thread_t */
 	uint64_t	tq_ndispatched;
+	pid_t		tq_pid;		/* process the workers run in */
 };
 
 struct ddi_taskq {
@@ -68,11 +74,15 @@ struct ddi_taskq {
 
 taskq_t *system_taskq;
 
+static void fk_taskq_fork_check(taskq_t *);
+
+/* Every entry point: a taskq, with workers in this process. */
 static void
 fk_taskq_check(taskq_t *tq, const char *op)
 {
 	if (tq == NULL)
 		panic("%s: NULL taskq (system_taskq exists after fk_init)", op);
+	fk_taskq_fork_check(tq);
 }
 
 static int
@@ -135,28 +145,19 @@ fk_taskq_free(taskq_t *tq)
 }
 
 /*
- * Start the workers of a taskq laid out in *tq.  Returns 0 or an errno
- * value (with no thread left running).
+ * Start tq_nthreads workers and wait for them to register (so that
+ * taskq_member() is exact).  Returns 0 or an errno value, with no worker
+ * left running.
  */
 static int
-fk_taskq_setup(taskq_t *tq, const char *name, int nthreads)
+fk_taskq_spawn(taskq_t *tq)
 {
 	char tname[FK_TASKQ_NAMELEN + 4];
 	int i, err = 0;
 
-	(void) snprintf(tq->tq_name, sizeof (tq->tq_name), "%s", name);
-	(void) pthread_mutex_init(&tq->tq_lock, NULL);
-	(void) pthread_cond_init(&tq->tq_work_cv, NULL);
-	(void) pthread_cond_init(&tq->tq_done_cv, NULL);
-	tq->tq_nthreads = nthreads;
-	tq->tq_threads = calloc((size_t)nthreads, sizeof (pthread_t));
-	tq->tq_members = calloc((size_t)nthreads, sizeof (fk_thread_t *));
-	if (tq->tq_threads == NULL || tq->tq_members == NULL) {
-		fk_taskq_free(tq);
-		return (ENOMEM);
-	}
-	(void) snprintf(tname, sizeof (tname), "tq:%s", name);
-	for (i = 0; i < nthreads; i++) {
+	(void) snprintf(tname, sizeof (tname), "tq:%s", tq->tq_name);
+	tq->tq_nstarted = 0;
+	for (i = 0; i < tq->tq_nthreads; i++) {
 		err = fk_thread_create(&tq->tq_threads[i], tname,
 		    fk_taskq_worker, tq);
 		if (err != 0)
@@ -167,16 +168,71 @@ fk_taskq_setup(taskq_t *tq, const char *name, int nthreads)
 		tq->tq_exiting = 1;
 		(void) pthread_cond_broadcast(&tq->tq_work_cv);
 	}
-	/* Wait for the workers to register, so taskq_member() is exact. */
 	while (tq->tq_nstarted < i)
 		(void) pthread_cond_wait(&tq->tq_done_cv, &tq->tq_lock);
 	(void) pthread_mutex_unlock(&tq->tq_lock);
 	if (err != 0) {
 		while (i-- > 0)
 			(void) pthread_join(tq->tq_threads[i], NULL);
-		fk_taskq_free(tq);
 	}
+	tq->tq_pid = getpid();
 	return (err);
+}
+
+static void
+fk_taskq_sync_init(taskq_t *tq)
+{
+	(void) pthread_mutex_init(&tq->tq_lock, NULL);
+	(void) pthread_cond_init(&tq->tq_work_cv, NULL);
+	(void) pthread_cond_init(&tq->tq_done_cv, NULL);
+}
+
+/*
+ * Lay out *tq and start its workers.  Returns 0 or an errno value (with
+ * nothing left allocated).
+ */
+static int
+fk_taskq_setup(taskq_t *tq, const char *name, int nthreads)
+{
+	int err;
+
+	(void) snprintf(tq->tq_name, sizeof (tq->tq_name), "%s", name);
+	fk_taskq_sync_init(tq);
+	tq->tq_nthreads = nthreads;
+	tq->tq_threads = calloc((size_t)nthreads, sizeof (pthread_t));
+	tq->tq_members = calloc((size_t)nthreads, sizeof (fk_thread_t *));
+	if (tq->tq_threads == NULL || tq->tq_members == NULL) {
+		fk_taskq_free(tq);
+		return (ENOMEM);
+	}
+	if ((err = fk_taskq_spawn(tq)) != 0)
+		fk_taskq_free(tq);
+	return (err);
+}
+
+/*
+ * In a process other than the one the workers run in (a fork()ed child),
+ * start fresh workers.  The parent's lock and condition variables may
+ * have been in any state at the fork: new ones replace them.
+ */
+static pthread_mutex_t fk_taskq_fork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+fk_taskq_fork_check(taskq_t *tq)
+{
+	if (__builtin_expect(tq->tq_pid == getpid(), 1))
+		return;
+	(void) pthread_mutex_lock(&fk_taskq_fork_lock);
+	if (tq->tq_pid != getpid()) {
+		fk_taskq_sync_init(tq);
+		tq->tq_nactive = 0;
+		(void) memset(tq->tq_members, 0,
+		    (size_t)tq->tq_nthreads * sizeof (fk_thread_t *));
+		if (!tq->tq_exiting && fk_taskq_spawn(tq) != 0)
+			panic("taskq %s: cannot start workers in a new process",
+			    tq->tq_name);
+	}
+	(void) pthread_mutex_unlock(&fk_taskq_fork_lock);
 }
 
 static int

@@ -22,6 +22,9 @@
  * it returns -1 at once.  ddi_periodic_delete() likewise waits for a
  * running callback; calling it from the callback itself is a programming
  * error the man page says panics, and here it does.
+ *
+ * A fork()ed child (a death test) gets its own callout thread on its
+ * first call here; callouts pending at the fork fire in both processes.
  */
 
 #include <sys/types.h>
@@ -38,6 +41,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #define	FK_TICK_NS		(NANOSEC / HZ)
 #define	FK_CALLOUT_PIL		1
@@ -60,7 +64,7 @@ static pthread_cond_t fk_co_work_cv;	/* the thread: new first deadline */
 static pthread_cond_t fk_co_done_cv;	/* waiters: a callback finished */
 static pthread_once_t fk_co_once = PTHREAD_ONCE_INIT;
 static pthread_t fk_co_thread;
-static int fk_co_started;
+static volatile pid_t fk_co_pid;	/* process the thread runs in */
 static fk_callout_t *fk_co_pending;	/* sorted by co_when */
 static fk_callout_t *fk_co_running;
 static uint64_t fk_co_next_id = 1;
@@ -68,27 +72,72 @@ static uint64_t fk_co_next_id = 1;
 static void *fk_callout_main(void *);
 
 static void
-fk_callout_start(void)
+fk_callout_cv_init(void)
 {
 	pthread_condattr_t ca;
-	int err;
 
 	VERIFY0(pthread_condattr_init(&ca));
 	VERIFY0(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC));
 	VERIFY0(pthread_cond_init(&fk_co_work_cv, &ca));
 	VERIFY0(pthread_cond_init(&fk_co_done_cv, &ca));
 	(void) pthread_condattr_destroy(&ca);
-	if ((err = fk_thread_create(&fk_co_thread, "callout",
-	    fk_callout_main, NULL)) != 0)
-		panic("timeout: cannot start the callout thread (error %d)",
-		    err);
-	fk_co_started = 1;
+}
+
+/*
+ * fork(): the child has no callout thread.  Hold the lock across the
+ * fork so the child's copy is consistent; in the child, forget the
+ * callback that was running (it is not running there) and fresh
+ * condition variables (the parent's waiters do not exist); the next call
+ * starts a thread, and pending callouts fire in the child too.
+ */
+static void
+fk_callout_prefork(void)
+{
+	(void) pthread_mutex_lock(&fk_co_lock);
 }
 
 static void
+fk_callout_postfork_parent(void)
+{
+	(void) pthread_mutex_unlock(&fk_co_lock);
+}
+
+static void
+fk_callout_postfork_child(void)
+{
+	fk_co_running = NULL;
+	fk_co_pid = 0;
+	fk_callout_cv_init();
+	(void) pthread_mutex_unlock(&fk_co_lock);
+}
+
+static void
+fk_callout_once(void)
+{
+	fk_callout_cv_init();
+	VERIFY0(pthread_atfork(fk_callout_prefork, fk_callout_postfork_parent,
+	    fk_callout_postfork_child));
+}
+
+/* Make sure this process has a callout thread. */
+static void
 fk_callout_init(void)
 {
-	(void) pthread_once(&fk_co_once, fk_callout_start);
+	pid_t me = getpid();
+	int err;
+
+	if (__builtin_expect(fk_co_pid == me, 1))
+		return;
+	(void) pthread_once(&fk_co_once, fk_callout_once);
+	(void) pthread_mutex_lock(&fk_co_lock);
+	if (fk_co_pid != me) {
+		if ((err = fk_thread_create(&fk_co_thread, "callout",
+		    fk_callout_main, NULL)) != 0)
+			panic("timeout: cannot start the callout thread "
+			    "(error %d)", err);
+		fk_co_pid = me;
+	}
+	(void) pthread_mutex_unlock(&fk_co_lock);
 }
 
 static struct timespec
@@ -371,7 +420,7 @@ fk_callout_cancel_all(void)
 	fk_callout_t *co;
 	int n = 0;
 
-	if (!fk_co_started)
+	if (fk_co_pid == 0)
 		return (0);
 	(void) pthread_mutex_lock(&fk_co_lock);
 	while ((co = fk_co_pending) != NULL) {
