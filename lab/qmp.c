@@ -943,6 +943,22 @@ copy_out(const sbuf_t *sb, char *out, size_t len)
 }
 
 int
+qmp_disk_check(const char *kind_opts)
+{
+	disk_spec_t *ds;
+	int rc;
+
+	qmp_err[0] = '\0';
+	if ((ds = malloc(sizeof (*ds))) == NULL)
+		return (-1);
+	rc = parse_spec(kind_opts, ds);
+	free(ds);
+	if (rc != 0)
+		errno = EINVAL;
+	return (rc);
+}
+
+int
 qmp_disk_json(int hba, int target, const char *kind_opts, char *blockdev,
     size_t blen, char *device, size_t dlen)
 {

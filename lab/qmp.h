@@ -89,6 +89,12 @@ int qmp_disk_json(int hba, int target, const char *kind_opts,
     char *blockdev, size_t blen, char *device, size_t dlen);
 
 /*
+ * Checks a disk spec without creating anything.  Returns 0, or -1 with a
+ * description in qmp_last_error() and errno EINVAL.
+ */
+int qmp_disk_check(const char *kind_opts);
+
+/*
  * Copies the member of a JSON object at a dotted path (e.g. "data.device"
  * or "return") to out: strings are unescaped, other values are copied as
  * JSON text.  Returns 0, or -1 if absent or malformed.

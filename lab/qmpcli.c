@@ -8,6 +8,7 @@
  *   qmp [-t SECONDS] disk-del HBA TARGET
  *   qmp [-t SECONDS] [-q] wait-event NAME [PATH=VALUE]
  *   qmp disk-json HBA TARGET KIND[,opt=val...]
+ *   qmp disk-json -n KIND[,opt=val...]
  *
  * Exit status: 0 success, 1 QMP error reply, 2 usage or bad disk spec,
  * 3 connection or I/O failure (including timeouts).
@@ -30,9 +31,11 @@ static const char *usage_text =
 "       qmp [-t SECONDS] disk-del HBA TARGET\n"
 "       qmp [-t SECONDS] [-q] wait-event NAME [PATH=VALUE]\n"
 "       qmp disk-json HBA TARGET KIND[,opt=val...]\n"
+"       qmp disk-json -n KIND[,opt=val...]\n"
 "Sends QMP commands to QEMU from inside the lab guest (through $LAB_QMP)\n"
 "and prints the reply line.  disk-json prints the blockdev-add and\n"
-"device_add arguments for a disk spec without contacting QEMU.\n"
+"device_add arguments for a disk spec without contacting QEMU (-n: only\n"
+"check the spec).\n"
 "Exit: 0 ok, 1 QMP error, 2 usage, 3 I/O error or timeout.\n";
 
 static void
@@ -79,6 +82,8 @@ disk_json(int argc, char **argv)
 	static char bd[65536], dev[4096];
 	int hba, target;
 
+	if (argc == 3 && strcmp(argv[1], "-n") == 0)
+		return (qmp_disk_check(argv[2]) == 0 ? 0 : fail());
 	if (argc != 4)
 		usage();
 	hba = parse_int(argv[1], "HBA", 63);

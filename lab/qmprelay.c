@@ -13,10 +13,12 @@
  *  - enforces the run's timeout, and makes sure QEMU does not outlive it.
  *
  * usage: qmprelay [-v] [-t SECONDS] [-m NONCE] [-l QMPLOG] [-e QEMULOG]
- *                 -q QMPSOCK -p PORTSOCK -o OUTSOCK -- PROGRAM [ARGS...]
+ *                 [-D SOCKDIR] -q QMPSOCK -p PORTSOCK -o OUTSOCK
+ *                 -- PROGRAM [ARGS...]
  *
  * The relay listens on the three unix sockets; PROGRAM (QEMU) connects to
- * them as a client.  Exit status: PROGRAM's exit status; 124 on timeout;
+ * them as a client.  With -D, the (then empty) directory SOCKDIR is
+ * removed at exit, even if the launcher is gone.  Exit status: PROGRAM's exit status; 124 on timeout;
  * 128+N when terminated by signal N; 125 on a relay failure.
  */
 
@@ -410,15 +412,15 @@ usage(void)
 {
 	(void) fputs("usage: qmprelay [-v] [-t SECONDS] [-m NONCE] "
 	    "[-l QMPLOG] [-e QEMULOG]\n"
-	    "                -q QMPSOCK -p PORTSOCK -o OUTSOCK -- "
-	    "PROGRAM [ARGS...]\n", stderr);
+	    "                [-D SOCKDIR] -q QMPSOCK -p PORTSOCK -o OUTSOCK\n"
+	    "                -- PROGRAM [ARGS...]\n", stderr);
 	exit(EXIT_RELAY);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *qmplog = NULL, *errlog = NULL;
+	const char *qmplog = NULL, *errlog = NULL, *sockdir = NULL;
 	long long deadline = -1, kill_at = -1, drain_until = -1;
 	int opt, sfd, status = 0, exit_code = -1, reaped = 0, timed_out = 0;
 	int term_sig = 0;
@@ -426,7 +428,7 @@ main(int argc, char **argv)
 	pid_t child;
 
 	(void) clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((opt = getopt(argc, argv, "+vt:m:l:e:q:p:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "+vt:m:l:e:D:q:p:o:")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose = 1;
@@ -444,6 +446,9 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			errlog = optarg;
+			break;
+		case 'D':
+			sockdir = optarg;
 			break;
 		case 'q':
 			qmp.c_path = optarg;
@@ -623,5 +628,7 @@ main(int argc, char **argv)
 	(void) unlink(qmp.c_path);
 	(void) unlink(port.c_path);
 	(void) unlink(out.c_path);
+	if (sockdir != NULL)
+		(void) rmdir(sockdir);
 	return (exit_code);
 }

@@ -7,14 +7,25 @@ dir=$(cd "$(dirname "$0")" && pwd -P)
 out=$(mktemp -d "${TMPDIR:-/tmp}/labtest.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 
+# result NAME FILE STATUS: prints a test's lines, and a FAIL line of its
+# own if the script failed without saying so.
+result() {
+	cat "$2"
+	if [ "$3" -ne 0 ] && ! grep -q '^FAIL ' "$2"; then
+		echo "FAIL $1: expected exit status 0, saw $3"
+	fi
+}
+
 "$dir/t_timeout.sh" >"$out/t_timeout" 2>&1 &
 bg=$!
 for t in "$dir"/t_*.sh; do
-	[ "$t" = "$dir/t_timeout.sh" ] && continue
-	"$t" 2>&1 | tee -a "$out/all"
+	name=$(basename "$t" .sh)
+	[ "$name" = t_timeout ] && continue
+	"$t" >"$out/$name" 2>&1
+	result "$name" "$out/$name" $? | tee -a "$out/all"
 done
 wait "$bg"
-tee -a "$out/all" <"$out/t_timeout"
+result t_timeout "$out/t_timeout" $? | tee -a "$out/all"
 
 passed=$(grep -c '^PASS ' "$out/all")
 failed=$(grep -c '^FAIL ' "$out/all")
