@@ -19,6 +19,12 @@ check exit-7-run-kept "a run directory" "${run:+a run directory}"
 	>"$tmp.out" 2>/dev/null
 check output "out-line|err-line|no-newline" "$(joined "$tmp.out")"
 
+# Binary output, written just before the command exits, arrives intact
+# (it contains \001 bytes, the first byte of the guest's end marker).
+head -c 4000000 /dev/urandom >"$tmp.bin"
+"$LAB" cat "$tmp.bin" >"$tmp.got" 2>/dev/null
+check output-binary "$(sha256sum <"$tmp.bin")" "$(sha256sum <"$tmp.got")"
+
 # Lines must arrive while the command runs, not at its end.
 "$LAB" sh -c 'echo first; sleep 3; echo second' | while IFS= read -r l; do
 	printf '%s %s\n' "$(now)" "$l"
