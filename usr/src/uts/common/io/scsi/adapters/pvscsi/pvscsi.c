@@ -1,0 +1,1921 @@
+/*
+ * This file and its contents are supplied under the terms of the
+ * Common Development and Distribution License ("CDDL"), version 1.0.
+ * You may only use this file in accordance with the terms of version
+ * 1.0 of the CDDL.
+ *
+ * A full copy of the text of the CDDL should have accompanied this
+ * source.  A copy of the CDDL is also available via the Internet at
+ * http://www.illumos.org/license/CDDL.
+ */
+
+/*
+ * Copyright 2026 The pvscsi project authors
+ */
+
+/*
+ * pvscsi: VMware paravirtual SCSI host bus adapter driver.
+ *
+ * Overview
+ * --------
+ *
+ * PVSCSI is an HBA made of shared-memory rings: the driver posts requests
+ * on a request ring, the host posts completions on a completion ring, and
+ * device arrivals and departures on a message ring.  This is a modern SCSA
+ * driver: the framework allocates packets (tran_setup_pkt(9E), with a
+ * pvscsi_cmd_t in each) and binds their data with our DMA attributes.  The
+ * adapter is an iport(9) HBA with one iport, "iport0", whose targets are
+ * reported to a target map under their number in hex; the framework names
+ * their LUNs "target,lun" (hex) and finds them with REPORT LUNS.
+ *
+ * Hardware interface
+ * ------------------
+ *
+ * The registers live in a 32 KiB memory BAR (pvscsi.h).  A command is its
+ * id written to COMMAND, its descriptor's dwords written to COMMAND_DATA,
+ * and a read of COMMAND_STATUS.  SETUP_RINGS gives the device the page
+ * numbers of the rings state page and of the request and completion rings;
+ * SETUP_MSG_RING those of the message ring.  Ring sizes are powers of two;
+ * indices are free-running counters in the rings state page.  Optional
+ * commands (CONFIG, GET_MAX_TARGETS, SETUP_REQCALLTHRESHOLD, SETUP_MSG_RING)
+ * are tried and a refusal accepted; QEMU refuses the first three.
+ *
+ * Shared memory changes hands only through ddi_dma_sync(9F): a request
+ * descriptor, then the request producer index, FORDEV before the kick; the
+ * completion (or message) producer index, then each entry, FORKERNEL
+ * before reading them; the consumer index FORDEV after.  Only what is
+ * handed over is synced, since the rings state page mixes fields we write
+ * with fields the device writes.  Each packet owns a page, allocated by its
+ * constructor: its SG list (synced FORDEV; never chained, as not all hosts
+ * honour chaining) and its sense buffer (synced FORKERNEL).
+ *
+ * The device never checks for room in the completion ring, so no more
+ * requests may be outstanding than it has entries.  We keep one slot per
+ * request ring entry and make the completion ring at least as large: a
+ * free slot is room on both rings.  A request's context is its slot index
+ * with a 16-bit generation above it, never 0 and with its upper 32 bits
+ * clear, so a completion is found in O(1) and a stale context is caught.
+ *
+ * Nothing the device writes is trusted.  A context that names no
+ * outstanding command, or a malformed message, is counted, logged now and
+ * then, and ignored.  A producer index more than a ring ahead of its
+ * consumer means corrupt rings: we reset the adapter.  Lengths are clamped
+ * and unknown host statuses become CMD_TRAN_ERR.  INTR_STATUS reading
+ * all-ones means the device is gone: we stop touching it and fail every
+ * command with CMD_DEV_GONE.
+ *
+ * Command lifecycle
+ * -----------------
+ *
+ *   tran_start() --- no free slot ---> WAITING (pvs_waitq)
+ *        |                                | slot freed     | aborted
+ *        | free slot                      | pvscsi_drain() |
+ *        v                                v                |
+ *   OUTSTANDING (pvs_slots[]) <-----------+                |
+ *        | completion, reset or device loss                |
+ *        v (pvscsi_cmd_done())                             |
+ *   DONE: on a done list, under pvs_lock <-----------------+
+ *        | pvs_lock dropped
+ *        v
+ *   scsi_hba_pkt_comp()        (polled: PVSCSI_CMDF_DONE, poller returns)
+ *
+ * A command completes once: only one found in a slot or on the wait queue
+ * can complete, and completing removes it from there.  The wait queue has
+ * no limit: no packet is refused, and nothing printed, for lack of room.
+ *
+ * Locking
+ * -------
+ *
+ * pvs_lock, at interrupt priority, protects all mutable state but
+ * pvs_present (the discovery task's own).  Nothing outside the driver is
+ * called with it held: completions are collected under it and handed to
+ * scsi_hba_pkt_comp() after it is dropped, so a target driver may
+ * resubmit from pkt_comp; target maps are only called from the task.
+ *
+ * Interrupts
+ * ----------
+ *
+ * One vector of the best type offered: MSI-X, MSI, then FIXED.  The
+ * handler reads INTR_STATUS (0 on a FIXED line: not ours), writes it back
+ * to acknowledge it, takes every completion and every message, fills the
+ * freed slots from the wait queue, and kicks once.
+ *
+ * Timeouts and recovery
+ * ---------------------
+ *
+ * pkt_time runs from submission.  A 1 Hz timeout(9F) services the rings
+ * (a net for lost interrupts) and escalates for each expired packet, one
+ * step every pvscsi_recovery_time seconds: ABORT_CMD, RESET_DEVICE of its
+ * LUN, RESET_BUS, adapter reset.  It completes with CMD_TIMEOUT and
+ * STAT_TIMEOUT, plus the statistic of the step that ended it.
+ * tran_abort(9E) and tran_reset(9E) use the same commands; the device
+ * completes the packets concerned, ABORTQUEUE giving CMD_ABORTED and
+ * BUSRESET giving CMD_RESET with STAT_DEV_RESET or STAT_BUS_RESET after
+ * what we reset.  RESET_ALL resets the adapter, holding pvs_lock
+ * throughout: ADAPTER_RESET (during which the device writes completions
+ * of what it cancels to the old completion ring, and may interrupt: the
+ * handler waits for the lock), reap those, fail what is left with CMD_RESET
+ * and STAT_BUS_RESET, set the rings up again, rewrite INTR_MASK (which a
+ * reset keeps) and resubmit the wait queue.
+ *
+ * Discovery and hotplug
+ * ---------------------
+ *
+ * The target map is a FULLSET map.  A task scans targets 0 to the maximum
+ * with a polled INQUIRY to LUN 0 (a selection timeout means absent) and
+ * reports the set.  A DEV_ADDED or DEV_REMOVED message for LUN 0 asks for
+ * a scan; for another LUN, for scsi_hba_tgtmap_scan_luns() of its target.
+ * The handler takes every pending message and dispatches the task once;
+ * what arrives during a scan causes another.  Full scans make lost
+ * messages harmless: the device drops messages only when the ring is full,
+ * and the messages then in it cause a scan that sees the current state.
+ * An adapter reset causes one as well.  The number of targets comes from
+ * CONFIG, else GET_MAX_TARGETS, else pvscsi_max_targets.
+ *
+ * Polled I/O
+ * ----------
+ *
+ * A FLAG_NOINTR packet goes ahead of the wait queue and its submitter
+ * services the rings itself, with drv_usecwait(9F) between passes, so it
+ * works without interrupts (the dump path).  It times out after pkt_time,
+ * or pvscsi_poll_time, and the poller drives the recovery above.
+ *
+ * Detach and quiesce
+ * ------------------
+ *
+ * Attach records each step in pvs_attach; pvscsi_cleanup() undoes exactly
+ * those, for a failed attach and for detach.  The iport's detach destroys
+ * the target map once the discovery task is idle; the adapter's is refused
+ * while commands are outstanding or waiting.  quiesce(9E) masks interrupts
+ * and resets the adapter, without locks or waiting.  A virtual bus needs
+ * no tran_quiesce(9E).
+ *
+ * Tunables
+ * --------
+ *
+ * pvscsi_ring_pages	request ring pages (32 requests each), a power of
+ *			two from 1 to 32
+ * pvscsi_max_targets	targets to scan when the device does not say
+ *			(QEMU accepts ids 0 to 64)
+ * pvscsi_poll_time	seconds a polled command may take if pkt_time is 0
+ * pvscsi_recovery_time	seconds between recovery steps
+ */
+
+#include <sys/types.h>
+#include <sys/ddi.h>
+#include <sys/sunddi.h>
+#include <sys/sysmacros.h>
+#include <sys/byteorder.h>
+#include <sys/list.h>
+#include <sys/pci.h>
+#include <sys/time.h>
+#include <sys/scsi/scsi.h>
+
+#include "pvscsi.h"
+#include "pvscsi_var.h"
+
+uint_t pvscsi_ring_pages = 8;
+uint_t pvscsi_max_targets = 16;
+uint_t pvscsi_poll_time = 30;
+uint_t pvscsi_recovery_time = 5;
+
+#define	PVSCSI_DEFAULT_RING_PAGES	8
+#define	PVSCSI_PROBE_TIME		5	/* seconds */
+#define	PVSCSI_INQ_LEN			36
+#define	PVSCSI_POLL_USEC		10
+
+#define	PVSCSI_STATE(pvs)	\
+	((pvscsi_rings_state_t *)(void *)(pvs)->pvs_state_dma.pvb_kva)
+#define	PVSCSI_SYNC_STATE(pvs, field, dir)				\
+	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah,		\
+	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))
+
+static ddi_device_acc_attr_t pvscsi_reg_attr = {
+	.devacc_attr_version = DDI_DEVICE_ATTR_V1,
+	.devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC,
+	.devacc_attr_dataorder = DDI_STRICTORDER_ACC,
+	.devacc_attr_access = DDI_DEFAULT_ACC
+};
+
+static ddi_device_acc_attr_t pvscsi_mem_attr = {
+	.devacc_attr_version = DDI_DEVICE_ATTR_V0,
+	.devacc_attr_endian_flags = DDI_NEVERSWAP_ACC,
+	.devacc_attr_dataorder = DDI_STRICTORDER_ACC
+};
+
+/*
+ * Rings and packet pages: 4 KiB pages anywhere in the 64-bit space, one
+ * cookie per page, as the device takes a page number for each.
+ */
+static ddi_dma_attr_t pvscsi_ctl_dma_attr = {
+	.dma_attr_version = DMA_ATTR_V0,
+	.dma_attr_addr_lo = 0,
+	.dma_attr_addr_hi = UINT64_MAX,
+	.dma_attr_count_max = PVSCSI_PAGE_SIZE - 1,
+	.dma_attr_align = PVSCSI_PAGE_SIZE,
+	.dma_attr_burstsizes = 1,
+	.dma_attr_minxfer = 1,
+	.dma_attr_maxxfer = PVSCSI_MAX_RING_PAGES * PVSCSI_PAGE_SIZE,
+	.dma_attr_seg = PVSCSI_PAGE_SIZE - 1,
+	.dma_attr_sgllen = PVSCSI_MAX_RING_PAGES,
+	.dma_attr_granular = 1,
+	.dma_attr_flags = 0
+};
+
+/*
+ * Packet data: 64-bit addresses, SG elements of 32-bit length, at most
+ * PVSCSI_MAX_SGL of them and PVSCSI_MAX_XFER bytes in all.
+ */
+static ddi_dma_attr_t pvscsi_io_dma_attr = {
+	.dma_attr_version = DMA_ATTR_V0,
+	.dma_attr_addr_lo = 0,
+	.dma_attr_addr_hi = UINT64_MAX,
+	.dma_attr_count_max = UINT32_MAX,
+	.dma_attr_align = 1,
+	.dma_attr_burstsizes = 1,
+	.dma_attr_minxfer = 1,
+	.dma_attr_maxxfer = PVSCSI_MAX_XFER,
+	.dma_attr_seg = UINT64_MAX,
+	.dma_attr_sgllen = PVSCSI_MAX_SGL,
+	.dma_attr_granular = 1,
+	.dma_attr_flags = 0
+};
+
+/*
+ * How a host status ends a packet; CMD_CMPLT means the target ran the
+ * command.  Anything not listed is a CMD_TRAN_ERR.
+ */
+static const struct {
+	uint16_t	phm_host;
+	uchar_t		phm_reason;
+	uint_t		phm_stat;
+} pvscsi_host_map[] = {
+	{ PVSCSI_BTSTAT_SUCCESS,		CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_LINKED_COMMAND_COMPLETED, CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_LINKED_COMMAND_COMPLETED_WITH_FLAG, CMD_CMPLT, 0 },
+	{ PVSCSI_BTSTAT_DATA_UNDERRUN,		CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_DATARUN,		CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_SELTIMEO,		CMD_DEV_GONE,	0 },
+	{ PVSCSI_BTSTAT_ABORTQUEUE,		CMD_ABORTED,	STAT_ABORTED },
+	{ PVSCSI_BTSTAT_BUSRESET,		CMD_RESET,	STAT_BUS_RESET },
+	{ PVSCSI_BTSTAT_SENTRST,		CMD_RESET,	STAT_DEV_RESET },
+	{ PVSCSI_BTSTAT_RECVRST,		CMD_RESET,	STAT_BUS_RESET },
+	{ PVSCSI_BTSTAT_TAGREJECT,		CMD_TAG_REJECT,	0 },
+	{ PVSCSI_BTSTAT_BADMSG,			CMD_BADMSG,	0 },
+	{ PVSCSI_BTSTAT_BUSFREE,		CMD_UNX_BUS_FREE, 0 },
+	{ PVSCSI_BTSTAT_HATIMEOUT,		CMD_TIMEOUT,	STAT_TIMEOUT },
+	{ PVSCSI_BTSTAT_SCSIPARITY,		CMD_TRAN_ERR,	STAT_PERR }
+};
+
+static void pvscsi_discover(void *);
+
+static uint32_t
+pvscsi_get(pvscsi_softc_t *pvs, uint_t reg)
+{
+	if (pvs->pvs_gone)
+		return (UINT32_MAX);
+	return (ddi_get32(pvs->pvs_regh, (uint32_t *)(pvs->pvs_regs + reg)));
+}
+
+static void
+pvscsi_put(pvscsi_softc_t *pvs, uint_t reg, uint32_t val)
+{
+	if (!pvs->pvs_gone)
+		ddi_put32(pvs->pvs_regh, (uint32_t *)(pvs->pvs_regs + reg), val);
+}
+
+/*
+ * Read INTR_STATUS; all-ones means the device is gone.
+ */
+static uint32_t
+pvscsi_intr_status(pvscsi_softc_t *pvs)
+{
+	uint32_t status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (status == UINT32_MAX && !pvs->pvs_gone) {
+		pvs->pvs_gone = B_TRUE;
+		dev_err(pvs->pvs_dip, CE_WARN, "device not responding");
+	}
+	return (status);
+}
+
+/*
+ * Command descriptors are built as arrays of dwords in the order the
+ * device reads them: a 64-bit field is its low dword, then its high one.
+ */
+static void
+pvscsi_dw64(uint32_t *dw, size_t off, uint64_t val)
+{
+	dw[off / 4] = (uint32_t)val;
+	dw[off / 4 + 1] = (uint32_t)(val >> 32);
+}
+
+static uint32_t
+pvscsi_command(pvscsi_softc_t *pvs, uint32_t cmd, uint32_t *dw, size_t ndw)
+{
+	pvscsi_put(pvs, PVSCSI_REG_COMMAND, cmd);
+	if (ndw != 0) {
+		/* An unknown command fails at once; it must get no data. */
+		if (pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS) ==
+		    PVSCSI_STATUS_FAILED)
+			return (PVSCSI_STATUS_FAILED);
+		ddi_rep_put32(pvs->pvs_regh, dw,
+		    (uint32_t *)(pvs->pvs_regs + PVSCSI_REG_COMMAND_DATA), ndw,
+		    DDI_DEV_NO_AUTOINCR);
+	}
+	return (pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS));
+}
+
+static void
+pvscsi_dma_free(pvscsi_dma_t *d)
+{
+	if (d->pvb_size != 0)
+		(void) ddi_dma_unbind_handle(d->pvb_dmah);
+	if (d->pvb_acch != NULL)
+		ddi_dma_mem_free(&d->pvb_acch);
+	if (d->pvb_dmah != NULL)
+		ddi_dma_free_handle(&d->pvb_dmah);
+	bzero(d, sizeof (*d));
+}
+
+/*
+ * Allocate and bind size bytes (whole device pages) of zeroed memory.
+ */
+static int
+pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
+    int kmflag)
+{
+	int (*wait)(caddr_t) = (kmflag == KM_SLEEP) ? DDI_DMA_SLEEP :
+	    DDI_DMA_DONTWAIT;
+	size_t real;
+
+	bzero(d, sizeof (*d));
+	if (ddi_dma_alloc_handle(pvs->pvs_dip, &pvscsi_ctl_dma_attr, wait,
+	    NULL, &d->pvb_dmah) != DDI_SUCCESS ||
+	    ddi_dma_mem_alloc(d->pvb_dmah, size, &pvscsi_mem_attr,
+	    DDI_DMA_CONSISTENT, wait, NULL, &d->pvb_kva, &real,
+	    &d->pvb_acch) != DDI_SUCCESS)
+		goto fail;
+	bzero(d->pvb_kva, real);
+	if (ddi_dma_addr_bind_handle(d->pvb_dmah, NULL, d->pvb_kva, size,
+	    DDI_DMA_RDWR | DDI_DMA_CONSISTENT, wait, NULL, NULL, NULL) !=
+	    DDI_DMA_MAPPED)
+		goto fail;
+	d->pvb_size = size;
+	if (ddi_dma_ncookies(d->pvb_dmah) != size / PVSCSI_PAGE_SIZE)
+		goto fail;
+	d->pvb_pa = ddi_dma_cookie_get(d->pvb_dmah, 0)->dmac_laddress;
+	return (DDI_SUCCESS);
+fail:
+	pvscsi_dma_free(d);
+	return (DDI_FAILURE);
+}
+
+static uint64_t
+pvscsi_dma_ppn(pvscsi_dma_t *d, uint_t page)
+{
+	return (ddi_dma_cookie_get(d->pvb_dmah, page)->dmac_laddress >>
+	    PVSCSI_PAGE_SHIFT);
+}
+
+static void
+pvscsi_sync_entry(pvscsi_dma_t *d, uint_t idx, size_t size, uint_t dir)
+{
+	(void) ddi_dma_sync(d->pvb_dmah, (off_t)(idx * size), size, dir);
+}
+
+/*
+ * Bad data from the device: count every instance, log a few.
+ */
+static void
+pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	pvs->pvs_nbad++;
+	if (ISP2(pvs->pvs_nbad)) {
+		dev_err(pvs->pvs_dip, CE_WARN, "!ignored bad %s 0x%llx from "
+		    "the device (%u so far)", what, (u_longlong_t)val,
+		    pvs->pvs_nbad);
+	}
+}
+
+static uint32_t
+pvscsi_slot_alloc(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	uint16_t slot;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	ASSERT3U(pvs->pvs_nfree, >, 0);
+	slot = pvs->pvs_free[--pvs->pvs_nfree];
+	if (++pvs->pvs_gen == 0)
+		pvs->pvs_gen = 1;
+	pvs->pvs_slots[slot] = cmd;
+	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
+	return (cmd->pvc_ctx);
+}
+
+static void
+pvscsi_slot_free(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	uint16_t slot = PVSCSI_CTX_SLOT(cmd->pvc_ctx);
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	ASSERT3P(pvs->pvs_slots[slot], ==, cmd);
+	pvs->pvs_slots[slot] = NULL;
+	pvs->pvs_free[pvs->pvs_nfree++] = slot;
+	cmd->pvc_ctx = 0;
+}
+
+static pvscsi_cmd_t *
+pvscsi_slot_lookup(pvscsi_softc_t *pvs, uint64_t ctx)
+{
+	pvscsi_cmd_t *cmd;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (ctx > UINT32_MAX || PVSCSI_CTX_SLOT(ctx) >= pvs->pvs_nslots)
+		return (NULL);
+	cmd = pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)];
+	return (cmd != NULL && cmd->pvc_ctx == ctx ? cmd : NULL);
+}
+
+static boolean_t
+pvscsi_is_rw(uint8_t op)
+{
+	return (op == SCMD_READ || op == SCMD_WRITE || op == SCMD_READ_G1 ||
+	    op == SCMD_WRITE_G1 || op == SCMD_READ_G4 || op == SCMD_WRITE_G4 ||
+	    op == SCMD_READ_G5 || op == SCMD_WRITE_G5);
+}
+
+/*
+ * Describe a packet's CDB and data.  The direction comes from the data
+ * binding, which follows the CDB: the device must never be given one that
+ * contradicts the CDB, so when in doubt we give none.
+ */
+static void
+pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
+{
+	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	pvscsi_sge_t *sge = (void *)cmd->pvc_dma.pvb_kva;
+	uint_t n = pkt->pkt_numcookies;
+	uint32_t flags = 0;
+
+	bcopy(pkt->pkt_cdbp, req->pr_cdb, pkt->pkt_cdblen);
+	req->pr_cdb_len = (uint8_t)pkt->pkt_cdblen;
+	req->pr_tag = (pkt->pkt_flags & FLAG_HTAG) ? PVSCSI_TAG_HEAD :
+	    (pkt->pkt_flags & FLAG_OTAG) ? PVSCSI_TAG_ORDERED :
+	    PVSCSI_TAG_SIMPLE;
+	cmd->pvc_xfer = 0;
+	if (n == 0) {
+		req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_NONE);
+		return;
+	}
+	if ((pkt->pkt_dma_flags & DDI_DMA_RDWR) == DDI_DMA_READ)
+		flags = PVSCSI_FLAG_CMD_DIR_TOHOST;
+	else if ((pkt->pkt_dma_flags & DDI_DMA_RDWR) == DDI_DMA_WRITE)
+		flags = PVSCSI_FLAG_CMD_DIR_TODEVICE;
+	for (uint_t i = 0; i < n; i++) {
+		const ddi_dma_cookie_t *c = &pkt->pkt_cookies[i];
+
+		cmd->pvc_xfer += c->dmac_size;
+		sge[i].psg_addr = LE_64(c->dmac_laddress);
+		sge[i].psg_length = LE_32((uint32_t)c->dmac_size);
+		sge[i].psg_flags = 0;
+	}
+	if (n == 1) {
+		req->pr_data_addr = LE_64(pkt->pkt_cookies[0].dmac_laddress);
+	} else {
+		(void) ddi_dma_sync(cmd->pvc_dma.pvb_dmah, 0,
+		    n * sizeof (*sge), DDI_DMA_SYNC_FORDEV);
+		req->pr_data_addr = LE_64(cmd->pvc_dma.pvb_pa);
+		flags |= PVSCSI_FLAG_CMD_WITH_SG_LIST;
+	}
+	req->pr_data_len = LE_64((uint64_t)cmd->pvc_xfer);
+	req->pr_flags = LE_32(flags);
+}
+
+/*
+ * The discovery probe: an INQUIRY into its own page, which is never read.
+ */
+static void
+pvscsi_req_probe(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
+{
+	req->pr_cdb[0] = SCMD_INQUIRY;
+	req->pr_cdb[4] = PVSCSI_INQ_LEN;
+	req->pr_cdb_len = CDB_GROUP0;
+	req->pr_tag = PVSCSI_TAG_SIMPLE;
+	req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_TOHOST);
+	req->pr_data_addr = LE_64(cmd->pvc_dma.pvb_pa);
+	req->pr_data_len = LE_64((uint64_t)PVSCSI_INQ_LEN);
+	cmd->pvc_xfer = PVSCSI_INQ_LEN;
+}
+
+/*
+ * Put a command in a free slot and on the request ring; pvscsi_kick()
+ * publishes the producer index.
+ */
+static void
+pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	uint_t idx = pvs->pvs_req_prod & (pvs->pvs_nslots - 1);
+	pvscsi_req_t *req = (pvscsi_req_t *)(void *)pvs->pvs_req_dma.pvb_kva +
+	    idx;
+	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	int secs;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	bzero(req, sizeof (*req));
+	req->pr_context = LE_64((uint64_t)pvscsi_slot_alloc(pvs, cmd));
+	req->pr_target = cmd->pvc_target;
+	req->pr_lun[1] = cmd->pvc_lun;
+	req->pr_sense_addr = LE_64(cmd->pvc_dma.pvb_pa + PVSCSI_SENSE_OFF);
+	req->pr_sense_len = LE_32(PVSCSI_SENSE_LEN);
+	if (pkt != NULL)
+		pvscsi_req_pkt(cmd, req);
+	else
+		pvscsi_req_probe(cmd, req);
+	pvscsi_sync_entry(&pvs->pvs_req_dma, idx, sizeof (*req),
+	    DDI_DMA_SYNC_FORDEV);
+	pvs->pvs_req_prod++;
+	if (pvscsi_is_rw(req->pr_cdb[0]))
+		pvs->pvs_kick_rw = B_TRUE;
+	else
+		pvs->pvs_kick_nonrw = B_TRUE;
+
+	secs = (pkt != NULL) ? MAX(pkt->pkt_time, 0) : PVSCSI_PROBE_TIME;
+	if (secs == 0 && (cmd->pvc_flags & PVSCSI_CMDF_POLLED))
+		secs = pvscsi_poll_time;
+	cmd->pvc_expire = (secs == 0) ? 0 : gethrtime() + SEC2NSEC(secs);
+}
+
+/*
+ * A host that maintains reqCallThreshold processes the request ring on
+ * its own and wants a read/write kick only once that many requests wait.
+ */
+static boolean_t
+pvscsi_rw_kick_needed(pvscsi_softc_t *pvs)
+{
+	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+
+	if (!pvs->pvs_threshold)
+		return (B_TRUE);
+	PVSCSI_SYNC_STATE(pvs, prs_req_cons, DDI_DMA_SYNC_FORKERNEL);
+	PVSCSI_SYNC_STATE(pvs, prs_req_call_threshold, DDI_DMA_SYNC_FORKERNEL);
+	return (pvs->pvs_req_prod - LE_32(st->prs_req_cons) >=
+	    LE_32(st->prs_req_call_threshold));
+}
+
+static void
+pvscsi_kick(pvscsi_softc_t *pvs)
+{
+	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (!pvs->pvs_kick_rw && !pvs->pvs_kick_nonrw)
+		return;
+	st->prs_req_prod = LE_32(pvs->pvs_req_prod);
+	PVSCSI_SYNC_STATE(pvs, prs_req_prod, DDI_DMA_SYNC_FORDEV);
+	if (pvs->pvs_kick_nonrw)
+		pvscsi_put(pvs, PVSCSI_REG_KICK_NON_RW_IO, 0);
+	else if (pvscsi_rw_kick_needed(pvs))
+		pvscsi_put(pvs, PVSCSI_REG_KICK_RW_IO, 0);
+	pvs->pvs_kick_rw = pvs->pvs_kick_nonrw = B_FALSE;
+}
+
+static void
+pvscsi_start_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (pvs->pvs_nfree > 0 && list_is_empty(&pvs->pvs_waitq)) {
+		pvscsi_submit(pvs, cmd);
+		return;
+	}
+	cmd->pvc_flags |= PVSCSI_CMDF_QUEUED;
+	if (head)
+		list_insert_head(&pvs->pvs_waitq, cmd);
+	else
+		list_insert_tail(&pvs->pvs_waitq, cmd);
+}
+
+static void
+pvscsi_drain(pvscsi_softc_t *pvs)
+{
+	pvscsi_cmd_t *cmd;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	while (pvs->pvs_nfree > 0 &&
+	    (cmd = list_remove_head(&pvs->pvs_waitq)) != NULL) {
+		cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
+		pvscsi_submit(pvs, cmd);
+	}
+}
+
+/*
+ * Record an abnormal end, keeping an earlier one (tran_start(9E)).
+ */
+static void
+pvscsi_set_reason(struct scsi_pkt *pkt, uchar_t reason, uint_t stat)
+{
+	if (pkt->pkt_reason == CMD_CMPLT)
+		pkt->pkt_reason = reason;
+	pkt->pkt_statistics |= stat;
+}
+
+static uchar_t
+pvscsi_host_reason(uint16_t host, uint_t *statp)
+{
+	for (uint_t i = 0; i < ARRAY_SIZE(pvscsi_host_map); i++) {
+		if (pvscsi_host_map[i].phm_host == host) {
+			*statp = pvscsi_host_map[i].phm_stat;
+			return (pvscsi_host_map[i].phm_reason);
+		}
+	}
+	*statp = 0;
+	return (CMD_TRAN_ERR);
+}
+
+/*
+ * Auto request sense, from the sense data the device left in our buffer.
+ */
+static void
+pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
+{
+	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	struct scsi_arq_status *arq = (void *)pkt->pkt_scbp;
+	size_t avail, n;
+
+	if (pkt->pkt_scblen < sizeof (*arq) || slen == 0)
+		return;
+	avail = pkt->pkt_scblen -
+	    offsetof(struct scsi_arq_status, sts_sensedata);
+	n = MIN(MIN(slen, PVSCSI_SENSE_LEN), avail);
+	(void) ddi_dma_sync(cmd->pvc_dma.pvb_dmah, PVSCSI_SENSE_OFF, n,
+	    DDI_DMA_SYNC_FORKERNEL);
+	bcopy(cmd->pvc_dma.pvb_kva + PVSCSI_SENSE_OFF, &arq->sts_sensedata, n);
+	*(uchar_t *)&arq->sts_rqpkt_status = STATUS_GOOD;
+	arq->sts_rqpkt_reason = CMD_CMPLT;
+	arq->sts_rqpkt_resid = (uchar_t)MIN(avail - n, UINT8_MAX);
+	arq->sts_rqpkt_state = STATE_GOT_BUS | STATE_GOT_TARGET |
+	    STATE_SENT_CMD | STATE_XFERRED_DATA | STATE_GOT_STATUS;
+	arq->sts_rqpkt_statistics = 0;
+	pkt->pkt_state |= STATE_ARQ_DONE;
+	if (avail > SENSE_LENGTH)
+		pkt->pkt_state |= STATE_XARQ_DONE;
+}
+
+/*
+ * Translate a completion.  The SCSI status and sense are honoured whatever
+ * the host status, as CHECK CONDITION often comes with DATARUN.  A data
+ * length of 0 (QEMU never sets it) means everything was transferred; a
+ * length is believed only when between 0 and what was asked for.
+ */
+static void
+pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
+{
+	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	uint8_t ss = (uint8_t)LE_16(cmp->pc_scsi_status);
+	uint64_t dl = LE_64(cmp->pc_data_len);
+	uint_t stat;
+	uchar_t reason;
+
+	cmd->pvc_host = LE_16(cmp->pc_host_status);
+	if (pkt == NULL)
+		return;
+	reason = pvscsi_host_reason(cmd->pvc_host, &stat);
+	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET &&
+	    (cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET)) != 0)
+		stat = cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET);
+	pvscsi_set_reason(pkt, reason, stat);
+	pkt->pkt_state |= STATE_GOT_BUS;
+	if (cmd->pvc_host != PVSCSI_BTSTAT_SELTIMEO)
+		pkt->pkt_state |= STATE_GOT_TARGET | STATE_SENT_CMD;
+
+	pkt->pkt_resid = cmd->pvc_xfer;
+	if (reason == CMD_CMPLT || ss != STATUS_GOOD) {
+		if (pkt->pkt_scblen > 0)
+			*pkt->pkt_scbp = ss;
+		pkt->pkt_state |= STATE_GOT_STATUS;
+		if (ss == STATUS_CHECK)
+			pvscsi_arq(cmd, LE_32(cmp->pc_sense_len));
+	}
+	if (reason == CMD_CMPLT && (ss == STATUS_GOOD || dl != 0)) {
+		pkt->pkt_resid = (dl != 0 && dl < cmd->pvc_xfer) ?
+		    cmd->pvc_xfer - dl : 0;
+		if ((size_t)pkt->pkt_resid < cmd->pvc_xfer)
+			pkt->pkt_state |= STATE_XFERRED_DATA;
+	}
+}
+
+/*
+ * A command has ended: take it from its slot or the wait queue and hand
+ * it to whoever completes it.
+ */
+static void
+pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (cmd->pvc_ctx != 0)
+		pvscsi_slot_free(pvs, cmd);
+	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED) {
+		list_remove(&pvs->pvs_waitq, cmd);
+		cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
+	}
+	if (cmd->pvc_pkt != NULL && (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)) {
+		cmd->pvc_pkt->pkt_reason = CMD_TIMEOUT;
+		cmd->pvc_pkt->pkt_statistics |= STAT_TIMEOUT;
+	}
+	if (cmd->pvc_flags & PVSCSI_CMDF_POLLED)
+		cmd->pvc_flags |= PVSCSI_CMDF_DONE;
+	else
+		list_insert_tail(done, cmd);
+}
+
+static void
+pvscsi_cmd_fail(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
+    uint_t stat, list_t *done)
+{
+	if (cmd->pvc_pkt != NULL)
+		pvscsi_set_reason(cmd->pvc_pkt, reason, stat);
+	pvscsi_cmd_done(pvs, cmd, done);
+}
+
+static void
+pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
+    boolean_t queued, list_t *done)
+{
+	pvscsi_cmd_t *cmd;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		if ((cmd = pvs->pvs_slots[i]) != NULL)
+			pvscsi_cmd_fail(pvs, cmd, reason, stat, done);
+	}
+	while (queued && (cmd = list_head(&pvs->pvs_waitq)) != NULL)
+		pvscsi_cmd_fail(pvs, cmd, reason, stat, done);
+}
+
+static void
+pvscsi_done_init(list_t *done)
+{
+	list_create(done, sizeof (pvscsi_cmd_t),
+	    offsetof(pvscsi_cmd_t, pvc_node));
+}
+
+/*
+ * Complete the packets on a done list, without pvs_lock.
+ */
+static void
+pvscsi_complete(list_t *done)
+{
+	pvscsi_cmd_t *cmd;
+
+	while ((cmd = list_remove_head(done)) != NULL)
+		scsi_hba_pkt_comp(cmd->pvc_pkt);
+	list_destroy(done);
+}
+
+/*
+ * Consume the completion ring; B_FALSE if its state is corrupt.
+ */
+static boolean_t
+pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
+{
+	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+	pvscsi_cmp_t *ring = (void *)pvs->pvs_cmp_dma.pvb_kva;
+	uint32_t prod, cons = pvs->pvs_cmp_cons;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	PVSCSI_SYNC_STATE(pvs, prs_cmp_prod, DDI_DMA_SYNC_FORKERNEL);
+	prod = LE_32(st->prs_cmp_prod);
+	if (prod - cons > pvs->pvs_cmp_entries)
+		return (B_FALSE);
+	for (; cons != prod; cons++) {
+		uint_t idx = cons & (pvs->pvs_cmp_entries - 1);
+		pvscsi_cmp_t cmp;
+		pvscsi_cmd_t *cmd;
+
+		pvscsi_sync_entry(&pvs->pvs_cmp_dma, idx, sizeof (cmp),
+		    DDI_DMA_SYNC_FORKERNEL);
+		cmp = ring[idx];
+		if ((cmd = pvscsi_slot_lookup(pvs, LE_64(cmp.pc_context))) ==
+		    NULL) {
+			pvscsi_bad(pvs, "context", LE_64(cmp.pc_context));
+			continue;
+		}
+		pvscsi_cmp_status(cmd, &cmp);
+		pvscsi_cmd_done(pvs, cmd, done);
+	}
+	pvs->pvs_cmp_cons = cons;
+	st->prs_cmp_cons = LE_32(cons);
+	PVSCSI_SYNC_STATE(pvs, prs_cmp_cons, DDI_DMA_SYNC_FORDEV);
+	return (B_TRUE);
+}
+
+static void
+pvscsi_msg(pvscsi_softc_t *pvs, const pvscsi_msg_dev_t *m)
+{
+	uint32_t type = LE_32(m->pmd_type);
+	uint32_t target = LE_32(m->pmd_target);
+	uint8_t high = m->pmd_lun[0];
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (uint_t i = 2; i < sizeof (m->pmd_lun); i++)
+		high |= m->pmd_lun[i];
+	if ((type != PVSCSI_MSG_DEV_ADDED && type != PVSCSI_MSG_DEV_REMOVED) ||
+	    LE_32(m->pmd_bus) != 0 || target >= pvs->pvs_max_targets ||
+	    high != 0) {
+		pvscsi_bad(pvs, "message for target", target);
+	} else if (m->pmd_lun[1] == 0) {
+		pvs->pvs_rescan = B_TRUE;
+	} else {
+		pvs->pvs_lunscan_tgt[target] = 1;
+		pvs->pvs_lunscan = B_TRUE;
+	}
+}
+
+/*
+ * Consume the message ring; B_FALSE if its state is corrupt.
+ */
+static boolean_t
+pvscsi_msgs(pvscsi_softc_t *pvs)
+{
+	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+	pvscsi_msg_dev_t *ring = (void *)pvs->pvs_msg_dma.pvb_kva;
+	uint32_t prod, cons = pvs->pvs_msg_cons;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (!pvs->pvs_msg_ring)
+		return (B_TRUE);
+	PVSCSI_SYNC_STATE(pvs, prs_msg_prod, DDI_DMA_SYNC_FORKERNEL);
+	prod = LE_32(st->prs_msg_prod);
+	if (prod - cons > PVSCSI_MSG_ENTRIES)
+		return (B_FALSE);
+	if (prod == cons)
+		return (B_TRUE);
+	for (; cons != prod; cons++) {
+		uint_t idx = cons & (PVSCSI_MSG_ENTRIES - 1);
+		pvscsi_msg_dev_t msg;
+
+		pvscsi_sync_entry(&pvs->pvs_msg_dma, idx, sizeof (msg),
+		    DDI_DMA_SYNC_FORKERNEL);
+		msg = ring[idx];
+		pvscsi_msg(pvs, &msg);
+	}
+	pvs->pvs_msg_cons = cons;
+	st->prs_msg_cons = LE_32(cons);
+	PVSCSI_SYNC_STATE(pvs, prs_msg_cons, DDI_DMA_SYNC_FORDEV);
+	return (B_TRUE);
+}
+
+/*
+ * Give the (reset) device its rings, try the optional features, and
+ * enable its interrupts.
+ */
+static boolean_t
+pvscsi_setup_device(pvscsi_softc_t *pvs)
+{
+	uint32_t rdw[sizeof (pvscsi_setup_rings_t) / 4];
+	uint32_t mdw[sizeof (pvscsi_setup_msg_ring_t) / 4];
+	uint32_t enable = 1, status, mstatus;
+	size_t req = offsetof(pvscsi_setup_rings_t, psr_req_ppns);
+	size_t cmp = offsetof(pvscsi_setup_rings_t, psr_cmp_ppns);
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	bzero(rdw, sizeof (rdw));
+	rdw[offsetof(pvscsi_setup_rings_t, psr_req_pages) / 4] =
+	    pvs->pvs_req_pages;
+	rdw[offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4] =
+	    pvs->pvs_cmp_pages;
+	pvscsi_dw64(rdw, offsetof(pvscsi_setup_rings_t, psr_state_ppn),
+	    pvscsi_dma_ppn(&pvs->pvs_state_dma, 0));
+	for (uint_t i = 0; i < pvs->pvs_req_pages; i++) {
+		pvscsi_dw64(rdw, req + i * sizeof (uint64_t),
+		    pvscsi_dma_ppn(&pvs->pvs_req_dma, i));
+	}
+	for (uint_t i = 0; i < pvs->pvs_cmp_pages; i++) {
+		pvscsi_dw64(rdw, cmp + i * sizeof (uint64_t),
+		    pvscsi_dma_ppn(&pvs->pvs_cmp_dma, i));
+	}
+	status = pvscsi_command(pvs, PVSCSI_CMD_SETUP_RINGS, rdw,
+	    ARRAY_SIZE(rdw));
+	pvs->pvs_req_prod = pvs->pvs_cmp_cons = pvs->pvs_msg_cons = 0;
+	pvs->pvs_kick_rw = pvs->pvs_kick_nonrw = B_FALSE;
+
+	bzero(mdw, sizeof (mdw));
+	mdw[offsetof(pvscsi_setup_msg_ring_t, psm_pages) / 4] =
+	    PVSCSI_MSG_RING_PAGES;
+	pvscsi_dw64(mdw, offsetof(pvscsi_setup_msg_ring_t, psm_ppns),
+	    pvscsi_dma_ppn(&pvs->pvs_msg_dma, 0));
+	mstatus = pvscsi_command(pvs, PVSCSI_CMD_SETUP_MSG_RING, mdw,
+	    ARRAY_SIZE(mdw));
+	pvs->pvs_msg_ring = (mstatus != PVSCSI_STATUS_FAILED &&
+	    mstatus != PVSCSI_STATUS_NEED_DATA);
+	pvs->pvs_threshold = (pvscsi_command(pvs,
+	    PVSCSI_CMD_SETUP_REQCALLTHRESHOLD, &enable, 1) == PVSCSI_STATUS_OK);
+
+	/* The device has reset the indices: take its view of them. */
+	(void) ddi_dma_sync(pvs->pvs_state_dma.pvb_dmah, 0,
+	    sizeof (pvscsi_rings_state_t), DDI_DMA_SYNC_FORKERNEL);
+	pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, PVSCSI_INTR_CMPL_MASK |
+	    (pvs->pvs_msg_ring ? PVSCSI_INTR_MSG_MASK : 0));
+	return (status == PVSCSI_STATUS_OK);
+}
+
+static void
+pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
+	(void) pvscsi_reap(pvs, done);
+	pvscsi_fail_all(pvs, CMD_RESET, STAT_BUS_RESET, B_FALSE, done);
+	if (!pvscsi_setup_device(pvs) && !pvs->pvs_gone)
+		dev_err(pvs->pvs_dip, CE_WARN, "ring setup failed after reset");
+	pvs->pvs_rescan = B_TRUE;
+	pvscsi_drain(pvs);
+	pvscsi_kick(pvs);
+}
+
+static boolean_t
+pvscsi_cmd_at(pvscsi_cmd_t *cmd, uint_t target, int lun)
+{
+	return (cmd->pvc_target == target && (lun < 0 || cmd->pvc_lun == lun));
+}
+
+/*
+ * Abort a command: a waiting one ends now, an outstanding one when the
+ * device completes it (with ABORTQUEUE).
+ */
+static boolean_t
+pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
+{
+	uint32_t dw[sizeof (pvscsi_cmd_abort_t) / 4];
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED) {
+		pvscsi_cmd_fail(pvs, cmd, CMD_ABORTED, STAT_ABORTED, done);
+		return (B_TRUE);
+	}
+	if (cmd->pvc_ctx == 0)
+		return (B_FALSE);
+	bzero(dw, sizeof (dw));
+	pvscsi_dw64(dw, offsetof(pvscsi_cmd_abort_t, pca_context),
+	    cmd->pvc_ctx);
+	dw[offsetof(pvscsi_cmd_abort_t, pca_target) / 4] = cmd->pvc_target;
+	return (pvscsi_command(pvs, PVSCSI_CMD_ABORT_CMD, dw,
+	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
+}
+
+static void
+pvscsi_abort_all(pvscsi_softc_t *pvs, uint_t target, int lun, list_t *done)
+{
+	pvscsi_cmd_t *cmd, *next;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (cmd = list_head(&pvs->pvs_waitq); cmd != NULL; cmd = next) {
+		next = list_next(&pvs->pvs_waitq, cmd);
+		if (pvscsi_cmd_at(cmd, target, lun))
+			(void) pvscsi_abort_cmd(pvs, cmd, done);
+	}
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		if ((cmd = pvs->pvs_slots[i]) != NULL &&
+		    pvscsi_cmd_at(cmd, target, lun))
+			(void) pvscsi_abort_cmd(pvs, cmd, done);
+	}
+}
+
+/*
+ * Reset a LUN (lun < 0: a target).  The device completes the commands
+ * concerned with BUSRESET; pvc_stat records that it was a device reset.
+ */
+static boolean_t
+pvscsi_reset_dev(pvscsi_softc_t *pvs, uint_t target, int lun)
+{
+	uint32_t dw[sizeof (pvscsi_cmd_reset_device_t) / 4];
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
+
+		if (cmd != NULL && pvscsi_cmd_at(cmd, target, lun))
+			cmd->pvc_stat |= STAT_DEV_RESET;
+	}
+	bzero(dw, sizeof (dw));
+	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
+	/* lun[1] is the second byte of the (little-endian) second dword */
+	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_lun) / 4] =
+	    (uint32_t)MAX(lun, 0) << 8;
+	return (pvscsi_command(pvs, PVSCSI_CMD_RESET_DEVICE, dw,
+	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
+}
+
+static boolean_t
+pvscsi_reset_bus(pvscsi_softc_t *pvs)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		if (pvs->pvs_slots[i] != NULL)
+			pvs->pvs_slots[i]->pvc_stat |= STAT_BUS_RESET;
+	}
+	return (pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0) ==
+	    PVSCSI_STATUS_OK);
+}
+
+/*
+ * A command is past its deadline: take the next recovery step that the
+ * device accepts.  A polled command still waiting for a slot means the
+ * device has stalled.
+ */
+static void
+pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
+{
+	boolean_t ok = B_FALSE;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	if (cmd->pvc_ctx == 0) {
+		pvscsi_reset_adapter(pvs, done);
+		return;
+	}
+	cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
+	while (!ok) {
+		switch (cmd->pvc_recovery++) {
+		case 0:
+			ok = pvscsi_abort_cmd(pvs, cmd, done);
+			break;
+		case 1:
+			ok = pvscsi_reset_dev(pvs, cmd->pvc_target,
+			    cmd->pvc_lun);
+			break;
+		case 2:
+			ok = pvscsi_reset_bus(pvs);
+			break;
+		default:
+			pvscsi_reset_adapter(pvs, done);
+			ok = B_TRUE;
+			break;
+		}
+	}
+}
+
+static void
+pvscsi_discover_dispatch(pvscsi_softc_t *pvs)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (!pvs->pvs_discovering && pvs->pvs_tgtmap != NULL &&
+	    (pvs->pvs_rescan || pvs->pvs_lunscan) &&
+	    ddi_taskq_dispatch(pvs->pvs_tq, pvscsi_discover, pvs,
+	    DDI_NOSLEEP) == DDI_SUCCESS)
+		pvs->pvs_discovering = B_TRUE;
+}
+
+/*
+ * Service the device: completions, messages, then the wait queue.
+ */
+static void
+pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
+{
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (pvs->pvs_gone) {
+		pvscsi_fail_all(pvs, CMD_DEV_GONE, 0, B_TRUE, done);
+		return;
+	}
+	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
+		pvscsi_bad(pvs, "ring index", 0);
+		pvscsi_reset_adapter(pvs, done);
+	}
+	pvscsi_drain(pvs);
+	pvscsi_kick(pvs);
+	pvscsi_discover_dispatch(pvs);
+}
+
+static uint_t
+pvscsi_intr(caddr_t arg1, caddr_t arg2)
+{
+	pvscsi_softc_t *pvs = (void *)arg1;
+	uint32_t status;
+	list_t done;
+
+	mutex_enter(&pvs->pvs_lock);
+	status = pvscsi_intr_status(pvs);
+	if (status == 0 && pvs->pvs_itype == DDI_INTR_TYPE_FIXED) {
+		mutex_exit(&pvs->pvs_lock);
+		return (DDI_INTR_UNCLAIMED);
+	}
+	if (status != 0)
+		pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
+	pvscsi_done_init(&done);
+	pvscsi_service(pvs, &done);
+	mutex_exit(&pvs->pvs_lock);
+	pvscsi_complete(&done);
+	return (pvs->pvs_gone ? DDI_INTR_UNCLAIMED : DDI_INTR_CLAIMED);
+}
+
+/*
+ * Run a polled command to its end, servicing the device ourselves.
+ */
+static int
+pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	hrtime_t deadline;
+	list_t done;
+
+	mutex_enter(&pvs->pvs_lock);
+	if (pvs->pvs_gone) {
+		mutex_exit(&pvs->pvs_lock);
+		return (TRAN_FATAL_ERROR);
+	}
+	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
+	pvscsi_start_cmd(pvs, cmd, B_TRUE);
+	pvscsi_kick(pvs);
+	deadline = gethrtime() + SEC2NSEC(pvscsi_poll_time);
+	for (;;) {
+		pvscsi_done_init(&done);
+		pvscsi_service(pvs, &done);
+		if (cmd->pvc_flags & PVSCSI_CMDF_DONE)
+			break;
+		if (gethrtime() > (cmd->pvc_ctx != 0 ? cmd->pvc_expire :
+		    deadline)) {
+			pvscsi_recover(pvs, cmd, &done);
+			deadline = cmd->pvc_expire;
+		}
+		mutex_exit(&pvs->pvs_lock);
+		pvscsi_complete(&done);
+		drv_usecwait(PVSCSI_POLL_USEC);
+		mutex_enter(&pvs->pvs_lock);
+	}
+	mutex_exit(&pvs->pvs_lock);
+	pvscsi_complete(&done);
+	return (TRAN_ACCEPT);
+}
+
+static void
+pvscsi_watchdog(void *arg)
+{
+	pvscsi_softc_t *pvs = arg;
+	hrtime_t now = gethrtime();
+	list_t done;
+
+	pvscsi_done_init(&done);
+	mutex_enter(&pvs->pvs_lock);
+	(void) pvscsi_intr_status(pvs);
+	pvscsi_service(pvs, &done);
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
+
+		if (cmd != NULL && !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
+		    cmd->pvc_expire != 0 && now > cmd->pvc_expire)
+			pvscsi_recover(pvs, cmd, &done);
+	}
+	if (!pvs->pvs_stopping) {
+		pvs->pvs_timer = timeout(pvscsi_watchdog, pvs,
+		    drv_usectohz(MICROSEC));
+	}
+	mutex_exit(&pvs->pvs_lock);
+	pvscsi_complete(&done);
+}
+
+/*
+ * Is there a target at this id?  A selection timeout says no, an answer
+ * says yes, anything else (such as a reset) leaves what we knew.
+ */
+static void
+pvscsi_probe_target(pvscsi_softc_t *pvs, uint_t target)
+{
+	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
+	uint_t stat;
+
+	cmd->pvc_target = (uint8_t)target;
+	cmd->pvc_lun = 0;
+	cmd->pvc_recovery = 0;
+	cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
+	if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT)
+		pvs->pvs_present[target] = 0;
+	else if (cmd->pvc_host == PVSCSI_BTSTAT_SELTIMEO)
+		pvs->pvs_present[target] = 0;
+	else if (pvscsi_host_reason(cmd->pvc_host, &stat) == CMD_CMPLT)
+		pvs->pvs_present[target] = 1;
+}
+
+static void
+pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
+{
+	char addr[8];
+
+	for (uint_t t = 0; t < pvs->pvs_max_targets; t++)
+		pvscsi_probe_target(pvs, t);
+	if (scsi_hba_tgtmap_set_begin(tm) != DDI_SUCCESS)
+		return;
+	for (uint_t t = 0; t < pvs->pvs_max_targets; t++) {
+		if (!pvs->pvs_present[t])
+			continue;
+		(void) snprintf(addr, sizeof (addr), "%x", t);
+		if (scsi_hba_tgtmap_set_add(tm, SCSI_TGT_SCSI_DEVICE, addr,
+		    NULL) != DDI_SUCCESS) {
+			(void) scsi_hba_tgtmap_set_flush(tm);
+			return;
+		}
+	}
+	(void) scsi_hba_tgtmap_set_end(tm, 0);
+}
+
+/*
+ * The discovery task: full scans and LUN rescans, while any is wanted.
+ */
+static void
+pvscsi_discover(void *arg)
+{
+	pvscsi_softc_t *pvs = arg;
+	uint8_t lunscan[PVSCSI_MAX_TARGETS];
+	scsi_hba_tgtmap_t *tm;
+	boolean_t full;
+	char addr[8];
+
+	mutex_enter(&pvs->pvs_lock);
+	while ((tm = pvs->pvs_tgtmap) != NULL &&
+	    (pvs->pvs_rescan || pvs->pvs_lunscan)) {
+		full = pvs->pvs_rescan;
+		pvs->pvs_rescan = pvs->pvs_lunscan = B_FALSE;
+		bcopy(pvs->pvs_lunscan_tgt, lunscan, sizeof (lunscan));
+		bzero(pvs->pvs_lunscan_tgt, sizeof (pvs->pvs_lunscan_tgt));
+		mutex_exit(&pvs->pvs_lock);
+
+		if (full)
+			pvscsi_scan(pvs, tm);
+		for (uint_t t = 0; t < pvs->pvs_max_targets; t++) {
+			if (lunscan[t]) {
+				(void) snprintf(addr, sizeof (addr), "%x", t);
+				scsi_hba_tgtmap_scan_luns(tm, addr);
+			}
+		}
+		mutex_enter(&pvs->pvs_lock);
+	}
+	pvs->pvs_discovering = B_FALSE;
+	mutex_exit(&pvs->pvs_lock);
+}
+
+static pvscsi_tgt_t *
+pvscsi_ap_tgt(struct scsi_address *ap)
+{
+	return (scsi_device_hba_private_get(scsi_address_device(ap)));
+}
+
+static int
+pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
+{
+	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
+	pvscsi_tgt_t *pvt = pvscsi_ap_tgt(ap);
+	pvscsi_cmd_t *cmd = pkt->pkt_ha_private;
+
+	if (pkt->pkt_cdblen > SCSI_CDB_SIZE ||
+	    pkt->pkt_numcookies > PVSCSI_MAX_SGL)
+		return (TRAN_BADPKT);
+	pkt->pkt_reason = CMD_CMPLT;
+	pkt->pkt_state = 0;
+	pkt->pkt_statistics = 0;
+	pkt->pkt_resid = 0;
+	cmd->pvc_target = pvt->pvt_target;
+	cmd->pvc_lun = pvt->pvt_lun;
+	cmd->pvc_recovery = 0;
+	cmd->pvc_stat = 0;
+	if (pkt->pkt_flags & FLAG_NOINTR)
+		return (pvscsi_poll(pvs, cmd));
+
+	mutex_enter(&pvs->pvs_lock);
+	if (pvs->pvs_gone) {
+		mutex_exit(&pvs->pvs_lock);
+		return (TRAN_FATAL_ERROR);
+	}
+	cmd->pvc_flags = 0;
+	pvscsi_start_cmd(pvs, cmd, (pkt->pkt_flags & FLAG_HEAD) != 0);
+	pvscsi_kick(pvs);
+	mutex_exit(&pvs->pvs_lock);
+	return (TRAN_ACCEPT);
+}
+
+static int
+pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
+{
+	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
+	pvscsi_tgt_t *pvt = pvscsi_ap_tgt(ap);
+	boolean_t ok = B_TRUE;
+	list_t done;
+
+	pvscsi_done_init(&done);
+	mutex_enter(&pvs->pvs_lock);
+	if (pkt != NULL)
+		ok = pvscsi_abort_cmd(pvs, pkt->pkt_ha_private, &done);
+	else
+		pvscsi_abort_all(pvs, pvt->pvt_target, pvt->pvt_lun, &done);
+	mutex_exit(&pvs->pvs_lock);
+	pvscsi_complete(&done);
+	return (ok ? 1 : 0);
+}
+
+static int
+pvscsi_tran_reset(struct scsi_address *ap, int level)
+{
+	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
+	pvscsi_tgt_t *pvt;
+	boolean_t ok = B_FALSE;
+	list_t done;
+
+	pvscsi_done_init(&done);
+	mutex_enter(&pvs->pvs_lock);
+	if (level == RESET_LUN || level == RESET_TARGET) {
+		pvt = pvscsi_ap_tgt(ap);
+		ok = pvscsi_reset_dev(pvs, pvt->pvt_target,
+		    level == RESET_LUN ? pvt->pvt_lun : -1);
+	} else if (level == RESET_BUS) {
+		ok = pvscsi_reset_bus(pvs);
+	} else if (level == RESET_ALL) {
+		pvscsi_reset_adapter(pvs, &done);
+		ok = !pvs->pvs_gone;
+	}
+	mutex_exit(&pvs->pvs_lock);
+	pvscsi_complete(&done);
+	return (ok ? 1 : 0);
+}
+
+static int
+pvscsi_tran_getcap(struct scsi_address *ap, char *cap, int whom)
+{
+	switch (cap == NULL ? -1 : scsi_hba_lookup_capstr(cap)) {
+	case SCSI_CAP_ARQ:
+	case SCSI_CAP_TAGGED_QING:
+	case SCSI_CAP_UNTAGGED_QING:
+	case SCSI_CAP_LUN_RESET:
+		return (1);
+	case SCSI_CAP_DMA_MAX:
+		return (PVSCSI_MAX_XFER);
+	case SCSI_CAP_CDB_LEN:
+		return (SCSI_CDB_SIZE);
+	case SCSI_CAP_INTERCONNECT_TYPE:
+		return (INTERCONNECT_PARALLEL);
+	default:
+		return (-1);
+	}
+}
+
+/*
+ * Our capabilities are fixed; the boolean ones are always on.
+ */
+static int
+pvscsi_tran_setcap(struct scsi_address *ap, char *cap, int value, int whom)
+{
+	int cur = pvscsi_tran_getcap(ap, cap, whom);
+
+	if (cur == -1)
+		return (-1);
+	return (cur == 1 && value == 1 ? 1 : 0);
+}
+
+static boolean_t
+pvscsi_parse_hex(char **sp, char term, long max, long *vp)
+{
+	char *end;
+
+	if (ddi_strtol(*sp, &end, 16, vp) != 0 || end == *sp ||
+	    *end != term || *vp < 0 || *vp > max)
+		return (B_FALSE);
+	*sp = end + 1;
+	return (B_TRUE);
+}
+
+/*
+ * A LUN's unit address is "target,lun" in hex; single-level LUNs only.
+ */
+static int
+pvscsi_tran_tgt_init(dev_info_t *hba_dip, dev_info_t *tgt_dip,
+    scsi_hba_tran_t *tran, struct scsi_device *sd)
+{
+	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	char *ua = scsi_device_unit_address(sd);
+	pvscsi_tgt_t *pvt;
+	long target, lun;
+
+	if (ua == NULL ||
+	    !pvscsi_parse_hex(&ua, ',', pvs->pvs_max_targets - 1, &target) ||
+	    !pvscsi_parse_hex(&ua, '\0', UINT8_MAX, &lun))
+		return (DDI_FAILURE);
+	pvt = kmem_zalloc(sizeof (*pvt), KM_SLEEP);
+	pvt->pvt_target = (uint8_t)target;
+	pvt->pvt_lun = (uint8_t)lun;
+	(void) scsi_device_hba_private_set(sd, pvt);
+	return (DDI_SUCCESS);
+}
+
+static void
+pvscsi_tran_tgt_free(dev_info_t *hba_dip, dev_info_t *tgt_dip,
+    scsi_hba_tran_t *tran, struct scsi_device *sd)
+{
+	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(sd);
+
+	(void) scsi_device_hba_private_set(sd, NULL);
+	kmem_free(pvt, sizeof (*pvt));
+}
+
+static int
+pvscsi_pkt_ctor(struct scsi_pkt *pkt, scsi_hba_tran_t *tran, int kmflag)
+{
+	pvscsi_cmd_t *cmd = pkt->pkt_ha_private;
+
+	bzero(cmd, sizeof (*cmd));
+	cmd->pvc_pkt = pkt;
+	return (pvscsi_dma_alloc(tran->tran_hba_private, &cmd->pvc_dma,
+	    PVSCSI_PAGE_SIZE, kmflag) == DDI_SUCCESS ? 0 : -1);
+}
+
+static void
+pvscsi_pkt_dtor(struct scsi_pkt *pkt, scsi_hba_tran_t *tran)
+{
+	pvscsi_dma_free(&((pvscsi_cmd_t *)pkt->pkt_ha_private)->pvc_dma);
+}
+
+/*
+ * The framework has bound the data and the constructor made the rest.
+ */
+static int
+pvscsi_setup_pkt(struct scsi_pkt *pkt, int (*cb)(caddr_t), caddr_t arg)
+{
+	return (pkt->pkt_numcookies <= PVSCSI_MAX_SGL ? 0 : -1);
+}
+
+static void
+pvscsi_teardown_pkt(struct scsi_pkt *pkt)
+{
+	ASSERT0(((pvscsi_cmd_t *)pkt->pkt_ha_private)->pvc_ctx);
+}
+
+static int
+pvscsi_map_regs(pvscsi_softc_t *pvs)
+{
+	pci_regspec_t *regs;
+	uint_t nints;
+	int rn = -1;
+
+	if (ddi_prop_lookup_int_array(DDI_DEV_T_ANY, pvs->pvs_dip,
+	    DDI_PROP_DONTPASS, "reg", (int **)&regs, &nints) !=
+	    DDI_PROP_SUCCESS)
+		return (DDI_FAILURE);
+	for (uint_t i = 0; i < nints * sizeof (int) / sizeof (*regs); i++) {
+		uint_t space = regs[i].pci_phys_hi & PCI_ADDR_MASK;
+
+		if (rn < 0 &&
+		    (space == PCI_ADDR_MEM32 || space == PCI_ADDR_MEM64) &&
+		    (regs[i].pci_size_hi != 0 ||
+		    regs[i].pci_size_low >= PVSCSI_MEM_SPACE_SIZE))
+			rn = (int)i;
+	}
+	ddi_prop_free(regs);
+	if (rn < 0)
+		return (DDI_FAILURE);
+	return (ddi_regs_map_setup(pvs->pvs_dip, rn, &pvs->pvs_regs, 0,
+	    PVSCSI_MEM_SPACE_SIZE, &pvscsi_reg_attr, &pvs->pvs_regh));
+}
+
+static int
+pvscsi_intr_alloc(pvscsi_softc_t *pvs)
+{
+	static const int types[] = {
+	    DDI_INTR_TYPE_MSIX, DDI_INTR_TYPE_MSI, DDI_INTR_TYPE_FIXED
+	};
+	int supported, count;
+
+	if (ddi_intr_get_supported_types(pvs->pvs_dip, &supported) !=
+	    DDI_SUCCESS)
+		return (DDI_FAILURE);
+	for (uint_t i = 0; i < ARRAY_SIZE(types); i++) {
+		if ((supported & types[i]) == 0 ||
+		    ddi_intr_alloc(pvs->pvs_dip, &pvs->pvs_ihdl, types[i], 0, 1,
+		    &count, DDI_INTR_ALLOC_NORMAL) != DDI_SUCCESS)
+			continue;
+		if (ddi_intr_get_pri(pvs->pvs_ihdl, &pvs->pvs_ipri) ==
+		    DDI_SUCCESS &&
+		    ddi_intr_get_cap(pvs->pvs_ihdl, &pvs->pvs_icap) ==
+		    DDI_SUCCESS) {
+			pvs->pvs_itype = types[i];
+			return (DDI_SUCCESS);
+		}
+		(void) ddi_intr_free(pvs->pvs_ihdl);
+	}
+	return (DDI_FAILURE);
+}
+
+static int
+pvscsi_intr_enable(pvscsi_softc_t *pvs)
+{
+	int rv;
+
+	if (ddi_intr_add_handler(pvs->pvs_ihdl, pvscsi_intr, (caddr_t)pvs,
+	    NULL) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
+		rv = ddi_intr_block_enable(&pvs->pvs_ihdl, 1);
+	else
+		rv = ddi_intr_enable(pvs->pvs_ihdl);
+	if (rv != DDI_SUCCESS)
+		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
+	return (rv);
+}
+
+/*
+ * Rings, slots and the probe's page.  The completion ring has at least as
+ * many entries as there are slots.
+ */
+static int
+pvscsi_alloc_rings(pvscsi_softc_t *pvs)
+{
+	uint_t pages = pvscsi_ring_pages;
+
+	if (pages == 0 || !ISP2(pages) || pages > PVSCSI_MAX_RING_PAGES)
+		pages = PVSCSI_DEFAULT_RING_PAGES;
+	pvs->pvs_req_pages = pages;
+	pvs->pvs_nslots = pages * PVSCSI_REQS_PER_PAGE;
+	pvs->pvs_cmp_pages = howmany(pvs->pvs_nslots, PVSCSI_CMPS_PER_PAGE);
+	pvs->pvs_cmp_entries = pvs->pvs_cmp_pages * PVSCSI_CMPS_PER_PAGE;
+
+	pvs->pvs_slots = kmem_zalloc(pvs->pvs_nslots * sizeof (pvscsi_cmd_t *),
+	    KM_SLEEP);
+	pvs->pvs_free = kmem_alloc(pvs->pvs_nslots * sizeof (uint16_t),
+	    KM_SLEEP);
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++)
+		pvs->pvs_free[i] = (uint16_t)(pvs->pvs_nslots - 1 - i);
+	pvs->pvs_nfree = pvs->pvs_nslots;
+
+	if (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) != DDI_SUCCESS ||
+	    pvscsi_dma_alloc(pvs, &pvs->pvs_req_dma,
+	    pages * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS ||
+	    pvscsi_dma_alloc(pvs, &pvs->pvs_cmp_dma,
+	    pvs->pvs_cmp_pages * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS ||
+	    pvscsi_dma_alloc(pvs, &pvs->pvs_msg_dma,
+	    PVSCSI_MSG_RING_PAGES * PVSCSI_PAGE_SIZE, KM_SLEEP) !=
+	    DDI_SUCCESS ||
+	    pvscsi_dma_alloc(pvs, &pvs->pvs_probe.pvc_dma, PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	return (DDI_SUCCESS);
+}
+
+static void
+pvscsi_free_rings(pvscsi_softc_t *pvs)
+{
+	pvscsi_dma_free(&pvs->pvs_probe.pvc_dma);
+	pvscsi_dma_free(&pvs->pvs_msg_dma);
+	pvscsi_dma_free(&pvs->pvs_cmp_dma);
+	pvscsi_dma_free(&pvs->pvs_req_dma);
+	pvscsi_dma_free(&pvs->pvs_state_dma);
+	kmem_free(pvs->pvs_free, pvs->pvs_nslots * sizeof (uint16_t));
+	kmem_free(pvs->pvs_slots, pvs->pvs_nslots * sizeof (pvscsi_cmd_t *));
+}
+
+/*
+ * How many targets to scan: numPhys of the CONFIG controller page (read
+ * into the probe's page, still unused), else GET_MAX_TARGETS, else the
+ * tunable.  QEMU refuses both commands.
+ */
+static void
+pvscsi_get_max_targets(pvscsi_softc_t *pvs)
+{
+	uint32_t dw[sizeof (pvscsi_cmd_config_t) / 4];
+	pvscsi_dma_t *page = &pvs->pvs_probe.pvc_dma;
+	pvscsi_config_controller_t *cp = (void *)page->pvb_kva;
+	uint32_t n = 0;
+
+	cp->pcc_header.pch_host_status = LE_16(PVSCSI_BTSTAT_INVPARAM);
+	cp->pcc_header.pch_scsi_status = LE_16(STATUS_CHECK);
+	(void) ddi_dma_sync(page->pvb_dmah, 0, sizeof (*cp),
+	    DDI_DMA_SYNC_FORDEV);
+	bzero(dw, sizeof (dw));
+	pvscsi_dw64(dw, offsetof(pvscsi_cmd_config_t, pcc_cmp_addr),
+	    page->pvb_pa);
+	pvscsi_dw64(dw, offsetof(pvscsi_cmd_config_t, pcc_page_addr),
+	    (uint64_t)PVSCSI_CONFIG_CONTROLLER_ADDRESS << 32);
+	dw[offsetof(pvscsi_cmd_config_t, pcc_page_num) / 4] =
+	    PVSCSI_CONFIG_PAGE_CONTROLLER;
+	if (pvscsi_command(pvs, PVSCSI_CMD_CONFIG, dw, ARRAY_SIZE(dw)) ==
+	    PVSCSI_STATUS_OK) {
+		(void) ddi_dma_sync(page->pvb_dmah, 0, sizeof (*cp),
+		    DDI_DMA_SYNC_FORKERNEL);
+		if (LE_16(cp->pcc_header.pch_host_status) ==
+		    PVSCSI_BTSTAT_SUCCESS &&
+		    LE_16(cp->pcc_header.pch_scsi_status) == STATUS_GOOD)
+			n = LE_32(cp->pcc_num_phys);
+	}
+	if (n == 0 || n > PVSCSI_MAX_TARGETS)
+		n = pvscsi_command(pvs, PVSCSI_CMD_GET_MAX_TARGETS, NULL, 0);
+	if (n == 0 || n > PVSCSI_MAX_TARGETS)
+		n = MIN(MAX(pvscsi_max_targets, 1), PVSCSI_MAX_TARGETS);
+	pvs->pvs_max_targets = n;
+}
+
+static int
+pvscsi_hba_setup(pvscsi_softc_t *pvs)
+{
+	scsi_hba_tran_t *tran;
+
+	if ((tran = scsi_hba_tran_alloc(pvs->pvs_dip, SCSI_HBA_CANSLEEP)) ==
+	    NULL)
+		return (DDI_FAILURE);
+	tran->tran_hba_private = pvs;
+	tran->tran_tgt_init = pvscsi_tran_tgt_init;
+	tran->tran_tgt_free = pvscsi_tran_tgt_free;
+	tran->tran_start = pvscsi_tran_start;
+	tran->tran_abort = pvscsi_tran_abort;
+	tran->tran_reset = pvscsi_tran_reset;
+	tran->tran_getcap = pvscsi_tran_getcap;
+	tran->tran_setcap = pvscsi_tran_setcap;
+	tran->tran_setup_pkt = pvscsi_setup_pkt;
+	tran->tran_teardown_pkt = pvscsi_teardown_pkt;
+	tran->tran_pkt_constructor = pvscsi_pkt_ctor;
+	tran->tran_pkt_destructor = pvscsi_pkt_dtor;
+	tran->tran_hba_len = sizeof (pvscsi_cmd_t);
+	tran->tran_interconnect_type = INTERCONNECT_PARALLEL;
+	if (scsi_hba_attach_setup(pvs->pvs_dip, &pvscsi_io_dma_attr, tran,
+	    SCSI_HBA_HBA | SCSI_HBA_TRAN_CDB | SCSI_HBA_TRAN_SCB |
+	    SCSI_HBA_ADDR_COMPLEX) != DDI_SUCCESS) {
+		scsi_hba_tran_free(tran);
+		return (DDI_FAILURE);
+	}
+	pvs->pvs_tran = tran;
+	return (DDI_SUCCESS);
+}
+
+/*
+ * Undo the attach steps recorded in pvs_attach, last first.
+ */
+static void
+pvscsi_cleanup(pvscsi_softc_t *pvs)
+{
+	timeout_id_t tid;
+
+	if (pvs->pvs_attach & PVSCSI_ATTACH_TIMER) {
+		mutex_enter(&pvs->pvs_lock);
+		pvs->pvs_stopping = B_TRUE;
+		tid = pvs->pvs_timer;
+		mutex_exit(&pvs->pvs_lock);
+		(void) untimeout(tid);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_TIMER;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_HBA) {
+		(void) scsi_hba_detach(pvs->pvs_dip);
+		scsi_hba_tran_free(pvs->pvs_tran);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_HBA;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR) {
+		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+		if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
+			(void) ddi_intr_block_disable(&pvs->pvs_ihdl, 1);
+		else
+			(void) ddi_intr_disable(pvs->pvs_ihdl);
+		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_INTR;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_DEVICE) {
+		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+		(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_DEVICE;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_TASKQ) {
+		ddi_taskq_destroy(pvs->pvs_tq);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_TASKQ;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_DMA) {
+		pvscsi_free_rings(pvs);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_DMA;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_MUTEX) {
+		list_destroy(&pvs->pvs_waitq);
+		mutex_destroy(&pvs->pvs_lock);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_MUTEX;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR_ALLOC) {
+		(void) ddi_intr_free(pvs->pvs_ihdl);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_INTR_ALLOC;
+	}
+	if (pvs->pvs_attach & PVSCSI_ATTACH_REGS) {
+		ddi_regs_map_free(&pvs->pvs_regh);
+		pvs->pvs_attach &= ~PVSCSI_ATTACH_REGS;
+	}
+	VERIFY0(pvs->pvs_attach);
+	kmem_free(pvs, sizeof (*pvs));
+}
+
+static int
+pvscsi_hba_attach(dev_info_t *dip)
+{
+	pvscsi_softc_t *pvs = kmem_zalloc(sizeof (*pvs), KM_SLEEP);
+	const char *fail = NULL;
+	boolean_t ok;
+
+	pvs->pvs_dip = dip;
+	if (pvscsi_map_regs(pvs) != DDI_SUCCESS) {
+		fail = "no register BAR";
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_REGS;
+	if (pvscsi_intr_alloc(pvs) != DDI_SUCCESS) {
+		fail = "no interrupt";
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_INTR_ALLOC;
+
+	mutex_init(&pvs->pvs_lock, NULL, MUTEX_DRIVER,
+	    DDI_INTR_PRI(pvs->pvs_ipri));
+	list_create(&pvs->pvs_waitq, sizeof (pvscsi_cmd_t),
+	    offsetof(pvscsi_cmd_t, pvc_node));
+	pvs->pvs_attach |= PVSCSI_ATTACH_MUTEX;
+	pvs->pvs_attach |= PVSCSI_ATTACH_DMA;
+	if (pvscsi_alloc_rings(pvs) != DDI_SUCCESS) {
+		fail = "no DMA memory";
+		goto fail;
+	}
+	if ((pvs->pvs_tq = ddi_taskq_create(dip, "discover", 1,
+	    TASKQ_DEFAULTPRI, 0)) == NULL) {
+		fail = "no taskq";
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_TASKQ;
+
+	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
+	pvs->pvs_attach |= PVSCSI_ATTACH_DEVICE;
+	pvscsi_get_max_targets(pvs);
+	if (pvscsi_intr_enable(pvs) != DDI_SUCCESS) {
+		fail = "cannot enable interrupts";
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_INTR;
+	mutex_enter(&pvs->pvs_lock);
+	ok = pvscsi_setup_device(pvs);
+	mutex_exit(&pvs->pvs_lock);
+	if (!ok) {
+		fail = "ring setup failed";
+		goto fail;
+	}
+
+	if (pvscsi_hba_setup(pvs) != DDI_SUCCESS) {
+		fail = "SCSA attach failed";
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_HBA;
+	if (scsi_hba_iport_register(dip, "iport0") != DDI_SUCCESS) {
+		fail = "cannot register iport";
+		goto fail;
+	}
+	mutex_enter(&pvs->pvs_lock);
+	pvs->pvs_timer = timeout(pvscsi_watchdog, pvs, drv_usectohz(MICROSEC));
+	mutex_exit(&pvs->pvs_lock);
+	pvs->pvs_attach |= PVSCSI_ATTACH_TIMER;
+	return (DDI_SUCCESS);
+
+fail:
+	dev_err(dip, CE_WARN, "attach failed: %s", fail);
+	pvscsi_cleanup(pvs);
+	return (DDI_FAILURE);
+}
+
+static int
+pvscsi_hba_detach(dev_info_t *dip)
+{
+	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
+	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	boolean_t busy;
+
+	mutex_enter(&pvs->pvs_lock);
+	busy = pvs->pvs_nfree != pvs->pvs_nslots ||
+	    !list_is_empty(&pvs->pvs_waitq);
+	mutex_exit(&pvs->pvs_lock);
+	if (busy)
+		return (DDI_FAILURE);
+	pvscsi_cleanup(pvs);
+	return (DDI_SUCCESS);
+}
+
+static int
+pvscsi_iport_attach(dev_info_t *dip)
+{
+	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
+	pvscsi_softc_t *pvs;
+	scsi_hba_tgtmap_t *tm;
+
+	if (tran == NULL || (pvs = tran->tran_hba_private) == NULL ||
+	    scsi_hba_tgtmap_create(dip, SCSI_TM_FULLSET, 2 * MICROSEC,
+	    MICROSEC, pvs, NULL, NULL, &tm) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	mutex_enter(&pvs->pvs_lock);
+	pvs->pvs_tgtmap = tm;
+	pvs->pvs_rescan = B_TRUE;
+	pvscsi_discover_dispatch(pvs);
+	mutex_exit(&pvs->pvs_lock);
+	return (DDI_SUCCESS);
+}
+
+static int
+pvscsi_iport_detach(dev_info_t *dip)
+{
+	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
+	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	scsi_hba_tgtmap_t *tm;
+
+	mutex_enter(&pvs->pvs_lock);
+	tm = pvs->pvs_tgtmap;
+	pvs->pvs_tgtmap = NULL;
+	mutex_exit(&pvs->pvs_lock);
+	ddi_taskq_wait(pvs->pvs_tq);
+	if (tm != NULL)
+		scsi_hba_tgtmap_destroy(tm);
+	return (DDI_SUCCESS);
+}
+
+static int
+pvscsi_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
+{
+	if (cmd != DDI_ATTACH)
+		return (DDI_FAILURE);
+	if (scsi_hba_iport_unit_address(dip) != NULL)
+		return (pvscsi_iport_attach(dip));
+	return (pvscsi_hba_attach(dip));
+}
+
+static int
+pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
+{
+	if (cmd != DDI_DETACH)
+		return (DDI_FAILURE);
+	if (scsi_hba_iport_unit_address(dip) != NULL)
+		return (pvscsi_iport_detach(dip));
+	return (pvscsi_hba_detach(dip));
+}
+
+/*
+ * Fast reboot: silence the device, without locks or waiting.
+ */
+static int
+pvscsi_quiesce(dev_info_t *dip)
+{
+	scsi_hba_tran_t *tran;
+	pvscsi_softc_t *pvs;
+
+	if (scsi_hba_iport_unit_address(dip) != NULL)
+		return (DDI_SUCCESS);
+	if ((tran = ddi_get_driver_private(dip)) == NULL ||
+	    (pvs = tran->tran_hba_private) == NULL)
+		return (DDI_FAILURE);
+	pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+	pvscsi_put(pvs, PVSCSI_REG_COMMAND, PVSCSI_CMD_ADAPTER_RESET);
+	return (DDI_SUCCESS);
+}
+
+static struct dev_ops pvscsi_dev_ops = {
+	.devo_rev = DEVO_REV,
+	.devo_refcnt = 0,
+	.devo_getinfo = nodev,
+	.devo_identify = nulldev,
+	.devo_probe = nulldev,
+	.devo_attach = pvscsi_attach,
+	.devo_detach = pvscsi_detach,
+	.devo_reset = nodev,
+	.devo_cb_ops = NULL,
+	.devo_bus_ops = NULL,
+	.devo_power = NULL,
+	.devo_quiesce = pvscsi_quiesce
+};
+
+static struct modldrv pvscsi_modldrv = {
+	.drv_modops = &mod_driverops,
+	.drv_linkinfo = "VMware PVSCSI",
+	.drv_dev_ops = &pvscsi_dev_ops
+};
+
+static struct modlinkage pvscsi_modlinkage = {
+	.ml_rev = MODREV_1,
+	.ml_linkage = { &pvscsi_modldrv, NULL }
+};
+
+int
+_init(void)
+{
+	int rv;
+
+	if ((rv = scsi_hba_init(&pvscsi_modlinkage)) != 0)
+		return (rv);
+	if ((rv = mod_install(&pvscsi_modlinkage)) != 0)
+		scsi_hba_fini(&pvscsi_modlinkage);
+	return (rv);
+}
+
+int
+_fini(void)
+{
+	int rv;
+
+	if ((rv = mod_remove(&pvscsi_modlinkage)) == 0)
+		scsi_hba_fini(&pvscsi_modlinkage);
+	return (rv);
+}
+
+int
+_info(struct modinfo *modinfop)
+{
+	return (mod_info(&pvscsi_modlinkage, modinfop));
+}
