@@ -26,6 +26,8 @@ extern "C" {
 #define	DDI_INTR_FLAG_MSI64	0x0200
 #define	DDI_INTR_FLAG_RETARGETABLE 0x0400
 
+#define	DDI_INTR_NOTFOUND	1	/* no interrupt of that kind */
+
 #define	DDI_INTR_CLAIMED	1
 #define	DDI_INTR_UNCLAIMED	0
 
