@@ -667,3 +667,28 @@ ddi_quiesce_not_supported(dev_info_t *dip)
 	(void) dip;
 	return (DDI_FAILURE);
 }
+
+/*
+ * Device numbers (<sys/ddi.h>), in illumos's 64-bit layout: 32 bits of
+ * major above 32 bits of minor.
+ */
+#define	FK_NBITSMINOR	32
+#define	FK_MAXMIN	0xffffffffUL
+
+dev_t
+makedevice(major_t maj, minor_t min)
+{
+	return (((dev_t)maj << FK_NBITSMINOR) | ((dev_t)min & FK_MAXMIN));
+}
+
+major_t
+getmajor(dev_t dev)
+{
+	return ((major_t)(dev >> FK_NBITSMINOR));
+}
+
+minor_t
+getminor(dev_t dev)
+{
+	return ((minor_t)(dev & FK_MAXMIN));
+}

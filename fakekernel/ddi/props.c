@@ -64,6 +64,7 @@ struct fk_prop {
 /* The header in front of every value handed to a driver. */
 #define	FK_PROPVAL_MAGIC	0x50524f50564c4155ULL	/* "PROPVALU" */
 #define	FK_PROPVAL_FREED	0x46524545444d454dULL
+#define	FK_KMEM_FREED32		0xdeadbeefU	/* kmem's fill of freed memory */
 
 typedef struct fk_propval {
 	uint64_t	pv_magic;
@@ -210,11 +211,13 @@ ddi_prop_free(void *data)
 	if (data == NULL)
 		return;
 	pv = (fk_propval_t *)data - 1;
-	if (pv->pv_magic == FK_PROPVAL_FREED)
-		panic("ddi_prop_free(%p): freed twice", data);
+	if (pv->pv_magic == FK_PROPVAL_FREED ||
+	    (uint32_t)pv->pv_magic == FK_KMEM_FREED32)
+		panic("ddi_prop_free(%p): freed twice%s", data,
+		    fk_kmem_pattern_hint(pv->pv_magic));
 	if (pv->pv_magic != FK_PROPVAL_MAGIC)
-		panic("ddi_prop_free(%p): not a value from ddi_prop_lookup",
-		    data);
+		panic("ddi_prop_free(%p): not a value from ddi_prop_lookup%s",
+		    data, fk_kmem_pattern_hint(pv->pv_magic));
 	pv->pv_magic = FK_PROPVAL_FREED;
 	kmem_free(pv, (size_t)pv->pv_size);
 }

@@ -31,7 +31,7 @@ typedef struct tdrv {
 
 static tdrv_t tdrv = { .td_probe_rv = DDI_PROBE_SUCCESS };
 
-static void __attribute__((unused))
+static __attribute__((unused)) void
 tdrv_reset(void)
 {
 	(void) memset(&tdrv, 0, sizeof (tdrv));
@@ -132,7 +132,7 @@ tdrv_info(struct modinfo *mip)
 }
 
 /* Load tdrv, then make, bind and (optionally) attach a node for it. */
-static dev_info_t * __attribute__((unused))
+static __attribute__((unused)) dev_info_t *
 tdrv_node(dev_info_t *parent, const char *addr, int attach)
 {
 	dev_info_t *dip;
