@@ -69,24 +69,28 @@ kpkg=$(resolve_kernel) || {
 	kpkg=$(resolve_kernel)
 } || lab_die "no Debian 6.1 kernel package ($LAB_KPKG_RE) known to apt"
 
-# fetch PACKAGE: prints the path of its .deb in the download cache.
+# fetch PACKAGE: prints the path of its .deb in the download cache,
+# downloading it if needed.
 fetch() {
 	_deb=$(ls "$cache/debs/$1"_*.deb 2>/dev/null | tail -n 1)
 	if [ -z "$_deb" ]; then
-		if ! (cd "$cache/debs" && apt-get download "$1") \
-		    >>"$LAB_APT_LOG" 2>&1; then
-			lab_apt_update
-			(cd "$cache/debs" && apt-get download "$1") \
-			    >>"$LAB_APT_LOG" 2>&1 ||
-				lab_die "cannot download Debian package $1 (see $LAB_APT_LOG)"
-		fi
+		(cd "$cache/debs" && apt-get download "$1") \
+		    >>"$LAB_APT_LOG" 2>&1 || return 1
 		_deb=$(ls "$cache/debs/$1"_*.deb 2>/dev/null | tail -n 1)
-		[ -n "$_deb" ] || lab_die "apt-get download $1 left no .deb"
 	fi
-	printf '%s\n' "$_deb"
+	[ -n "$_deb" ] && printf '%s\n' "$_deb"
 }
-kdeb=$(fetch "$kpkg")
-bbdeb=$(fetch busybox-static)
+# With stale package lists the kernel they name may be gone from the
+# archive: update, resolve again, retry.
+if ! kdeb=$(fetch "$kpkg") || ! bbdeb=$(fetch busybox-static); then
+	lab_apt_update
+	kpkg=$(resolve_kernel) ||
+		lab_die "no Debian 6.1 kernel package ($LAB_KPKG_RE) known to apt"
+	kdeb=$(fetch "$kpkg") ||
+		lab_die "cannot download Debian package $kpkg (see $LAB_APT_LOG)"
+	bbdeb=$(fetch busybox-static) ||
+		lab_die "cannot download Debian package busybox-static (see $LAB_APT_LOG)"
+fi
 
 # --- kernel and modules -------------------------------------------------
 dpkg-deb -x "$kdeb" "$work/kpkg" || lab_die "cannot unpack $kdeb"
