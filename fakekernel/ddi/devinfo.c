@@ -95,9 +95,10 @@ fk_devi_path_locked(dev_info_t *dip, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (; dip != NULL && dip->devi_parent != NULL && n < 64;
-	    dip = dip->devi_parent)
+	while (dip != NULL && dip->devi_parent != NULL && n < 64) {
 		stack[n++] = dip;
+		dip = dip->devi_parent;
+	}
 	if (n == 0) {
 		(void) snprintf(buf, len, "/");
 		return;
@@ -120,10 +121,24 @@ fk_same_addr(const char *a, const char *b)
 	return (strcmp(a, b) == 0);
 }
 
+/* A child by node name and unit address (NULL: any); tree lock held. */
+static dev_info_t *
+fk_devi_child_locked(dev_info_t *parent, const char *name, const char *addr)
+{
+	dev_info_t *c;
+
+	for (c = parent->devi_child; c != NULL; c = c->devi_sibling) {
+		if (strcmp(c->devi_node_name, name) == 0 &&
+		    (addr == NULL || fk_same_addr(c->devi_addr, addr)))
+			break;
+	}
+	return (c);
+}
+
 dev_info_t *
 fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 {
-	dev_info_t *dip, **pp, *c;
+	dev_info_t *dip, **pp;
 
 	if (name == NULL || name[0] == '\0')
 		panic("fk_devi_alloc: a node needs a name");
@@ -132,17 +147,15 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 	dip = fk_devi_new(name, addr);
 
 	(void) pthread_mutex_lock(&fk_tree_lock);
-	for (pp = &parent->devi_child; (c = *pp) != NULL;
-	    pp = &c->devi_sibling) {
-		if (addr != NULL && strcmp(c->devi_node_name, name) == 0 &&
-		    fk_same_addr(c->devi_addr, addr)) {
-			(void) pthread_mutex_unlock(&fk_tree_lock);
-			cmn_err(CE_WARN, "fk_devi_alloc: %s@%s exists already",
-			    name, addr);
-			fk_devi_free(dip);
-			return (NULL);
-		}
+	if (addr != NULL && fk_devi_child_locked(parent, name, addr) != NULL) {
+		(void) pthread_mutex_unlock(&fk_tree_lock);
+		cmn_err(CE_WARN, "fk_devi_alloc: %s@%s exists already", name,
+		    addr);
+		fk_devi_free(dip);
+		return (NULL);
 	}
+	for (pp = &parent->devi_child; *pp != NULL; pp = &(*pp)->devi_sibling)
+		continue;
 	dip->devi_parent = parent;
 	*pp = dip;
 	(void) pthread_mutex_unlock(&fk_tree_lock);
@@ -165,15 +178,11 @@ fk_devi_free(dev_info_t *dip)
 		panic("fk_devi_free(%s): the node has children", path);
 	if (dip->devi_attached || dip->devi_busy)
 		panic("fk_devi_free(%s): the node is attached", path);
-	if (dip->devi_parent != NULL) {
-		for (pp = &dip->devi_parent->devi_child; *pp != NULL;
-		    pp = &(*pp)->devi_sibling) {
-			if (*pp == dip) {
-				*pp = dip->devi_sibling;
-				break;
-			}
-		}
-	}
+	pp = dip->devi_parent != NULL ? &dip->devi_parent->devi_child : NULL;
+	while (pp != NULL && *pp != NULL && *pp != dip)
+		pp = &(*pp)->devi_sibling;
+	if (pp != NULL && *pp == dip)
+		*pp = dip->devi_sibling;
 	(void) pthread_mutex_unlock(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
 	(void) pthread_mutex_destroy(&dip->devi_lock);
@@ -191,11 +200,7 @@ fk_devi_find_child(dev_info_t *parent, const char *name, const char *addr)
 	if (parent == NULL)
 		parent = fk_root_node();
 	(void) pthread_mutex_lock(&fk_tree_lock);
-	for (c = parent->devi_child; c != NULL; c = c->devi_sibling) {
-		if (strcmp(c->devi_node_name, name) == 0 &&
-		    (addr == NULL || fk_same_addr(c->devi_addr, addr)))
-			break;
-	}
+	c = fk_devi_child_locked(parent, name, addr);
 	(void) pthread_mutex_unlock(&fk_tree_lock);
 	return (c);
 }
@@ -380,12 +385,29 @@ fk_devi_ops(dev_info_t *dip, const char *what)
 }
 
 /*
+ * A node attaches under a parent that is attached (or attaching: a nexus
+ * may attach children from its own attach(9E)), or that has no driver.
+ */
+static int
+fk_devi_parent_ready(dev_info_t *dip)
+{
+	dev_info_t *p;
+	int ready;
+
+	(void) pthread_mutex_lock(&fk_tree_lock);
+	p = dip->devi_parent;
+	ready = p == NULL || p->devi_driver == NULL || p->devi_attached ||
+	    p->devi_busy;
+	(void) pthread_mutex_unlock(&fk_tree_lock);
+	return (ready);
+}
+
+/*
  * probe(9E) unless it is nulldev, then attach(9E) with DDI_ATTACH.
  */
 int
 fk_devi_attach(dev_info_t *dip)
 {
-	dev_info_t *parent;
 	struct dev_ops *ops;
 	int rv, nheld;
 
@@ -396,9 +418,7 @@ fk_devi_attach(dev_info_t *dip)
 		fk_devi_exit(dip, 1);
 		return (DDI_SUCCESS);
 	}
-	parent = dip->devi_parent;
-	if (parent != NULL && parent->devi_driver != NULL &&
-	    !parent->devi_attached && !parent->devi_busy) {
+	if (!fk_devi_parent_ready(dip)) {
 		cmn_err(CE_WARN, "attach %s%d: the parent is not attached",
 		    ddi_driver_name(dip), ddi_get_instance(dip));
 		fk_devi_exit(dip, 0);

@@ -64,7 +64,7 @@ struct fk_prop {
 /* The header in front of every value handed to a driver. */
 #define	FK_PROPVAL_MAGIC	0x50524f50564c4155ULL	/* "PROPVALU" */
 #define	FK_PROPVAL_FREED	0x46524545444d454dULL
-#define	FK_KMEM_FREED32		0xdeadbeefU	/* kmem's fill of freed memory */
+#define	FK_KMEM_FREED32		0xdeadbeefU	/* kmem's freed-memory fill */
 
 typedef struct fk_propval {
 	uint64_t	pv_magic;

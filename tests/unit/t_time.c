@@ -22,8 +22,8 @@
 static void
 test_conversions(void)
 {
-	(void) CHECK("drv_usectohz: HZ is 100", HZ == 100, "expected 100, saw %d",
-	    HZ);
+	(void) CHECK("drv_usectohz: HZ is 100", HZ == 100,
+	    "expected 100, saw %d", HZ);
 	CHECK("drv_usectohz: 0 us is 0 ticks", drv_usectohz(0) == 0,
 	    "expected 0, saw %ld", drv_usectohz(0));
 	CHECK("drv_usectohz: 1 us rounds up to 1 tick", drv_usectohz(1) == 1,
