@@ -459,6 +459,27 @@ is_label(const src_t *s, size_t li)
 	return (k < l->l_len && c[k] == ':');
 }
 
+/*
+ * Whether a line ending in "{" opens an initializer ("= {"), whose
+ * contents may be continuation lines.
+ */
+static int
+opens_initializer(const src_t *s, size_t li)
+{
+	const line_t *l = &s->s_lines[li];
+	const char *c = s->s_code + l->l_off;
+	size_t k = l->l_len;
+
+	while (k > 0 && isspace((unsigned char)c[k - 1]))
+		k--;
+	if (k == 0 || c[k - 1] != '{')
+		return (0);
+	k--;
+	while (k > 0 && isspace((unsigned char)c[k - 1]))
+		k--;
+	return (k > 0 && c[k - 1] == '=');
+}
+
 static void
 check_width(src_t *s, size_t li)
 {
@@ -525,8 +546,11 @@ check_indent(src_t *s, size_t li, size_t prev)
 		if (!is_label(s, prev))
 			break;
 		/* FALLTHROUGH */
-	case ';':
 	case '{':
+		if (code_last(s, prev) == '{' && opens_initializer(s, prev))
+			break;
+		/* FALLTHROUGH */
+	case ';':
 	case '}':
 		report(s, li, R_INDENT, "statement indented with spaces");
 		break;

@@ -12,6 +12,9 @@ f(int a)
 	if (a > 0) {
 	    c++;
 	}
+	if (a == b) {
+	    c--;
+	}
 	c = a +
 	    b;
 	return (c);

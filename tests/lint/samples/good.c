@@ -93,3 +93,13 @@ sample_void(void)
 	(void) sample_url;
 	(void) sample_quote;
 }
+
+static int
+sample_initializers(void)
+{
+	static const int types[] = {
+	    1, 2, 3
+	};
+
+	return (types[0]);
+}
