@@ -128,6 +128,16 @@ extern void fk_prop_conf_apply(dev_info_t *, const char *);
 extern void fk_prop_destroy_all(dev_info_t *);
 
 /*
+ * The post-attach hook: when the SCSA framework is linked in, it defines
+ * fk_devi_post_attach_hook (scsa/hba.c), and fk_devi_attach() calls it
+ * after a driver's attach(9E) of a node succeeds, the node already marked
+ * attached (so an HBA's iports attach as illumos attaches them when the
+ * HBA's attach returns).  devinfo.c references it weakly: programs
+ * without SCSA have no hook.
+ */
+extern void (*fk_devi_post_attach_hook)(dev_info_t *);
+
+/*
  * Modules.  fk_mod_load() runs a driver's _init (renamed at build time);
  * mod_install() called from it registers the dev_ops under that name.
  * Driver records are never freed: mod_remove() sets drv_ops to NULL and

@@ -23,6 +23,9 @@
  * The tree changes from any thread (taskq threads discover disks while
  * I/O runs).  devi_lock is the per-node property lock (props.c).
  *
+ * After a successful attach(9E), fk_devi_attach() calls the SCSA
+ * framework's post-attach hook when it is linked in (fk_impl.h).
+ *
  * Strictness: attach(9E) and detach(9E) run in kernel context
  * (interrupt context panics) and must return with no more mutexes held
  * than at their call; detach of a node that has an attached child fails;
@@ -48,6 +51,8 @@ typedef struct fk_inst {
 	int		in_instance;
 	struct fk_inst	*in_next;
 } fk_inst_t;
+
+#pragma weak fk_devi_post_attach_hook
 
 static pthread_mutex_t fk_tree_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t fk_tree_cv = PTHREAD_COND_INITIALIZER;
@@ -441,7 +446,12 @@ fk_devi_attach(dev_info_t *dip)
 	rv = ops->devo_attach(dip, DDI_ATTACH);
 	fk_devi_check_unlocked(dip, "attach", nheld);
 	fk_devi_exit(dip, rv == DDI_SUCCESS);
-	return (rv == DDI_SUCCESS ? DDI_SUCCESS : DDI_FAILURE);
+	if (rv != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	if (&fk_devi_post_attach_hook != NULL &&
+	    fk_devi_post_attach_hook != NULL)
+		fk_devi_post_attach_hook(dip);
+	return (DDI_SUCCESS);
 }
 
 static int
