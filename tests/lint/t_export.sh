@@ -20,6 +20,8 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 MAKE=${MAKE:-make}
+# Isolate the make runs here from any make that runs this test.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; failed=1; }
