@@ -106,7 +106,9 @@ static uint32_t fk_comp_flip;
 static kmutex_t fk_compq_lock;
 static kcondvar_t fk_compq_cv;
 static fk_pkt_t *fk_compq_head, *fk_compq_tail;
-static pthread_once_t fk_compq_once = PTHREAD_ONCE_INIT;
+static int fk_compq_started;
+static int fk_compq_atfork;
+static pthread_mutex_t fk_compq_start_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread int fk_in_comp;		/* running a pkt_comp */
 
 #define	FK_COMP_THREADS	2
@@ -115,20 +117,44 @@ fk_scsi_stats_t fk_scsa_stats;
 
 static void *fk_comp_thread(void *);
 
+/*
+ * A fork()ed child (a death test) has none of the completion threads:
+ * it starts its own on its first deferred completion; completions queued
+ * at the fork are the parent's.
+ */
 static void
-fk_compq_init(void)
+fk_compq_child(void)
+{
+	fk_compq_started = 0;
+	fk_compq_head = fk_compq_tail = NULL;
+	(void) pthread_mutex_init(&fk_compq_start_lock, NULL);
+}
+
+static void
+fk_compq_start(void)
 {
 	char name[32];
 	int i;
 
-	mutex_init(&fk_compq_lock, "scsa completion queue", MUTEX_DRIVER,
-	    (void *)(uintptr_t)DDI_IPL_10);
-	cv_init(&fk_compq_cv, NULL, CV_DRIVER, NULL);
-	for (i = 0; i < FK_COMP_THREADS; i++) {
-		(void) snprintf(name, sizeof (name), "scsa comp %d", i);
-		if (fk_thread_create(NULL, name, fk_comp_thread, NULL) != 0)
-			panic("scsa: cannot start a completion thread");
+	(void) pthread_mutex_lock(&fk_compq_start_lock);
+	if (!fk_compq_started) {
+		if (!fk_compq_atfork) {
+			VERIFY0(pthread_atfork(NULL, NULL, fk_compq_child));
+			fk_compq_atfork = 1;
+		}
+		mutex_init(&fk_compq_lock, "scsa completion queue",
+		    MUTEX_DRIVER, (void *)(uintptr_t)DDI_IPL_10);
+		cv_init(&fk_compq_cv, NULL, CV_DRIVER, NULL);
+		for (i = 0; i < FK_COMP_THREADS; i++) {
+			(void) snprintf(name, sizeof (name), "scsa comp %d",
+			    i);
+			if (fk_thread_create(NULL, name, fk_comp_thread,
+			    NULL) != 0)
+				panic("scsa: cannot start a completion thread");
+		}
+		__atomic_store_n(&fk_compq_started, 1, __ATOMIC_RELEASE);
 	}
+	(void) pthread_mutex_unlock(&fk_compq_start_lock);
 }
 
 static int
@@ -914,7 +940,7 @@ fk_comp_defer(void)
 		return (1);
 	case FK_SCSI_COMP_MIXED:
 		return ((__atomic_add_fetch(&fk_comp_flip, 1,
-		    __ATOMIC_RELAXED) & 1) != 0 || fk_in_intr());
+		    __ATOMIC_RELAXED) & 1) != 0);
 	default:
 		return (fk_in_intr());
 	}
@@ -994,7 +1020,8 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 		fk_tgtmap_lunchg(fp->fp_lun);
 
 	if (fk_comp_defer()) {
-		(void) pthread_once(&fk_compq_once, fk_compq_init);
+		if (!__atomic_load_n(&fk_compq_started, __ATOMIC_ACQUIRE))
+			fk_compq_start();
 		mutex_enter(&fk_compq_lock);
 		fp->fp_next = NULL;
 		if (fk_compq_tail != NULL)

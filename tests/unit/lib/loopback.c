@@ -771,7 +771,7 @@ lb_hba_attach(dev_info_t *dip)
 	a->dma_attr_burstsizes = 1;
 	a->dma_attr_minxfer = 1;
 	a->dma_attr_maxxfer = 0xffffffffull;
-	a->dma_attr_seg = 0xffffffffull;
+	a->dma_attr_seg = lb->lb_cfg.lc_seg;
 	a->dma_attr_sgllen = lb->lb_cfg.lc_sgllen;
 	a->dma_attr_granular = 1;
 
@@ -923,6 +923,7 @@ lb_config_default(lb_config_t *c)
 	c->lc_csync_usec = 2000000;
 	c->lc_settle_usec = 20000;
 	c->lc_sgllen = 64;
+	c->lc_seg = 0xffffffffull;
 	c->lc_max_cdb = 16;
 	c->lc_comp = LB_COMP_INTR;
 	c->lc_callbacks = 1;

@@ -57,6 +57,7 @@ typedef struct lb_config {
 	int		lc_csync_usec;
 	int		lc_settle_usec;
 	int		lc_sgllen;		/* DMA scatter/gather limit */
+	uint64_t	lc_seg;			/* DMA segment boundary - 1 */
 	uint_t		lc_max_cdb;		/* longest CDB accepted */
 	int		lc_comp;		/* LB_COMP_* */
 	int		lc_callbacks;		/* activate/deactivate cbs */
