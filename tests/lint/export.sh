@@ -5,7 +5,8 @@
 #   sh tests/lint/export.sh /path/to/illumos-gate	(make export GATE=...)
 #
 # What it does to the gate:
-#  - copies every file under usr/src, except the two Makefile fragments
+#  - copies every file under usr/src (but hidden and backup files),
+#    except the two Makefile fragments
 #    (usr/src/uts/common/Makefile.{files,rules}.pvscsi), and except
 #    usr/src/uts/aarch64 when the gate has no aarch64 port;
 #  - uts/common/Makefile.files: adds the fragment's PVSCSI_OBJS line, and
@@ -99,8 +100,8 @@ rewrite() {
 }
 
 copy_tree() {
-	(cd "$top" && find usr/src -type f | sort) >"$tmp/files" ||
-	    die "cannot list $top/usr/src"
+	(cd "$top" && find usr/src -type f ! -name '.*' ! -name '*~' |
+	    sort) >"$tmp/files" || die "cannot list $top/usr/src"
 	while read -r rel; do
 		case $rel in
 		usr/src/uts/common/Makefile.files.pvscsi | \

@@ -192,7 +192,7 @@ placeholder_driver() {
 # The files export must copy: all of usr/src but the two fragments
 # (and the aarch64 build files when the gate has no aarch64 port).
 expected_files() {
-	(cd "$top" && find usr/src -type f | sort) |
+	(cd "$top" && find usr/src -type f ! -name '.*' ! -name '*~' | sort) |
 	    grep -v '^usr/src/uts/common/Makefile\.\(files\|rules\)\.pvscsi$' |
 	    if [ "$1" = 1 ]; then cat; else grep -v '^usr/src/uts/aarch64/'; fi
 }
