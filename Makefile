@@ -45,6 +45,9 @@ LAB_LIB_OBJS	:= $(LAB_LIB_SRCS:%.c=$(BUILD)/%.o)
 LAB_BINS	:= $(LAB_SRCS:%.c=$(BUILD)/%)
 
 .PHONY: all check deps demo bench clean unit-tests lab-tests
+# Keep intermediate objects (test helpers are reached only through pattern
+# rules); make would otherwise delete them after each link.
+.SECONDARY:
 all: $(FK_LIB) $(DRV_OBJ) $(UNIT_BINS) $(LAB_BINS)
 
 -include lab/lab.mk
