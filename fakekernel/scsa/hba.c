@@ -63,7 +63,8 @@ fk_scsa_hba_of(dev_info_t *dip)
 {
 	fk_scsa_hba_t *h;
 
-	if (dip == NULL || (h = dip->devi_scsa) == NULL || h->h_kind != FK_SN_HBA)
+	if (dip == NULL || (h = dip->devi_scsa) == NULL ||
+	    h->h_kind != FK_SN_HBA)
 		return (NULL);
 	return (h);
 }
@@ -84,7 +85,8 @@ fk_scsa_lun_of(dev_info_t *dip)
 {
 	fk_lun_t *l;
 
-	if (dip == NULL || (l = dip->devi_scsa) == NULL || l->l_kind != FK_SN_LUN)
+	if (dip == NULL || (l = dip->devi_scsa) == NULL ||
+	    l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
 }
@@ -486,8 +488,7 @@ fk_scsa_config(dev_info_t *dip)
 			rv = DDI_FAILURE;
 		if (ip->ip_state == FK_IPORT_ATTACHED &&
 		    ip->ip_tgtmap != NULL)
-			(void) fk_tgtmap_sync(ip->ip_tgtmap,
-			    USEC2NSEC(ip->ip_tgtmap->tm_csync_usec));
+			(void) fk_tgtmap_csync(ip->ip_tgtmap);
 	}
 	return (rv);
 }

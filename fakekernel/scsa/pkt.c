@@ -343,7 +343,7 @@ fk_pkt_free_areas(fk_pkt_t *fp)
 		fp->fp_flags &= ~FPF_EXT_SCB;
 	}
 	if (fp->fp_flags & FPF_EXT_COOKIE) {
-		kmem_free(fp->fp_ext, fp->fp_next_n * sizeof (ddi_dma_cookie_t));
+		kmem_free(fp->fp_ext, fp->fp_next_n * sizeof (*fp->fp_ext));
 		fp->fp_ext = NULL;
 		fp->fp_next_n = 0;
 		fp->fp_flags &= ~FPF_EXT_COOKIE;
@@ -470,7 +470,7 @@ fk_pkt_unbind(fk_pkt_t *fp)
 		fp->fp_flags &= ~FPF_BOUND;
 	}
 	if (fp->fp_flags & FPF_EXT_COOKIE) {
-		kmem_free(fp->fp_ext, fp->fp_next_n * sizeof (ddi_dma_cookie_t));
+		kmem_free(fp->fp_ext, fp->fp_next_n * sizeof (*fp->fp_ext));
 		fp->fp_ext = NULL;
 		fp->fp_next_n = 0;
 		fp->fp_flags &= ~FPF_EXT_COOKIE;
@@ -810,7 +810,7 @@ scsi_transport(struct scsi_pkt *pkt)
 	scsi_hba_tran_t *tran;
 	fk_pkt_t *fp;
 	fk_lun_t *lun;
-	uint32_t state;
+	uint32_t state, expect;
 	int rv, polled;
 
 	if (pkt == NULL || (tran = pkt->pkt_address.a_hba_tran) == NULL)
@@ -845,9 +845,9 @@ scsi_transport(struct scsi_pkt *pkt)
 	rv = tran->tran_start(&pkt->pkt_address, pkt);
 
 	if (rv != TRAN_ACCEPT) {
-		if (!__atomic_compare_exchange_n(&fp->fp_state, &(uint32_t){
-		    FP_STARTED }, state, 0, __ATOMIC_ACQ_REL,
-		    __ATOMIC_ACQUIRE)) {
+		expect = FP_STARTED;
+		if (!__atomic_compare_exchange_n(&fp->fp_state, &expect,
+		    state, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			panic("scsa: packet %p completed although tran_start "
 			    "returned %d (a packet the HBA refuses must not "
 			    "complete)", (void *)pkt, rv);

@@ -169,6 +169,7 @@ struct __scsi_hba_tgtmap {
 	fk_tgt_t	*tm_tgts;
 	int		tm_inreport;	/* FULLSET: between begin and end */
 	int		tm_dirty;	/* reports not yet applied */
+	uint64_t	tm_reports;	/* reports received */
 	hrtime_t	tm_deadline;	/* apply them from then on */
 	int		tm_busy;	/* the worker is applying */
 	int		tm_held;	/* unconfiguring: apply nothing */
@@ -211,6 +212,7 @@ extern void fk_tgtmap_lunchg(fk_lun_t *);
 extern void fk_tgtmap_hold(fk_tgtmap_t *);
 extern void fk_tgtmap_unhold(fk_tgtmap_t *);
 extern int fk_tgtmap_sync(fk_tgtmap_t *, hrtime_t);
+extern int fk_tgtmap_csync(fk_tgtmap_t *);
 
 /* target.c */
 extern void fk_scsa_publish(fk_lun_t *);

@@ -19,7 +19,9 @@
  *   - scsi_hba_tgtmap_scan_luns(), and a completion that carries
  *     REPORTED LUNS DATA HAS CHANGED, make the worker rediscover a
  *     target's units at once.
- * csync_usec bounds fk_scsa_config()'s wait for the initial enumeration.
+ * csync_usec bounds fk_scsa_config()'s wait for the initial enumeration
+ * (counted from the map's creation; the wait ends early once the HBA
+ * has reported and the map has applied the reports).
  * Destroying a map deactivates every target it holds (GONE).
  *
  * The reporting functions, scan_luns, create and destroy panic in
@@ -96,6 +98,7 @@ static void
 fk_tgtmap_changed(fk_tgtmap_t *tm)
 {
 	ASSERT(MUTEX_HELD(&tm->tm_lock));
+	tm->tm_reports++;
 	tm->tm_dirty = 1;
 	tm->tm_deadline = gethrtime() + USEC2NSEC(tm->tm_settle_usec);
 	cv_broadcast(&tm->tm_cv);
@@ -205,8 +208,8 @@ scsi_hba_tgtmap_destroy(scsi_hba_tgtmap_t *tmh)
 	tm->tm_running = 0;
 
 	mutex_enter(&fk_scsa_reg_lock);
-	for (tmpp = &fk_scsa_tgtmaps; *tmpp != NULL;
-	    tmpp = &(*tmpp)->tm_next) {
+	tmpp = &fk_scsa_tgtmaps;
+	for (; *tmpp != NULL; tmpp = &(*tmpp)->tm_next) {
 		if (*tmpp == tm) {
 			*tmpp = tm->tm_next;
 			break;
@@ -695,6 +698,31 @@ fk_tgtmap_sync(fk_tgtmap_t *tm, hrtime_t timeout)
 
 	mutex_enter(&tm->tm_lock);
 	while (!fk_tgtmap_idle(tm) && !tm->tm_held) {
+		now = gethrtime();
+		if (now >= end) {
+			rv = ETIMEDOUT;
+			break;
+		}
+		(void) cv_reltimedwait(&tm->tm_idle_cv, &tm->tm_lock,
+		    MAX(drv_usectohz(NSEC2USEC(end - now)), 1), TR_CLOCK_TICK);
+	}
+	mutex_exit(&tm->tm_lock);
+	return (rv);
+}
+
+/*
+ * The initial enumeration: wait until the HBA has reported something and
+ * the map has applied it, but no longer than csync_usec after the map
+ * was made (an HBA with nothing to report is done when that passes).
+ */
+int
+fk_tgtmap_csync(fk_tgtmap_t *tm)
+{
+	hrtime_t end = tm->tm_created + USEC2NSEC(tm->tm_csync_usec), now;
+	int rv = 0;
+
+	mutex_enter(&tm->tm_lock);
+	while (!(tm->tm_reports > 0 && fk_tgtmap_idle(tm)) && !tm->tm_held) {
 		now = gethrtime();
 		if (now >= end) {
 			rv = ETIMEDOUT;

@@ -308,6 +308,51 @@ test_bufs(void)
 	freerbuf(bp);
 }
 
+/*
+ * fk_scsa_config waits for the initial enumeration: until a late first
+ * report has been applied, or csync_usec when nothing is reported.
+ */
+static void
+test_csync(void)
+{
+	lb_config_t cfg;
+	lb_t *l;
+	hrtime_t t0, dt;
+
+	lb_config_default(&cfg);
+	cfg.lc_report_delay_ms = 150;
+	cfg.lc_csync_usec = 3000000;
+	t0 = gethrtime();
+	l = lb_create(&cfg);
+	dt = gethrtime() - t0;
+	CHECK("hba: config waits for a late first report to be applied",
+	    l != NULL && fk_scsi_luns(l->lb_iport, NULL, NULL, 0) == 2 &&
+	    dt >= 150 * 1000000LL && dt < 2 * SEC,
+	    "expected 2 LUNs after 150 ms to 2 s, saw %d after %lld ms",
+	    l ? fk_scsi_luns(l->lb_iport, NULL, NULL, 0) : -1,
+	    (long long)(dt / 1000000));
+	if (l != NULL) {
+		(void) lb_destroy(l);
+		free(l);
+	}
+
+	lb_config_default(&cfg);
+	cfg.lc_ntgt = 0;
+	cfg.lc_csync_usec = 300000;
+	t0 = gethrtime();
+	l = lb_create(&cfg);
+	dt = gethrtime() - t0;
+	CHECK("hba: with nothing reported, config waits csync_usec",
+	    l != NULL && fk_scsi_luns(l->lb_iport, NULL, NULL, 0) == 0 &&
+	    dt >= 300 * 1000000LL && dt < 2 * SEC,
+	    "expected no LUNs after 300 ms to 2 s, saw %lld ms",
+	    (long long)(dt / 1000000));
+	if (l != NULL) {
+		(void) lb_destroy(l);
+		free(l);
+	}
+}
+
 int
 main(void)
 {
@@ -322,6 +367,7 @@ main(void)
 	test_sense();
 	test_bufs();
 	test_bringup();
+	test_csync();
 	fk_fini();
 	return (check_exit());
 }

@@ -729,6 +729,17 @@ lb_report(lb_t *lb, int t)
 	return (rv);
 }
 
+/* The first report, made late from a thread of its own. */
+static void *
+lb_late_report(void *arg)
+{
+	lb_t *lb = arg;
+
+	(void) usleep(lb->lb_cfg.lc_report_delay_ms * 1000);
+	(void) lb_report(lb, -1);
+	return (NULL);
+}
+
 /*
  * attach(9E) and detach(9E), for the HBA node and the iport.
  */
@@ -750,7 +761,11 @@ lb_iport_attach(dev_info_t *dip)
 	    lb->lb_cfg.lc_callbacks ? lb_deactivate : NULL,
 	    &lb->lb_tgtmap) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	(void) lb_report(lb, -1);
+	if (lb->lb_cfg.lc_report_delay_ms > 0)
+		(void) fk_thread_create(NULL, "loopback report",
+		    lb_late_report, lb);
+	else
+		(void) lb_report(lb, -1);
 	return (DDI_SUCCESS);
 }
 

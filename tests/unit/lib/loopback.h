@@ -62,6 +62,7 @@ typedef struct lb_config {
 	int		lc_comp;		/* LB_COMP_* */
 	int		lc_callbacks;		/* activate/deactivate cbs */
 	int		lc_cfgfail_again;	/* deactivate cb's answer */
+	int		lc_report_delay_ms;	/* report from a thread */
 	int		lc_ntgt;		/* initial hardware */
 	int		lc_nlun;
 	uint64_t	lc_nblocks;
@@ -92,7 +93,7 @@ typedef struct lb {
 	/* failure injection (under lb_mtx) */
 	int		lb_busy_next;		/* next N tran_start: BUSY */
 	int		lb_hold;		/* keep completions queued */
-	int		lb_double_comp;		/* complete the next one twice */
+	int		lb_double_comp;		/* complete one twice */
 	int		lb_comp_delay_us;	/* before each completion */
 
 	/* the completion queue */
@@ -110,7 +111,7 @@ typedef struct lb {
 	int		lb_polled;
 	int		lb_max_cookies;
 	int		lb_bad_cookies;		/* sum != dma len, > sgllen */
-	int		lb_not_setup;		/* start of a packet not set up */
+	int		lb_not_setup;		/* started, not set up */
 	int		lb_freed_busy;		/* tgt_free with queued pkts */
 	int		lb_comp_intr;		/* completions in intr ctx */
 	int		lb_iport_attach, lb_iport_detach;
