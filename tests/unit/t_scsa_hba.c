@@ -368,6 +368,14 @@ main(void)
 	test_bufs();
 	test_bringup();
 	test_csync();
+	{
+		fk_counters_t cw;
+
+		fk_counters_get(&cw);
+		CHECK("hba: no lock-order (witness) report", cw.fc_witness_reports
+		    == 0, "saw %llu reports",
+		    (unsigned long long)cw.fc_witness_reports);
+	}
 	fk_fini();
 	return (check_exit());
 }

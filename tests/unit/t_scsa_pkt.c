@@ -193,6 +193,66 @@ test_retries(void)
 
 static int comp_calls;
 
+/* pkt_comp of a READ: the data must be there already, before any unbind. */
+typedef struct incb {
+	uchar_t		*ic_expect;
+	uchar_t		*ic_buf;
+	size_t		ic_len;
+	volatile int	ic_done;
+	int		ic_same;
+} incb_t;
+
+static void
+incb_comp(struct scsi_pkt *pkt)
+{
+	incb_t *ic = *(incb_t **)pkt->pkt_private;
+
+	ic->ic_same = memcmp(ic->ic_expect, ic->ic_buf, ic->ic_len) == 0;
+	__atomic_store_n(&ic->ic_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+test_read_sync(void)
+{
+	size_t len = 16 * 512;
+	uchar_t *wb = kmem_alloc(len, KM_SLEEP);
+	uchar_t *rb = kmem_zalloc(len, KM_SLEEP);
+	struct scsi_pkt *pkt;
+	struct buf *bp = getrbuf(KM_SLEEP);
+	incb_t ic = { wb, rb, len, 0, 0 };
+	int i, rv;
+
+	fill(wb, len, 9);
+	rv = fk_scsi_write(lun, 300, 16, wb, NULL);
+	bp->b_un.b_addr = (caddr_t)rb;
+	bp->b_bcount = len;
+	bp->b_flags = B_READ;
+	pkt = scsi_init_pkt(&sd->sd_address, NULL, bp, CDB_GROUP1,
+	    sizeof (struct scsi_arq_status), sizeof (incb_t *), 0, SLEEP_FUNC,
+	    NULL);
+	if (pkt != NULL) {
+		*(incb_t **)pkt->pkt_private = &ic;
+		pkt->pkt_cdbp[0] = SCMD_READ_G1;
+		pkt->pkt_cdbp[4] = 300 >> 8;
+		pkt->pkt_cdbp[5] = 300 & 0xff;
+		pkt->pkt_cdbp[8] = 16;
+		pkt->pkt_comp = incb_comp;
+		pkt->pkt_time = 10;
+		(void) scsi_transport(pkt);
+		for (i = 0; i < 5000 && !ic.ic_done; i++)
+			(void) usleep(1000);
+	}
+	CHECK("pkt: read data synced for the CPU before pkt_comp",
+	    rv == 0 && pkt != NULL && ic.ic_done && ic.ic_same,
+	    "expected the data in pkt_comp, saw done %d same %d", ic.ic_done,
+	    ic.ic_same);
+	if (pkt != NULL)
+		scsi_destroy_pkt(pkt);
+	freerbuf(bp);
+	kmem_free(wb, len);
+	kmem_free(rb, len);
+}
+
 static void
 count_comp(struct scsi_pkt *pkt)
 {
@@ -623,6 +683,7 @@ main(void)
 		return (check_exit());
 	sd = fk_scsi_lun_device(lun);
 	test_data();
+	test_read_sync();
 	test_retries();
 	test_packets();
 	test_sgllen();
@@ -642,6 +703,14 @@ main(void)
 	CHECK("pkt: no kmem leaked", c1.fc_kmem_bytes == c0.fc_kmem_bytes,
 	    "expected %lld bytes outstanding, saw %lld",
 	    (long long)c0.fc_kmem_bytes, (long long)c1.fc_kmem_bytes);
+	{
+		fk_counters_t cw;
+
+		fk_counters_get(&cw);
+		CHECK("pkt: no lock-order (witness) report", cw.fc_witness_reports
+		    == 0, "saw %llu reports",
+		    (unsigned long long)cw.fc_witness_reports);
+	}
 	fk_fini();
 	return (check_exit());
 }

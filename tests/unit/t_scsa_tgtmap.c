@@ -536,6 +536,14 @@ main(void)
 	CHECK("tgtmap: no kmem leaked", c1.fc_kmem_bytes == c0.fc_kmem_bytes,
 	    "expected %lld bytes outstanding, saw %lld",
 	    (long long)c0.fc_kmem_bytes, (long long)c1.fc_kmem_bytes);
+	{
+		fk_counters_t cw;
+
+		fk_counters_get(&cw);
+		CHECK("tgtmap: no lock-order (witness) report", cw.fc_witness_reports
+		    == 0, "saw %llu reports",
+		    (unsigned long long)cw.fc_witness_reports);
+	}
 	fk_fini();
 	return (check_exit());
 }
