@@ -372,8 +372,8 @@ main(void)
 		fk_counters_t cw;
 
 		fk_counters_get(&cw);
-		CHECK("hba: no lock-order (witness) report", cw.fc_witness_reports
-		    == 0, "saw %llu reports",
+		CHECK("hba: no lock-order (witness) report",
+		    cw.fc_witness_reports == 0, "saw %llu reports",
 		    (unsigned long long)cw.fc_witness_reports);
 	}
 	fk_fini();
