@@ -30,12 +30,14 @@ struct scsi_device;
 /*
  * Bringing up HBAs.  A driver's attach(9E) registers its iports
  * (scsi_hba_iport_register(9F)); illumos attaches them when the HBA's
- * attach returns.  The fakekernel does the same from fk_devi_attach()
- * when the device tree offers the post-attach hook (fk_impl.h); either
- * way, fk_scsa_config() attaches any iport still pending and then waits,
- * up to each target map's csync_usec, for the initial enumeration.
- * fk_scsa_config_all() does it for every HBA.  Returns DDI_SUCCESS when
- * every iport attached.
+ * attach returns.  The fakekernel does the same: fk_devi_attach() calls
+ * the post-attach hook (fk_impl.h), which attaches the HBA's iports.
+ * fk_scsa_config() attaches any iport still pending and then waits for
+ * the initial enumeration of each iport's target map: until the HBA has
+ * reported and the reports are applied (units discovered), at most until
+ * csync_usec after the map was created.  fk_scsa_config_all() does it
+ * for every HBA (call it after fk_pci_attach_all()).  Returns
+ * DDI_SUCCESS when every iport attached.
  *
  * fk_scsa_unconfig() takes an HBA's children down as illumos's bus
  * unconfiguration does: each iport's logical units first (tran_tgt_free,
