@@ -525,6 +525,7 @@ test_async(void)
 	fk_counters_t c0, c1;
 	int old;
 
+	old = fk_scsi_comp_mode(FK_SCSI_COMP_INTR);
 	bzero(&ld, sizeof (ld));
 	fk_scsi_lun_stats(lun, &s0);
 	fk_scsi_stats(&g0);
@@ -556,7 +557,7 @@ test_async(void)
 	    "expected interrupt-context completions delivered elsewhere; "
 	    "saw %d in interrupt context", ld.ld_intr);
 
-	old = fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
+	(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
 	bzero(&ld, sizeof (ld));
 	run_load(&ld, 50, 8);
 	CHECK("pkt: FK_SCSI_COMP_DIRECT calls pkt_comp in the HBA's "
