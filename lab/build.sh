@@ -57,6 +57,37 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
 # --- resolve and download the packages -------------------------------
+# A foreign architecture's packages come through apt with a private state
+# (package lists, cache, an empty dpkg status) under the cache directory,
+# selected by APT_CONFIG: the host's dpkg and apt configuration are not
+# touched.  The sources are the host's.
+if [ "$LAB_DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
+	aptdir=$cache/apt
+	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" ||
+		lab_die "cannot create $aptdir"
+	[ -f "$aptdir/status" ] || : >"$aptdir/status"
+	cat >"$aptdir/apt.conf" <<EOF
+Dir::State::Lists "$aptdir/lists";
+Dir::Cache "$aptdir/cache";
+Dir::State::status "$aptdir/status";
+APT::Architecture "$LAB_DEB_ARCH";
+APT::Architectures { "$LAB_DEB_ARCH"; };
+EOF
+	APT_CONFIG=$aptdir/apt.conf
+	export APT_CONFIG
+fi
+
+# Updates the package lists (the private ones for a foreign architecture).
+apt_update() {
+	if [ -n "${APT_CONFIG:-}" ]; then
+		[ -z "${apt_updated:-}" ] || return 0
+		apt_updated=1
+		apt-get update >>"$LAB_APT_LOG" 2>&1
+	else
+		lab_apt_update
+	fi
+}
+
 resolve_kernel() {
 	apt-cache depends "$LAB_KPKG_META" 2>/dev/null |
 	    sed -n 's/^ *Depends: *//p' | grep -E "$LAB_KPKG_RE" | head -n 1 |
@@ -65,7 +96,7 @@ resolve_kernel() {
 	    cut -d' ' -f1 | sort -V | tail -n 1 | grep .
 }
 kpkg=$(resolve_kernel) || {
-	lab_apt_update
+	apt_update
 	kpkg=$(resolve_kernel)
 } || lab_die "no Debian 6.1 kernel package ($LAB_KPKG_RE) known to apt"
 
@@ -83,7 +114,7 @@ fetch() {
 # With stale package lists the kernel they name may be gone from the
 # archive: update, resolve again, retry.
 if ! kdeb=$(fetch "$kpkg") || ! bbdeb=$(fetch busybox-static); then
-	lab_apt_update
+	apt_update
 	kpkg=$(resolve_kernel) ||
 		lab_die "no Debian 6.1 kernel package ($LAB_KPKG_RE) known to apt"
 	kdeb=$(fetch "$kpkg") ||
@@ -103,12 +134,14 @@ depmod -b "$work/kpkg" "$kver" || lab_die "depmod failed for $kver"
 # modorder MODULE...: prints the module files (relative to the modules
 # directory) needed to load the given modules, dependencies first, each
 # once.  modules.dep lists a module's full dependency closure, in an order
-# that loads correctly when read backwards.
+# that loads correctly when read backwards.  A module built into the
+# kernel (modules.builtin; e.g. virtio on arm64) needs nothing.
 modorder() {
 	awk -v want="$*" '
 	function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z]+)?$/, "", p)
 		gsub(/-/, "_", p); return p }
 	function emit(p) { if (!(p in done)) { done[p] = 1; print p } }
+	FILENAME ~ /modules\.builtin$/ { builtin[base($1)] = 1; next }
 	{
 		sub(/:$/, "", $1); path[base($1)] = $1
 		deps[base($1)] = ""
@@ -119,12 +152,14 @@ modorder() {
 		for (i = 1; i <= n; i++) {
 			if (w[i] == "") continue
 			m = w[i]; gsub(/-/, "_", m)
+			if (m in builtin) continue
 			if (!(m in path)) { print "missing module " w[i] > "/dev/stderr"; exit 1 }
 			k = split(deps[m], d, " ")
 			for (j = 1; j <= k; j++) emit(d[j])
 			emit(path[m])
 		}
-	}' "$work/kpkg/lib/modules/$kver/modules.dep"
+	}' "$work/kpkg/lib/modules/$kver/modules.builtin" \
+	    "$work/kpkg/lib/modules/$kver/modules.dep"
 }
 modorder $LAB_BOOT_MODULES >"$work/boot.list" ||
 	lab_die "kernel $kver lacks a boot module"

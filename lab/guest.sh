@@ -1,6 +1,7 @@
 #!/bin/sh
 # lab/guest.sh RUNDIR: runs inside the lab guest, chrooted into the host's
-# root (so /bin/sh is the host's), started by init.sh.  The launcher copies
+# root (so /bin/sh is the host's, or busybox's in a busybox userland),
+# started by init.sh.  The launcher copies
 # it into the run directory with a "config" file beside it.
 #
 # Reserves huge pages, binds every PVSCSI function (15ad:07c0) to vfio-pci,
@@ -68,9 +69,13 @@ export LAB_PVSCSI="${pvscsi# }"
 export LAB_QMP=/dev/virtio-ports/lab.qmp
 export LAB_OUT="$run"
 export LAB_ARCH LAB_REPO
-export LAB_BIN="$LAB_REPO/build/lab"
+export LAB_BIN
 export LAB_MODULES=/run/lab/modules
-export PATH="$LAB_BIN:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# A busybox userland (another architecture than the host's): its applets
+# come before the host's programs (see init.sh).
+[ "$LAB_USERLAND" = busybox ] && path=/run/lab/bin:$path
+export PATH="$LAB_BIN:$path"
 export HOME=/root USER=root LOGNAME=root SHELL=/bin/sh
 
 # --- the command -----------------------------------------------------------

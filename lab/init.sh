@@ -7,8 +7,11 @@
 # guest script (lab/guest.sh, copied into the run directory) chrooted into
 # /host, and powers off.
 #
-# Kernel parameters: lab.run=DIR (the run directory, host path) and
-# optionally lab.cwd=DIR (the launcher's working directory).  Messages
+# Kernel parameters: lab.run=DIR (the run directory, host path),
+# optionally lab.cwd=DIR (the launcher's working directory) and
+# lab.userland=busybox: the host's programs cannot run here (another
+# architecture), so this busybox, copied to /run/lab/bin with all its
+# applets, covers the host's /bin/sh and comes first in PATH.  Messages
 # from here go to the console (the run's console.log).
 
 /bin/busybox --install -s /bin
@@ -29,11 +32,12 @@ fail() {
 }
 
 say "started"
-run= cwd=
+run= cwd= userland=host
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	lab.run=*) run=${arg#lab.run=} ;;
 	lab.cwd=*) cwd=${arg#lab.cwd=} ;;
+	lab.userland=*) userland=${arg#lab.userland=} ;;
 	esac
 done
 [ -n "$run" ] || fail "no lab.run= on the kernel command line"
@@ -92,6 +96,18 @@ mount -t tmpfs -o mode=755 tmpfs /host/run
 mount -t tmpfs -o mode=1777 tmpfs /host/var/tmp
 mkdir -p /host/run/lab/modules
 mount --bind /lib/modules/extra /host/run/lab/modules
+
+# A busybox userland: hard links in a tmpfs (no symbolic link can point
+# back at a host binary), and busybox mounted over the file the host's
+# /bin/sh leads to, so "#!/bin/sh" scripts and "sh" run it as ash.
+if [ "$userland" = busybox ]; then
+	mkdir -p /host/run/lab/bin
+	cp /bin/busybox /host/run/lab/bin/busybox
+	chroot /host /run/lab/bin/busybox --install /run/lab/bin ||
+		fail "cannot install busybox in /run/lab/bin"
+	mount --bind /host/run/lab/bin/busybox /host/bin/sh ||
+		fail "cannot put busybox over /bin/sh"
+fi
 
 say "starting the guest script"
 chroot /host /bin/sh "$run/guest.sh" "$run"

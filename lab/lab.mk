@@ -6,9 +6,14 @@
 #   build/lab/libqmp.a   QMP client library for C programs in the guest
 #                        (header: lab/qmp.h; also $(LAB_QMP_OBJ) alone)
 #
-# Targets: lab-tools (all of the above), lab-selftest (lab/tests/run.sh),
-# lab-clean.  Everything is built with $(CC) and $(LAB_CFLAGS); add flags
-# with LAB_EXTRA_CFLAGS.
+#   build/aarch64/lab/qmp, qmp.o, libqmp.a
+#                        the same guest tools for an aarch64 guest: static,
+#                        built with $(LAB_A64_CC) (aarch64-linux-gnu-gcc)
+#
+# Targets: lab-tools (all of the above but aarch64), lab-tools-aarch64,
+# lab-selftest (lab/tests/run.sh), lab-clean.  Everything is built with
+# $(CC) (or $(LAB_A64_CC)) and $(LAB_CFLAGS); add flags with
+# LAB_EXTRA_CFLAGS.
 
 LAB_DIR		:= lab
 LAB_BUILD	:= build/lab
@@ -23,9 +28,21 @@ LAB_QMPRELAY	:= $(LAB_BUILD)/qmprelay
 LAB_QMPCLI	:= $(LAB_BUILD)/qmp
 LAB_TOOLS	:= $(LAB_QMPRELAY) $(LAB_QMPCLI) $(LAB_QMP_LIB)
 
-.PHONY: lab-tools lab-selftest lab-clean
+# The guest tools for aarch64 (lab/lab --arch aarch64).
+LAB_A64_BUILD	:= build/aarch64/lab
+LAB_A64_CC	?= aarch64-linux-gnu-gcc
+LAB_A64_AR	?= aarch64-linux-gnu-ar
+LAB_A64_CCF	= $(LAB_A64_CC) $(LAB_CFLAGS) $(LAB_EXTRA_CFLAGS)
+LAB_A64_QMP_OBJ	:= $(LAB_A64_BUILD)/qmp.o
+LAB_A64_QMP_LIB	:= $(LAB_A64_BUILD)/libqmp.a
+LAB_A64_QMPCLI	:= $(LAB_A64_BUILD)/qmp
+LAB_A64_TOOLS	:= $(LAB_A64_QMPCLI) $(LAB_A64_QMP_LIB)
+
+.PHONY: lab-tools lab-tools-aarch64 lab-selftest lab-clean
 
 lab-tools: $(LAB_TOOLS)
+
+lab-tools-aarch64: $(LAB_A64_TOOLS)
 
 # Outputs are written to a temporary name and renamed, so a concurrent
 # lab/lab run never sees a half-written binary.
@@ -47,8 +64,22 @@ $(LAB_QMPRELAY): $(LAB_DIR)/qmprelay.c
 	@mkdir -p $(LAB_BUILD)
 	$(LAB_CC) $(LAB_DIR)/qmprelay.c -o $@.tmp.$$$$ && mv -f $@.tmp.$$$$ $@
 
+$(LAB_A64_QMP_OBJ): $(LAB_DIR)/qmp.c $(LAB_QMP_HDR)
+	@mkdir -p $(LAB_A64_BUILD)
+	$(LAB_A64_CCF) -c $(LAB_DIR)/qmp.c -o $@.tmp.$$$$ && mv -f $@.tmp.$$$$ $@
+
+$(LAB_A64_QMP_LIB): $(LAB_A64_QMP_OBJ)
+	@mkdir -p $(LAB_A64_BUILD)
+	rm -f $@.tmp.$$$$ && $(LAB_A64_AR) rcs $@.tmp.$$$$ $(LAB_A64_QMP_OBJ) && \
+	    mv -f $@.tmp.$$$$ $@
+
+$(LAB_A64_QMPCLI): $(LAB_DIR)/qmpcli.c $(LAB_A64_QMP_OBJ) $(LAB_QMP_HDR)
+	@mkdir -p $(LAB_A64_BUILD)
+	$(LAB_A64_CCF) -static $(LAB_DIR)/qmpcli.c $(LAB_A64_QMP_OBJ) \
+	    -o $@.tmp.$$$$ && mv -f $@.tmp.$$$$ $@
+
 lab-selftest: $(LAB_TOOLS)
 	$(LAB_DIR)/tests/run.sh
 
 lab-clean:
-	rm -f $(LAB_TOOLS) $(LAB_QMP_OBJ)
+	rm -f $(LAB_TOOLS) $(LAB_QMP_OBJ) $(LAB_A64_TOOLS) $(LAB_A64_QMP_OBJ)

@@ -24,12 +24,46 @@ lab_arch_config() {
 		LAB_KERNEL_FILE='boot/vmlinuz-*'
 		LAB_KERNEL_BOOT=pvh
 		LAB_CONSOLE=ttyS0
+		LAB_CLOCK_ARGS='clocksource=tsc tsc=reliable'
 		LAB_KERNEL_ARGS='intel_iommu=on'
 		# Machine, accelerator, CPU and vIOMMU; the pvscsi functions
 		# sit behind the emulated Intel IOMMU so vfio-pci can own them.
 		LAB_QEMU_MACHINE='-machine q35,kernel-irqchip=split
 			-accel tcg,thread=multi -cpu max
 			-device intel-iommu,intremap=on,caching-mode=on'
+		# The guest runs the host's own userland.
+		LAB_USERLAND=host
+		LAB_EXTRA_MODULES='scsi_common scsi_mod sd_mod vmw_pvscsi'
+		# Where the guest's tools (qmp) are built, under the repository.
+		LAB_GUEST_BIN=build/lab
+		LAB_NEED_CROSS=
+		;;
+	aarch64)
+		LAB_DEB_ARCH=arm64
+		LAB_QEMU=qemu-system-aarch64
+		LAB_QEMU_PKG=qemu-system-arm
+		LAB_KPKG_META=linux-image-arm64
+		LAB_KPKG_RE='^linux-image-6\.1\.0-[0-9][0-9]*-arm64$'
+		# arm64's vmlinuz is an uncompressed Image: QEMU boots it as is.
+		LAB_KERNEL_FILE='boot/vmlinuz-*'
+		LAB_KERNEL_BOOT=image
+		LAB_CONSOLE=ttyAMA0
+		LAB_CLOCK_ARGS=
+		LAB_KERNEL_ARGS='lab.userland=busybox'
+		# virt with GICv3 (its ITS delivers MSIs) and an SMMUv3 in
+		# front of the PCIe root complex.  cortex-a57 rather than max:
+		# max's pointer authentication (QARMA) is slow under TCG.
+		LAB_QEMU_MACHINE='-machine virt,gic-version=3,iommu=smmuv3
+			-accel tcg,thread=multi -cpu cortex-a57'
+		# The host's binaries are x86_64: the guest's own busybox
+		# stands in for the host's /bin/sh and comes first in PATH;
+		# programs must be static aarch64 binaries (mk/aarch64.mk).
+		LAB_USERLAND=busybox
+		# Debian's arm64 kernel has no vmw_pvscsi.
+		LAB_EXTRA_MODULES=
+		LAB_GUEST_BIN=build/aarch64/lab
+		LAB_NEED_CROSS='aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
+			/usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross'
 		;;
 	*)
 		return 1
@@ -38,6 +72,9 @@ lab_arch_config() {
 	LAB_ARCH=$1
 }
 
+# The architectures lab_arch_config knows.
+LAB_ARCHES='x86_64 aarch64'
+
 # Kernel modules loaded at boot, in the order asked for; build.sh adds
 # their dependencies (from modules.dep) in front of each.
 LAB_BOOT_MODULES='netfs fscache 9pnet virtio_ring virtio
@@ -45,9 +82,9 @@ LAB_BOOT_MODULES='netfs fscache 9pnet virtio_ring virtio
 	virtio_console
 	irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci'
 
-# Modules shipped in the initramfs but not loaded: a benchmark loads Linux's
-# own PVSCSI driver on demand (see README.md, "Guest environment").
-LAB_EXTRA_MODULES='scsi_common scsi_mod sd_mod vmw_pvscsi'
+# Modules shipped in the initramfs but not loaded (LAB_EXTRA_MODULES, per
+# architecture above): a benchmark loads Linux's own PVSCSI driver on
+# demand (see README.md, "Guest environment").
 
 # ---------------------------------------------------------------------
 # Debian packages
