@@ -19,145 +19,117 @@
  * Overview
  * --------
  *
- * PVSCSI is an HBA made of shared-memory rings: the driver posts requests
- * on a request ring, the host posts completions on a completion ring, and
- * device arrivals and departures on a message ring.  This is a modern SCSA
- * driver: the framework allocates packets (tran_setup_pkt(9E), with a
- * pvscsi_cmd_t in each) and binds their data with our DMA attributes.  The
- * adapter is an iport(9) HBA with one iport, "iport0", whose targets are
- * reported to a target map under their number in hex; the framework names
- * their LUNs "target,lun" (hex) and finds them with REPORT LUNS.
+ * PVSCSI is an HBA made of shared-memory rings: we post requests on one;
+ * the host posts completions on another, and device arrivals and
+ * departures on a message ring.  The framework allocates our packets
+ * (tran_setup_pkt(9E)) and binds their data.  The adapter is an iport(9)
+ * HBA; its iport, "iport0", has a target map naming targets by number in
+ * hex, and so LUNs "target,lun" (hex).
  *
  * Hardware interface
  * ------------------
  *
- * The registers live in a 32 KiB memory BAR (pvscsi.h).  A command is its
- * id written to COMMAND, its descriptor's dwords written to COMMAND_DATA,
- * and a read of COMMAND_STATUS.  SETUP_RINGS gives the device the page
- * numbers of the rings state page and of the request and completion rings;
- * SETUP_MSG_RING those of the message ring.  Ring sizes are powers of two;
- * indices are free-running counters in the rings state page.  Optional
- * commands (CONFIG, GET_MAX_TARGETS, SETUP_REQCALLTHRESHOLD, SETUP_MSG_RING)
- * are tried and a refusal accepted; QEMU refuses the first three.
- *
- * Shared memory changes hands only through ddi_dma_sync(9F): a request
- * descriptor, then the request producer index, FORDEV before the kick; the
- * completion (or message) producer index, then each entry, FORKERNEL
- * before reading them; the consumer index FORDEV after.  Only what is
- * handed over is synced, since the rings state page mixes fields we write
- * with fields the device writes.  Each packet owns a page, allocated by its
- * constructor: its SG list (synced FORDEV; never chained, as not all hosts
- * honour chaining) and its sense buffer (synced FORKERNEL).
- *
- * The device never checks for room in the completion ring, so no more
- * requests may be outstanding than it has entries.  We keep one slot per
- * request ring entry and make the completion ring at least as large: a
- * free slot is room on both rings.  A request's context is its slot index
- * with a 16-bit generation above it, never 0 and with its upper 32 bits
- * clear, so a completion is found in O(1) and a stale context is caught.
- *
- * Nothing the device writes is trusted.  A context that names no
- * outstanding command, or a malformed message, is counted, logged now and
- * then, and ignored.  A producer index more than a ring ahead of its
- * consumer means corrupt rings: we reset the adapter.  Lengths are clamped
- * and unknown host statuses become CMD_TRAN_ERR.  INTR_STATUS reading
- * all-ones means the device is gone: we stop touching it and fail every
- * command with CMD_DEV_GONE.
+ * A command is an id written to COMMAND, descriptor dwords to COMMAND_DATA,
+ * and a read of COMMAND_STATUS.  SETUP_RINGS and SETUP_MSG_RING give the
+ * device our ring pages and the rings state page, which holds the
+ * free-running ring indices.  Optional commands are tried and a refusal
+ * accepted (QEMU refuses CONFIG, GET_MAX_TARGETS, SETUP_REQCALLTHRESHOLD).
+ * Memory changes hands only by ddi_dma_sync(9F) of the bytes handed over,
+ * as the rings state page mixes our fields and the device's: entries, then
+ * the producer index, FORDEV before a kick; the producer index, then
+ * entries, FORKERNEL before reading; the consumer index FORDEV after.  A
+ * packet owns a page, from its constructor, for its SG list (never chained)
+ * and sense data.  The device never checks the completion ring for room,
+ * so we have a slot per request ring entry and a completion ring as large.
+ * A context is a slot and a 16-bit generation (never 0, upper 32 bits
+ * clear): lookup is O(1), stale contexts are caught.  Nothing the device
+ * writes is trusted: bad contexts and messages are counted, logged now and
+ * then, and ignored; a producer index over a ring ahead resets the
+ * adapter; lengths are clamped; unknown host statuses are CMD_TRAN_ERR;
+ * INTR_STATUS reading all-ones means the device is gone: we stop touching
+ * it and fail all commands with CMD_DEV_GONE.
  *
  * Command lifecycle
  * -----------------
  *
  *   tran_start() --- no free slot ---> WAITING (pvs_waitq)
- *        |                                | slot freed     | aborted
- *        | free slot                      | pvscsi_drain() |
- *        v                                v                |
- *   OUTSTANDING (pvs_slots[]) <-----------+                |
+ *        | free slot                     | slot freed      | aborted
+ *        v                               | pvscsi_drain()  |
+ *   OUTSTANDING (pvs_slots[]) <----------+                 |
  *        | completion, reset or device loss                |
- *        v (pvscsi_cmd_done())                             |
- *   DONE: on a done list, under pvs_lock <-----------------+
+ *        v pvscsi_cmd_done()                               |
+ *   DONE, on a done list, under pvs_lock <-----------------+
  *        | pvs_lock dropped
  *        v
- *   scsi_hba_pkt_comp()        (polled: PVSCSI_CMDF_DONE, poller returns)
+ *   scsi_hba_pkt_comp()       (polled: PVSCSI_CMDF_DONE, the poller returns)
  *
- * A command completes once: only one found in a slot or on the wait queue
- * can complete, and completing removes it from there.  The wait queue has
- * no limit: no packet is refused, and nothing printed, for lack of room.
+ * Only a command in a slot or on the wait queue can complete, and that
+ * removes it: each completes once.  The wait queue is unbounded: no packet
+ * is refused, and nothing printed, for want of room.
  *
  * Locking
  * -------
  *
- * pvs_lock, at interrupt priority, protects all mutable state but
- * pvs_present (the discovery task's own).  Nothing outside the driver is
- * called with it held: completions are collected under it and handed to
- * scsi_hba_pkt_comp() after it is dropped, so a target driver may
- * resubmit from pkt_comp; target maps are only called from the task.
+ * pvs_lock, at interrupt priority, covers all mutable state but
+ * pvs_present (the discovery task's).  It is never held across calls out of
+ * the driver: completions are collected under it and passed to
+ * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
  *
  * Interrupts
  * ----------
  *
- * One vector of the best type offered: MSI-X, MSI, then FIXED.  The
- * handler reads INTR_STATUS (0 on a FIXED line: not ours), writes it back
- * to acknowledge it, takes every completion and every message, fills the
- * freed slots from the wait queue, and kicks once.
+ * One vector: MSI-X, MSI or FIXED.  The handler reads INTR_STATUS (0 on a
+ * FIXED line: not ours), writes it back, takes all completions and
+ * messages, refills freed slots from the wait queue, and kicks once.
  *
  * Timeouts and recovery
  * ---------------------
  *
- * pkt_time runs from submission.  A 1 Hz timeout(9F) services the rings
- * (a net for lost interrupts) and escalates for each expired packet, one
- * step every pvscsi_recovery_time seconds: ABORT_CMD, RESET_DEVICE of its
- * LUN, RESET_BUS, adapter reset.  It completes with CMD_TIMEOUT and
- * STAT_TIMEOUT, plus the statistic of the step that ended it.
+ * pkt_time counts from submission.  A 1 Hz timeout(9F) services the rings
+ * (against lost interrupts) and escalates for expired packets, a step per
+ * pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE, RESET_BUS, adapter reset.
+ * The packet ends CMD_TIMEOUT, STAT_TIMEOUT and the last step's statistic.
  * tran_abort(9E) and tran_reset(9E) use the same commands; the device
- * completes the packets concerned, ABORTQUEUE giving CMD_ABORTED and
- * BUSRESET giving CMD_RESET with STAT_DEV_RESET or STAT_BUS_RESET after
- * what we reset.  RESET_ALL resets the adapter, holding pvs_lock
- * throughout: ADAPTER_RESET (during which the device writes completions
- * of what it cancels to the old completion ring, and may interrupt: the
- * handler waits for the lock), reap those, fail what is left with CMD_RESET
- * and STAT_BUS_RESET, set the rings up again, rewrite INTR_MASK (which a
- * reset keeps) and resubmit the wait queue.
+ * completes the packets: ABORTQUEUE as CMD_ABORTED, BUSRESET as CMD_RESET
+ * with STAT_DEV_RESET or STAT_BUS_RESET as we reset.  An adapter reset
+ * holds pvs_lock throughout: ADAPTER_RESET (the device writes what it
+ * cancels to the old completion ring, and may interrupt: the handler
+ * waits), reap, fail the rest with CMD_RESET and STAT_BUS_RESET, set the
+ * rings up, rewrite INTR_MASK (a reset keeps it), resubmit the wait queue.
  *
  * Discovery and hotplug
  * ---------------------
  *
- * The target map is a FULLSET map.  A task scans targets 0 to the maximum
- * with a polled INQUIRY to LUN 0 (a selection timeout means absent) and
- * reports the set.  A DEV_ADDED or DEV_REMOVED message for LUN 0 asks for
- * a scan; for another LUN, for scsi_hba_tgtmap_scan_luns() of its target.
- * The handler takes every pending message and dispatches the task once;
- * what arrives during a scan causes another.  Full scans make lost
- * messages harmless: the device drops messages only when the ring is full,
- * and the messages then in it cause a scan that sees the current state.
- * An adapter reset causes one as well.  The number of targets comes from
- * CONFIG, else GET_MAX_TARGETS, else pvscsi_max_targets.
+ * A task probes targets 0 to the maximum (CONFIG's numPhys, else
+ * GET_MAX_TARGETS, else pvscsi_max_targets) with polled INQUIRYs (a
+ * selection timeout means absent) and reports the set to a FULLSET target
+ * map.  A message about LUN 0 asks for such a scan, one about another LUN
+ * for scsi_hba_tgtmap_scan_luns().  Each interrupt takes all messages and
+ * dispatches the task once; what comes during a scan causes another.  Lost
+ * messages do no harm: the device drops them only when the ring is full,
+ * and those then in it cause a scan of the current state.  So do resets.
  *
  * Polled I/O
  * ----------
  *
- * A FLAG_NOINTR packet goes ahead of the wait queue and its submitter
- * services the rings itself, with drv_usecwait(9F) between passes, so it
- * works without interrupts (the dump path).  It times out after pkt_time,
- * or pvscsi_poll_time, and the poller drives the recovery above.
+ * FLAG_NOINTR packets jump the wait queue and their submitter services the
+ * rings, pausing with drv_usecwait(9F), so dumps work without interrupts.
+ * The poller drives recovery after pkt_time (or pvscsi_poll_time).
  *
  * Detach and quiesce
  * ------------------
  *
- * Attach records each step in pvs_attach; pvscsi_cleanup() undoes exactly
- * those, for a failed attach and for detach.  The iport's detach destroys
- * the target map once the discovery task is idle; the adapter's is refused
- * while commands are outstanding or waiting.  quiesce(9E) masks interrupts
- * and resets the adapter, without locks or waiting.  A virtual bus needs
- * no tran_quiesce(9E).
+ * pvs_attach records attach steps; pvscsi_cleanup() undoes exactly those.
+ * The iport's detach destroys the target map once discovery is idle; the
+ * adapter's fails while commands are pending.  quiesce(9E) masks interrupts
+ * and resets the adapter.  A virtual bus needs no tran_quiesce(9E).
  *
  * Tunables
  * --------
  *
- * pvscsi_ring_pages	request ring pages (32 requests each), a power of
- *			two from 1 to 32
- * pvscsi_max_targets	targets to scan when the device does not say
- *			(QEMU accepts ids 0 to 64)
- * pvscsi_poll_time	seconds a polled command may take if pkt_time is 0
+ * pvscsi_ring_pages	request ring pages (32 requests each), 1 to 32, 2^n
+ * pvscsi_max_targets	targets to scan if the device does not say
+ * pvscsi_poll_time	seconds for a polled packet without pkt_time
  * pvscsi_recovery_time	seconds between recovery steps
  */
 
@@ -167,7 +139,6 @@
 #include <sys/sysmacros.h>
 #include <sys/byteorder.h>
 #include <sys/list.h>
-#include <sys/pci.h>
 #include <sys/time.h>
 #include <sys/scsi/scsi.h>
 
@@ -179,11 +150,12 @@ uint_t pvscsi_max_targets = 16;
 uint_t pvscsi_poll_time = 30;
 uint_t pvscsi_recovery_time = 5;
 
-#define	PVSCSI_DEFAULT_RING_PAGES	8
-#define	PVSCSI_PROBE_TIME		5	/* seconds */
-#define	PVSCSI_INQ_LEN			36
-#define	PVSCSI_POLL_USEC		10
+#define	PVSCSI_PROBE_TIME	5	/* seconds */
+#define	PVSCSI_INQ_LEN		36
+#define	PVSCSI_POLL_USEC	10
 
+#define	PVSCSI_DONE_INIT(l)	list_create((l), sizeof (pvscsi_cmd_t), \
+	offsetof(pvscsi_cmd_t, pvc_node))
 #define	PVSCSI_STATE(pvs)	\
 	((pvscsi_rings_state_t *)(void *)(pvs)->pvs_state_dma.pvb_kva)
 #define	PVSCSI_SYNC_STATE(pvs, field, dir)				\
@@ -204,12 +176,10 @@ static ddi_device_acc_attr_t pvscsi_mem_attr = {
 };
 
 /*
- * Rings and packet pages: 4 KiB pages anywhere in the 64-bit space, one
- * cookie per page, as the device takes a page number for each.
+ * Rings and packet pages: 4 KiB pages anywhere, one cookie (PPN) per page.
  */
 static ddi_dma_attr_t pvscsi_ctl_dma_attr = {
 	.dma_attr_version = DMA_ATTR_V0,
-	.dma_attr_addr_lo = 0,
 	.dma_attr_addr_hi = UINT64_MAX,
 	.dma_attr_count_max = PVSCSI_PAGE_SIZE - 1,
 	.dma_attr_align = PVSCSI_PAGE_SIZE,
@@ -218,17 +188,14 @@ static ddi_dma_attr_t pvscsi_ctl_dma_attr = {
 	.dma_attr_maxxfer = PVSCSI_MAX_RING_PAGES * PVSCSI_PAGE_SIZE,
 	.dma_attr_seg = PVSCSI_PAGE_SIZE - 1,
 	.dma_attr_sgllen = PVSCSI_MAX_RING_PAGES,
-	.dma_attr_granular = 1,
-	.dma_attr_flags = 0
+	.dma_attr_granular = 1
 };
 
 /*
- * Packet data: 64-bit addresses, SG elements of 32-bit length, at most
- * PVSCSI_MAX_SGL of them and PVSCSI_MAX_XFER bytes in all.
+ * Packet data: anywhere, in at most PVSCSI_MAX_SGL 32-bit-long elements.
  */
 static ddi_dma_attr_t pvscsi_io_dma_attr = {
 	.dma_attr_version = DMA_ATTR_V0,
-	.dma_attr_addr_lo = 0,
 	.dma_attr_addr_hi = UINT64_MAX,
 	.dma_attr_count_max = UINT32_MAX,
 	.dma_attr_align = 1,
@@ -237,72 +204,61 @@ static ddi_dma_attr_t pvscsi_io_dma_attr = {
 	.dma_attr_maxxfer = PVSCSI_MAX_XFER,
 	.dma_attr_seg = UINT64_MAX,
 	.dma_attr_sgllen = PVSCSI_MAX_SGL,
-	.dma_attr_granular = 1,
-	.dma_attr_flags = 0
+	.dma_attr_granular = 1
 };
 
 /*
- * How a host status ends a packet; CMD_CMPLT means the target ran the
- * command.  Anything not listed is a CMD_TRAN_ERR.
+ * How host statuses end packets (CMD_CMPLT: the target ran the command).
  */
 static const struct {
 	uint16_t	phm_host;
 	uchar_t		phm_reason;
 	uint_t		phm_stat;
 } pvscsi_host_map[] = {
-	{ PVSCSI_BTSTAT_SUCCESS,		CMD_CMPLT,	0 },
-	{ PVSCSI_BTSTAT_LINKED_COMMAND_COMPLETED, CMD_CMPLT,	0 },
-	{ PVSCSI_BTSTAT_LINKED_COMMAND_COMPLETED_WITH_FLAG, CMD_CMPLT, 0 },
-	{ PVSCSI_BTSTAT_DATA_UNDERRUN,		CMD_CMPLT,	0 },
-	{ PVSCSI_BTSTAT_DATARUN,		CMD_CMPLT,	0 },
-	{ PVSCSI_BTSTAT_SELTIMEO,		CMD_DEV_GONE,	0 },
-	{ PVSCSI_BTSTAT_ABORTQUEUE,		CMD_ABORTED,	STAT_ABORTED },
-	{ PVSCSI_BTSTAT_BUSRESET,		CMD_RESET,	STAT_BUS_RESET },
-	{ PVSCSI_BTSTAT_SENTRST,		CMD_RESET,	STAT_DEV_RESET },
-	{ PVSCSI_BTSTAT_RECVRST,		CMD_RESET,	STAT_BUS_RESET },
-	{ PVSCSI_BTSTAT_TAGREJECT,		CMD_TAG_REJECT,	0 },
-	{ PVSCSI_BTSTAT_BADMSG,			CMD_BADMSG,	0 },
-	{ PVSCSI_BTSTAT_BUSFREE,		CMD_UNX_BUS_FREE, 0 },
-	{ PVSCSI_BTSTAT_HATIMEOUT,		CMD_TIMEOUT,	STAT_TIMEOUT },
-	{ PVSCSI_BTSTAT_SCSIPARITY,		CMD_TRAN_ERR,	STAT_PERR }
+	{ PVSCSI_BTSTAT_SUCCESS,	CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_DATA_UNDERRUN,	CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_DATARUN,	CMD_CMPLT,	0 },
+	{ PVSCSI_BTSTAT_SELTIMEO,	CMD_DEV_GONE,	0 },
+	{ PVSCSI_BTSTAT_ABORTQUEUE,	CMD_ABORTED,	STAT_ABORTED },
+	{ PVSCSI_BTSTAT_BUSRESET,	CMD_RESET,	STAT_BUS_RESET },
+	{ PVSCSI_BTSTAT_SENTRST,	CMD_RESET,	STAT_DEV_RESET },
+	{ PVSCSI_BTSTAT_RECVRST,	CMD_RESET,	STAT_BUS_RESET },
+	{ PVSCSI_BTSTAT_TAGREJECT,	CMD_TAG_REJECT,	0 },
+	{ PVSCSI_BTSTAT_BADMSG,		CMD_BADMSG,	0 },
+	{ PVSCSI_BTSTAT_BUSFREE,	CMD_UNX_BUS_FREE,	0 },
+	{ PVSCSI_BTSTAT_HATIMEOUT,	CMD_TIMEOUT,	STAT_TIMEOUT },
+	{ PVSCSI_BTSTAT_SCSIPARITY,	CMD_TRAN_ERR,	STAT_PERR }
 };
 
 static void pvscsi_discover(void *);
 
+/*
+ * INTR_STATUS reading all-ones (no legal value) means the device is gone.
+ */
 static uint32_t
 pvscsi_get(pvscsi_softc_t *pvs, uint_t reg)
 {
+	uint32_t val;
+
 	if (pvs->pvs_gone)
 		return (UINT32_MAX);
-	return (ddi_get32(pvs->pvs_regh, (uint32_t *)(pvs->pvs_regs + reg)));
+	val = ddi_get32(pvs->pvs_regh, (void *)(pvs->pvs_regs + reg));
+	if (val == UINT32_MAX && reg == PVSCSI_REG_INTR_STATUS) {
+		pvs->pvs_gone = B_TRUE;
+		dev_err(pvs->pvs_dip, CE_WARN, "device not responding");
+	}
+	return (val);
 }
 
 static void
 pvscsi_put(pvscsi_softc_t *pvs, uint_t reg, uint32_t val)
 {
 	if (!pvs->pvs_gone)
-		ddi_put32(pvs->pvs_regh, (uint32_t *)(pvs->pvs_regs + reg), val);
+		ddi_put32(pvs->pvs_regh, (void *)(pvs->pvs_regs + reg), val);
 }
 
 /*
- * Read INTR_STATUS; all-ones means the device is gone.
- */
-static uint32_t
-pvscsi_intr_status(pvscsi_softc_t *pvs)
-{
-	uint32_t status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (status == UINT32_MAX && !pvs->pvs_gone) {
-		pvs->pvs_gone = B_TRUE;
-		dev_err(pvs->pvs_dip, CE_WARN, "device not responding");
-	}
-	return (status);
-}
-
-/*
- * Command descriptors are built as arrays of dwords in the order the
- * device reads them: a 64-bit field is its low dword, then its high one.
+ * Command descriptors go out as dwords; a 64-bit field low dword first.
  */
 static void
 pvscsi_dw64(uint32_t *dw, size_t off, uint64_t val)
@@ -311,18 +267,24 @@ pvscsi_dw64(uint32_t *dw, size_t off, uint64_t val)
 	dw[off / 4 + 1] = (uint32_t)(val >> 32);
 }
 
+static void
+pvscsi_dw_ppns(uint32_t *dw, size_t off, pvscsi_dma_t *d)
+{
+	for (uint_t i = 0; i < d->pvb_size / PVSCSI_PAGE_SIZE; i++) {
+		pvscsi_dw64(dw, off + i * sizeof (uint64_t), ddi_dma_cookie_get(
+		    d->pvb_dmah, i)->dmac_laddress >> PVSCSI_PAGE_SHIFT);
+	}
+}
+
 static uint32_t
 pvscsi_command(pvscsi_softc_t *pvs, uint32_t cmd, uint32_t *dw, size_t ndw)
 {
 	pvscsi_put(pvs, PVSCSI_REG_COMMAND, cmd);
-	if (ndw != 0) {
-		/* An unknown command fails at once; it must get no data. */
-		if (pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS) ==
-		    PVSCSI_STATUS_FAILED)
-			return (PVSCSI_STATUS_FAILED);
-		ddi_rep_put32(pvs->pvs_regh, dw,
-		    (uint32_t *)(pvs->pvs_regs + PVSCSI_REG_COMMAND_DATA), ndw,
-		    DDI_DEV_NO_AUTOINCR);
+	/* An unknown command fails at once; it must be sent no data. */
+	if (ndw != 0 && pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS) !=
+	    PVSCSI_STATUS_FAILED && !pvs->pvs_gone) {
+		ddi_rep_put32(pvs->pvs_regh, dw, (uint32_t *)(pvs->pvs_regs +
+		    PVSCSI_REG_COMMAND_DATA), ndw, DDI_DEV_NO_AUTOINCR);
 	}
 	return (pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS));
 }
@@ -339,9 +301,6 @@ pvscsi_dma_free(pvscsi_dma_t *d)
 	bzero(d, sizeof (*d));
 }
 
-/*
- * Allocate and bind size bytes (whole device pages) of zeroed memory.
- */
 static int
 pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
     int kmflag)
@@ -372,22 +331,6 @@ fail:
 	return (DDI_FAILURE);
 }
 
-static uint64_t
-pvscsi_dma_ppn(pvscsi_dma_t *d, uint_t page)
-{
-	return (ddi_dma_cookie_get(d->pvb_dmah, page)->dmac_laddress >>
-	    PVSCSI_PAGE_SHIFT);
-}
-
-static void
-pvscsi_sync_entry(pvscsi_dma_t *d, uint_t idx, size_t size, uint_t dir)
-{
-	(void) ddi_dma_sync(d->pvb_dmah, (off_t)(idx * size), size, dir);
-}
-
-/*
- * Bad data from the device: count every instance, log a few.
- */
 static void
 pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
 {
@@ -400,53 +343,6 @@ pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
 	}
 }
 
-static uint32_t
-pvscsi_slot_alloc(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
-{
-	uint16_t slot;
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	ASSERT3U(pvs->pvs_nfree, >, 0);
-	slot = pvs->pvs_free[--pvs->pvs_nfree];
-	if (++pvs->pvs_gen == 0)
-		pvs->pvs_gen = 1;
-	pvs->pvs_slots[slot] = cmd;
-	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
-	return (cmd->pvc_ctx);
-}
-
-static void
-pvscsi_slot_free(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
-{
-	uint16_t slot = PVSCSI_CTX_SLOT(cmd->pvc_ctx);
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	ASSERT3P(pvs->pvs_slots[slot], ==, cmd);
-	pvs->pvs_slots[slot] = NULL;
-	pvs->pvs_free[pvs->pvs_nfree++] = slot;
-	cmd->pvc_ctx = 0;
-}
-
-static pvscsi_cmd_t *
-pvscsi_slot_lookup(pvscsi_softc_t *pvs, uint64_t ctx)
-{
-	pvscsi_cmd_t *cmd;
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (ctx > UINT32_MAX || PVSCSI_CTX_SLOT(ctx) >= pvs->pvs_nslots)
-		return (NULL);
-	cmd = pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)];
-	return (cmd != NULL && cmd->pvc_ctx == ctx ? cmd : NULL);
-}
-
-static boolean_t
-pvscsi_is_rw(uint8_t op)
-{
-	return (op == SCMD_READ || op == SCMD_WRITE || op == SCMD_READ_G1 ||
-	    op == SCMD_WRITE_G1 || op == SCMD_READ_G4 || op == SCMD_WRITE_G4 ||
-	    op == SCMD_READ_G5 || op == SCMD_WRITE_G5);
-}
-
 /*
  * Describe a packet's CDB and data.  The direction comes from the data
  * binding, which follows the CDB: the device must never be given one that
@@ -457,7 +353,7 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 {
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 	pvscsi_sge_t *sge = (void *)cmd->pvc_dma.pvb_kva;
-	uint_t n = pkt->pkt_numcookies;
+	uint_t n = pkt->pkt_numcookies, dir = pkt->pkt_dma_flags & DDI_DMA_RDWR;
 	uint32_t flags = 0;
 
 	bcopy(pkt->pkt_cdbp, req->pr_cdb, pkt->pkt_cdblen);
@@ -470,9 +366,9 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 		req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_NONE);
 		return;
 	}
-	if ((pkt->pkt_dma_flags & DDI_DMA_RDWR) == DDI_DMA_READ)
+	if (dir == DDI_DMA_READ)
 		flags = PVSCSI_FLAG_CMD_DIR_TOHOST;
-	else if ((pkt->pkt_dma_flags & DDI_DMA_RDWR) == DDI_DMA_WRITE)
+	else if (dir == DDI_DMA_WRITE)
 		flags = PVSCSI_FLAG_CMD_DIR_TODEVICE;
 	for (uint_t i = 0; i < n; i++) {
 		const ddi_dma_cookie_t *c = &pkt->pkt_cookies[i];
@@ -495,52 +391,55 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 }
 
 /*
- * The discovery probe: an INQUIRY into its own page, which is never read.
- */
-static void
-pvscsi_req_probe(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
-{
-	req->pr_cdb[0] = SCMD_INQUIRY;
-	req->pr_cdb[4] = PVSCSI_INQ_LEN;
-	req->pr_cdb_len = CDB_GROUP0;
-	req->pr_tag = PVSCSI_TAG_SIMPLE;
-	req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_TOHOST);
-	req->pr_data_addr = LE_64(cmd->pvc_dma.pvb_pa);
-	req->pr_data_len = LE_64((uint64_t)PVSCSI_INQ_LEN);
-	cmd->pvc_xfer = PVSCSI_INQ_LEN;
-}
-
-/*
  * Put a command in a free slot and on the request ring; pvscsi_kick()
- * publishes the producer index.
+ * publishes it.  The discovery probe is an INQUIRY into its own page.
  */
 static void
 pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
-	uint_t idx = pvs->pvs_req_prod & (pvs->pvs_nslots - 1);
+	uint_t idx = pvs->pvs_req_prod++ & (pvs->pvs_nslots - 1);
 	pvscsi_req_t *req = (pvscsi_req_t *)(void *)pvs->pvs_req_dma.pvb_kva +
 	    idx;
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	uint16_t slot;
+	uint8_t op;
 	int secs;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	slot = pvs->pvs_free[--pvs->pvs_nfree];
+	pvs->pvs_slots[slot] = cmd;
+	if (++pvs->pvs_gen == 0)
+		pvs->pvs_gen = 1;
+	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
 	bzero(req, sizeof (*req));
-	req->pr_context = LE_64((uint64_t)pvscsi_slot_alloc(pvs, cmd));
+	req->pr_context = LE_64((uint64_t)cmd->pvc_ctx);
 	req->pr_target = cmd->pvc_target;
 	req->pr_lun[1] = cmd->pvc_lun;
 	req->pr_sense_addr = LE_64(cmd->pvc_dma.pvb_pa + PVSCSI_SENSE_OFF);
 	req->pr_sense_len = LE_32(PVSCSI_SENSE_LEN);
-	if (pkt != NULL)
+	if (pkt != NULL) {
 		pvscsi_req_pkt(cmd, req);
-	else
-		pvscsi_req_probe(cmd, req);
-	pvscsi_sync_entry(&pvs->pvs_req_dma, idx, sizeof (*req),
-	    DDI_DMA_SYNC_FORDEV);
-	pvs->pvs_req_prod++;
-	if (pvscsi_is_rw(req->pr_cdb[0]))
-		pvs->pvs_kick_rw = B_TRUE;
-	else
-		pvs->pvs_kick_nonrw = B_TRUE;
+	} else {
+		req->pr_cdb[0] = SCMD_INQUIRY;
+		req->pr_cdb[4] = PVSCSI_INQ_LEN;
+		req->pr_cdb_len = CDB_GROUP0;
+		req->pr_tag = PVSCSI_TAG_SIMPLE;
+		req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_TOHOST);
+		req->pr_data_addr = LE_64(cmd->pvc_dma.pvb_pa);
+		req->pr_data_len = LE_64((uint64_t)PVSCSI_INQ_LEN);
+		cmd->pvc_xfer = PVSCSI_INQ_LEN;
+	}
+	(void) ddi_dma_sync(pvs->pvs_req_dma.pvb_dmah, idx * sizeof (*req),
+	    sizeof (*req), DDI_DMA_SYNC_FORDEV);
+	op = req->pr_cdb[0];
+	if (op == SCMD_READ || op == SCMD_WRITE || op == SCMD_READ_G1 ||
+	    op == SCMD_WRITE_G1 || op == SCMD_READ_G4 || op == SCMD_WRITE_G4 ||
+	    op == SCMD_READ_G5 || op == SCMD_WRITE_G5) {
+		if (pvs->pvs_kick == 0)
+			pvs->pvs_kick = PVSCSI_REG_KICK_RW_IO;
+	} else {
+		pvs->pvs_kick = PVSCSI_REG_KICK_NON_RW_IO;
+	}
 
 	secs = (pkt != NULL) ? MAX(pkt->pkt_time, 0) : PVSCSI_PROBE_TIME;
 	if (secs == 0 && (cmd->pvc_flags & PVSCSI_CMDF_POLLED))
@@ -549,52 +448,31 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 }
 
 /*
- * A host that maintains reqCallThreshold processes the request ring on
- * its own and wants a read/write kick only once that many requests wait.
+ * Publish the new requests and kick the device.  A host that maintains
+ * reqCallThreshold works through the ring by itself, and wants a
+ * read/write kick only once that many requests wait.
  */
-static boolean_t
-pvscsi_rw_kick_needed(pvscsi_softc_t *pvs)
-{
-	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
-
-	if (!pvs->pvs_threshold)
-		return (B_TRUE);
-	PVSCSI_SYNC_STATE(pvs, prs_req_cons, DDI_DMA_SYNC_FORKERNEL);
-	PVSCSI_SYNC_STATE(pvs, prs_req_call_threshold, DDI_DMA_SYNC_FORKERNEL);
-	return (pvs->pvs_req_prod - LE_32(st->prs_req_cons) >=
-	    LE_32(st->prs_req_call_threshold));
-}
-
 static void
 pvscsi_kick(pvscsi_softc_t *pvs)
 {
 	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (!pvs->pvs_kick_rw && !pvs->pvs_kick_nonrw)
+	if (pvs->pvs_kick == 0)
 		return;
 	st->prs_req_prod = LE_32(pvs->pvs_req_prod);
 	PVSCSI_SYNC_STATE(pvs, prs_req_prod, DDI_DMA_SYNC_FORDEV);
-	if (pvs->pvs_kick_nonrw)
-		pvscsi_put(pvs, PVSCSI_REG_KICK_NON_RW_IO, 0);
-	else if (pvscsi_rw_kick_needed(pvs))
-		pvscsi_put(pvs, PVSCSI_REG_KICK_RW_IO, 0);
-	pvs->pvs_kick_rw = pvs->pvs_kick_nonrw = B_FALSE;
-}
-
-static void
-pvscsi_start_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
-{
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (pvs->pvs_nfree > 0 && list_is_empty(&pvs->pvs_waitq)) {
-		pvscsi_submit(pvs, cmd);
-		return;
+	if (pvs->pvs_threshold && pvs->pvs_kick == PVSCSI_REG_KICK_RW_IO) {
+		PVSCSI_SYNC_STATE(pvs, prs_req_cons, DDI_DMA_SYNC_FORKERNEL);
+		PVSCSI_SYNC_STATE(pvs, prs_req_call_threshold,
+		    DDI_DMA_SYNC_FORKERNEL);
+		if (pvs->pvs_req_prod - LE_32(st->prs_req_cons) <
+		    LE_32(st->prs_req_call_threshold))
+			pvs->pvs_kick = 0;
 	}
-	cmd->pvc_flags |= PVSCSI_CMDF_QUEUED;
-	if (head)
-		list_insert_head(&pvs->pvs_waitq, cmd);
-	else
-		list_insert_tail(&pvs->pvs_waitq, cmd);
+	if (pvs->pvs_kick != 0)
+		pvscsi_put(pvs, pvs->pvs_kick, 0);
+	pvs->pvs_kick = 0;
 }
 
 static void
@@ -610,15 +488,17 @@ pvscsi_drain(pvscsi_softc_t *pvs)
 	}
 }
 
-/*
- * Record an abnormal end, keeping an earlier one (tran_start(9E)).
- */
-static void
-pvscsi_set_reason(struct scsi_pkt *pkt, uchar_t reason, uint_t stat)
+static int
+pvscsi_enqueue(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
 {
-	if (pkt->pkt_reason == CMD_CMPLT)
-		pkt->pkt_reason = reason;
-	pkt->pkt_statistics |= stat;
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (pvs->pvs_gone)
+		return (TRAN_FATAL_ERROR);
+	cmd->pvc_flags |= PVSCSI_CMDF_QUEUED;
+	(head ? list_insert_head : list_insert_tail)(&pvs->pvs_waitq, cmd);
+	pvscsi_drain(pvs);
+	pvscsi_kick(pvs);
+	return (TRAN_ACCEPT);
 }
 
 static uchar_t
@@ -634,9 +514,6 @@ pvscsi_host_reason(uint16_t host, uint_t *statp)
 	return (CMD_TRAN_ERR);
 }
 
-/*
- * Auto request sense, from the sense data the device left in our buffer.
- */
 static void
 pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 {
@@ -658,9 +535,8 @@ pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 	arq->sts_rqpkt_state = STATE_GOT_BUS | STATE_GOT_TARGET |
 	    STATE_SENT_CMD | STATE_XFERRED_DATA | STATE_GOT_STATUS;
 	arq->sts_rqpkt_statistics = 0;
-	pkt->pkt_state |= STATE_ARQ_DONE;
-	if (avail > SENSE_LENGTH)
-		pkt->pkt_state |= STATE_XARQ_DONE;
+	pkt->pkt_state |= STATE_ARQ_DONE |
+	    (avail > SENSE_LENGTH ? STATE_XARQ_DONE : 0);
 }
 
 /*
@@ -675,21 +551,20 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 	uint8_t ss = (uint8_t)LE_16(cmp->pc_scsi_status);
 	uint64_t dl = LE_64(cmp->pc_data_len);
-	uint_t stat;
+	uint_t stat, rst = cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET);
 	uchar_t reason;
 
 	cmd->pvc_host = LE_16(cmp->pc_host_status);
 	if (pkt == NULL)
 		return;
 	reason = pvscsi_host_reason(cmd->pvc_host, &stat);
-	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET &&
-	    (cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET)) != 0)
-		stat = cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET);
-	pvscsi_set_reason(pkt, reason, stat);
+	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && rst != 0)
+		stat = rst;
+	pkt->pkt_reason = reason;
+	pkt->pkt_statistics |= stat;
 	pkt->pkt_state |= STATE_GOT_BUS;
 	if (cmd->pvc_host != PVSCSI_BTSTAT_SELTIMEO)
 		pkt->pkt_state |= STATE_GOT_TARGET | STATE_SENT_CMD;
-
 	pkt->pkt_resid = cmd->pvc_xfer;
 	if (reason == CMD_CMPLT || ss != STATUS_GOOD) {
 		if (pkt->pkt_scblen > 0)
@@ -707,36 +582,36 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 }
 
 /*
- * A command has ended: take it from its slot or the wait queue and hand
- * it to whoever completes it.
+ * A command has ended: take it from its slot or the wait queue, give its
+ * packet reason and stat unless it has an end already, and hand it on.
  */
 static void
-pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
+pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
+    uint_t stat, list_t *done)
 {
+	struct scsi_pkt *pkt = cmd->pvc_pkt;
+
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (cmd->pvc_ctx != 0)
-		pvscsi_slot_free(pvs, cmd);
-	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED) {
+	if (cmd->pvc_ctx != 0) {
+		pvs->pvs_slots[PVSCSI_CTX_SLOT(cmd->pvc_ctx)] = NULL;
+		pvs->pvs_free[pvs->pvs_nfree++] = PVSCSI_CTX_SLOT(cmd->pvc_ctx);
+		cmd->pvc_ctx = 0;
+	}
+	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED)
 		list_remove(&pvs->pvs_waitq, cmd);
-		cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
+	cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
+	if (pkt != NULL && pkt->pkt_reason == CMD_CMPLT)
+		pkt->pkt_reason = reason;
+	if (pkt != NULL && (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)) {
+		pkt->pkt_reason = CMD_TIMEOUT;
+		stat |= STAT_TIMEOUT;
 	}
-	if (cmd->pvc_pkt != NULL && (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)) {
-		cmd->pvc_pkt->pkt_reason = CMD_TIMEOUT;
-		cmd->pvc_pkt->pkt_statistics |= STAT_TIMEOUT;
-	}
+	if (pkt != NULL)
+		pkt->pkt_statistics |= stat;
 	if (cmd->pvc_flags & PVSCSI_CMDF_POLLED)
 		cmd->pvc_flags |= PVSCSI_CMDF_DONE;
 	else
 		list_insert_tail(done, cmd);
-}
-
-static void
-pvscsi_cmd_fail(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
-    uint_t stat, list_t *done)
-{
-	if (cmd->pvc_pkt != NULL)
-		pvscsi_set_reason(cmd->pvc_pkt, reason, stat);
-	pvscsi_cmd_done(pvs, cmd, done);
 }
 
 static void
@@ -748,22 +623,12 @@ pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
 		if ((cmd = pvs->pvs_slots[i]) != NULL)
-			pvscsi_cmd_fail(pvs, cmd, reason, stat, done);
+			pvscsi_cmd_done(pvs, cmd, reason, stat, done);
 	}
 	while (queued && (cmd = list_head(&pvs->pvs_waitq)) != NULL)
-		pvscsi_cmd_fail(pvs, cmd, reason, stat, done);
+		pvscsi_cmd_done(pvs, cmd, reason, stat, done);
 }
 
-static void
-pvscsi_done_init(list_t *done)
-{
-	list_create(done, sizeof (pvscsi_cmd_t),
-	    offsetof(pvscsi_cmd_t, pvc_node));
-}
-
-/*
- * Complete the packets on a done list, without pvs_lock.
- */
 static void
 pvscsi_complete(list_t *done)
 {
@@ -774,15 +639,16 @@ pvscsi_complete(list_t *done)
 	list_destroy(done);
 }
 
-/*
- * Consume the completion ring; B_FALSE if its state is corrupt.
- */
 static boolean_t
 pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 {
 	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
 	pvscsi_cmp_t *ring = (void *)pvs->pvs_cmp_dma.pvb_kva;
 	uint32_t prod, cons = pvs->pvs_cmp_cons;
+	pvscsi_cmd_t *cmd;
+	pvscsi_cmp_t cmp;
+	uint64_t ctx, slot;
+	uint_t idx;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	PVSCSI_SYNC_STATE(pvs, prs_cmp_prod, DDI_DMA_SYNC_FORKERNEL);
@@ -790,20 +656,19 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 	if (prod - cons > pvs->pvs_cmp_entries)
 		return (B_FALSE);
 	for (; cons != prod; cons++) {
-		uint_t idx = cons & (pvs->pvs_cmp_entries - 1);
-		pvscsi_cmp_t cmp;
-		pvscsi_cmd_t *cmd;
-
-		pvscsi_sync_entry(&pvs->pvs_cmp_dma, idx, sizeof (cmp),
-		    DDI_DMA_SYNC_FORKERNEL);
+		idx = cons & (pvs->pvs_cmp_entries - 1);
+		(void) ddi_dma_sync(pvs->pvs_cmp_dma.pvb_dmah,
+		    idx * sizeof (cmp), sizeof (cmp), DDI_DMA_SYNC_FORKERNEL);
 		cmp = ring[idx];
-		if ((cmd = pvscsi_slot_lookup(pvs, LE_64(cmp.pc_context))) ==
-		    NULL) {
-			pvscsi_bad(pvs, "context", LE_64(cmp.pc_context));
+		ctx = LE_64(cmp.pc_context);
+		slot = PVSCSI_CTX_SLOT(ctx);
+		cmd = (slot < pvs->pvs_nslots) ? pvs->pvs_slots[slot] : NULL;
+		if (cmd == NULL || cmd->pvc_ctx != ctx) {
+			pvscsi_bad(pvs, "context", ctx);
 			continue;
 		}
 		pvscsi_cmp_status(cmd, &cmp);
-		pvscsi_cmd_done(pvs, cmd, done);
+		pvscsi_cmd_done(pvs, cmd, CMD_CMPLT, 0, done);
 	}
 	pvs->pvs_cmp_cons = cons;
 	st->prs_cmp_cons = LE_32(cons);
@@ -811,37 +676,15 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 	return (B_TRUE);
 }
 
-static void
-pvscsi_msg(pvscsi_softc_t *pvs, const pvscsi_msg_dev_t *m)
-{
-	uint32_t type = LE_32(m->pmd_type);
-	uint32_t target = LE_32(m->pmd_target);
-	uint8_t high = m->pmd_lun[0];
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	for (uint_t i = 2; i < sizeof (m->pmd_lun); i++)
-		high |= m->pmd_lun[i];
-	if ((type != PVSCSI_MSG_DEV_ADDED && type != PVSCSI_MSG_DEV_REMOVED) ||
-	    LE_32(m->pmd_bus) != 0 || target >= pvs->pvs_max_targets ||
-	    high != 0) {
-		pvscsi_bad(pvs, "message for target", target);
-	} else if (m->pmd_lun[1] == 0) {
-		pvs->pvs_rescan = B_TRUE;
-	} else {
-		pvs->pvs_lunscan_tgt[target] = 1;
-		pvs->pvs_lunscan = B_TRUE;
-	}
-}
-
-/*
- * Consume the message ring; B_FALSE if its state is corrupt.
- */
 static boolean_t
 pvscsi_msgs(pvscsi_softc_t *pvs)
 {
 	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
 	pvscsi_msg_dev_t *ring = (void *)pvs->pvs_msg_dma.pvb_kva;
-	uint32_t prod, cons = pvs->pvs_msg_cons;
+	uint32_t prod, cons = pvs->pvs_msg_cons, type, tgt;
+	pvscsi_msg_dev_t m;
+	uint_t idx;
+	uint8_t high;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (!pvs->pvs_msg_ring)
@@ -850,16 +693,26 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 	prod = LE_32(st->prs_msg_prod);
 	if (prod - cons > PVSCSI_MSG_ENTRIES)
 		return (B_FALSE);
-	if (prod == cons)
-		return (B_TRUE);
 	for (; cons != prod; cons++) {
-		uint_t idx = cons & (PVSCSI_MSG_ENTRIES - 1);
-		pvscsi_msg_dev_t msg;
-
-		pvscsi_sync_entry(&pvs->pvs_msg_dma, idx, sizeof (msg),
-		    DDI_DMA_SYNC_FORKERNEL);
-		msg = ring[idx];
-		pvscsi_msg(pvs, &msg);
+		idx = cons & (PVSCSI_MSG_ENTRIES - 1);
+		(void) ddi_dma_sync(pvs->pvs_msg_dma.pvb_dmah, idx * sizeof (m),
+		    sizeof (m), DDI_DMA_SYNC_FORKERNEL);
+		m = ring[idx];
+		type = LE_32(m.pmd_type);
+		tgt = LE_32(m.pmd_target);
+		high = 0;
+		for (uint_t i = 0; i < sizeof (m.pmd_lun); i++)
+			high |= (i == 1) ? 0 : m.pmd_lun[i];
+		if ((type != PVSCSI_MSG_DEV_ADDED &&
+		    type != PVSCSI_MSG_DEV_REMOVED) || LE_32(m.pmd_bus) != 0 ||
+		    tgt >= pvs->pvs_max_targets || high != 0) {
+			pvscsi_bad(pvs, "message for target", tgt);
+		} else if (m.pmd_lun[1] == 0) {
+			pvs->pvs_rescan = B_TRUE;
+		} else {
+			pvs->pvs_lunscan_tgt[tgt] = 1;
+			pvs->pvs_lunscan = B_TRUE;
+		}
 	}
 	pvs->pvs_msg_cons = cons;
 	st->prs_msg_cons = LE_32(cons);
@@ -867,45 +720,35 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 	return (B_TRUE);
 }
 
-/*
- * Give the (reset) device its rings, try the optional features, and
- * enable its interrupts.
- */
 static boolean_t
 pvscsi_setup_device(pvscsi_softc_t *pvs)
 {
 	uint32_t rdw[sizeof (pvscsi_setup_rings_t) / 4];
 	uint32_t mdw[sizeof (pvscsi_setup_msg_ring_t) / 4];
 	uint32_t enable = 1, status, mstatus;
-	size_t req = offsetof(pvscsi_setup_rings_t, psr_req_ppns);
-	size_t cmp = offsetof(pvscsi_setup_rings_t, psr_cmp_ppns);
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	bzero(rdw, sizeof (rdw));
 	rdw[offsetof(pvscsi_setup_rings_t, psr_req_pages) / 4] =
-	    pvs->pvs_req_pages;
+	    pvs->pvs_req_dma.pvb_size / PVSCSI_PAGE_SIZE;
 	rdw[offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4] =
-	    pvs->pvs_cmp_pages;
-	pvscsi_dw64(rdw, offsetof(pvscsi_setup_rings_t, psr_state_ppn),
-	    pvscsi_dma_ppn(&pvs->pvs_state_dma, 0));
-	for (uint_t i = 0; i < pvs->pvs_req_pages; i++) {
-		pvscsi_dw64(rdw, req + i * sizeof (uint64_t),
-		    pvscsi_dma_ppn(&pvs->pvs_req_dma, i));
-	}
-	for (uint_t i = 0; i < pvs->pvs_cmp_pages; i++) {
-		pvscsi_dw64(rdw, cmp + i * sizeof (uint64_t),
-		    pvscsi_dma_ppn(&pvs->pvs_cmp_dma, i));
-	}
+	    pvs->pvs_cmp_dma.pvb_size / PVSCSI_PAGE_SIZE;
+	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_state_ppn),
+	    &pvs->pvs_state_dma);
+	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_req_ppns),
+	    &pvs->pvs_req_dma);
+	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_cmp_ppns),
+	    &pvs->pvs_cmp_dma);
 	status = pvscsi_command(pvs, PVSCSI_CMD_SETUP_RINGS, rdw,
 	    ARRAY_SIZE(rdw));
 	pvs->pvs_req_prod = pvs->pvs_cmp_cons = pvs->pvs_msg_cons = 0;
-	pvs->pvs_kick_rw = pvs->pvs_kick_nonrw = B_FALSE;
+	pvs->pvs_kick = 0;
 
 	bzero(mdw, sizeof (mdw));
 	mdw[offsetof(pvscsi_setup_msg_ring_t, psm_pages) / 4] =
 	    PVSCSI_MSG_RING_PAGES;
-	pvscsi_dw64(mdw, offsetof(pvscsi_setup_msg_ring_t, psm_ppns),
-	    pvscsi_dma_ppn(&pvs->pvs_msg_dma, 0));
+	pvscsi_dw_ppns(mdw, offsetof(pvscsi_setup_msg_ring_t, psm_ppns),
+	    &pvs->pvs_msg_dma);
 	mstatus = pvscsi_command(pvs, PVSCSI_CMD_SETUP_MSG_RING, mdw,
 	    ARRAY_SIZE(mdw));
 	pvs->pvs_msg_ring = (mstatus != PVSCSI_STATUS_FAILED &&
@@ -921,7 +764,7 @@ pvscsi_setup_device(pvscsi_softc_t *pvs)
 	return (status == PVSCSI_STATUS_OK);
 }
 
-static void
+static boolean_t
 pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
@@ -933,18 +776,9 @@ pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 	pvs->pvs_rescan = B_TRUE;
 	pvscsi_drain(pvs);
 	pvscsi_kick(pvs);
+	return (B_TRUE);
 }
 
-static boolean_t
-pvscsi_cmd_at(pvscsi_cmd_t *cmd, uint_t target, int lun)
-{
-	return (cmd->pvc_target == target && (lun < 0 || cmd->pvc_lun == lun));
-}
-
-/*
- * Abort a command: a waiting one ends now, an outstanding one when the
- * device completes it (with ABORTQUEUE).
- */
 static boolean_t
 pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
@@ -952,7 +786,7 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED) {
-		pvscsi_cmd_fail(pvs, cmd, CMD_ABORTED, STAT_ABORTED, done);
+		pvscsi_cmd_done(pvs, cmd, CMD_ABORTED, STAT_ABORTED, done);
 		return (B_TRUE);
 	}
 	if (cmd->pvc_ctx == 0)
@@ -965,30 +799,13 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
 }
 
-static void
-pvscsi_abort_all(pvscsi_softc_t *pvs, uint_t target, int lun, list_t *done)
-{
-	pvscsi_cmd_t *cmd, *next;
-
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	for (cmd = list_head(&pvs->pvs_waitq); cmd != NULL; cmd = next) {
-		next = list_next(&pvs->pvs_waitq, cmd);
-		if (pvscsi_cmd_at(cmd, target, lun))
-			(void) pvscsi_abort_cmd(pvs, cmd, done);
-	}
-	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		if ((cmd = pvs->pvs_slots[i]) != NULL &&
-		    pvscsi_cmd_at(cmd, target, lun))
-			(void) pvscsi_abort_cmd(pvs, cmd, done);
-	}
-}
-
 /*
- * Reset a LUN (lun < 0: a target).  The device completes the commands
- * concerned with BUSRESET; pvc_stat records that it was a device reset.
+ * Reset a LUN (lun < 0: a target), or with target < 0 the bus.  The device
+ * completes the commands concerned with BUSRESET; pvc_stat says which
+ * reset it was.
  */
 static boolean_t
-pvscsi_reset_dev(pvscsi_softc_t *pvs, uint_t target, int lun)
+pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 {
 	uint32_t dw[sizeof (pvscsi_cmd_reset_device_t) / 4];
 
@@ -996,8 +813,17 @@ pvscsi_reset_dev(pvscsi_softc_t *pvs, uint_t target, int lun)
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
 		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
 
-		if (cmd != NULL && pvscsi_cmd_at(cmd, target, lun))
+		if (cmd == NULL)
+			continue;
+		if (target < 0)
+			cmd->pvc_stat |= STAT_BUS_RESET;
+		else if (cmd->pvc_target == target &&
+		    (lun < 0 || cmd->pvc_lun == lun))
 			cmd->pvc_stat |= STAT_DEV_RESET;
+	}
+	if (target < 0) {
+		return (pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0) ==
+		    PVSCSI_STATUS_OK);
 	}
 	bzero(dw, sizeof (dw));
 	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
@@ -1008,53 +834,29 @@ pvscsi_reset_dev(pvscsi_softc_t *pvs, uint_t target, int lun)
 	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
 }
 
-static boolean_t
-pvscsi_reset_bus(pvscsi_softc_t *pvs)
-{
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		if (pvs->pvs_slots[i] != NULL)
-			pvs->pvs_slots[i]->pvc_stat |= STAT_BUS_RESET;
-	}
-	return (pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0) ==
-	    PVSCSI_STATUS_OK);
-}
-
 /*
- * A command is past its deadline: take the next recovery step that the
- * device accepts.  A polled command still waiting for a slot means the
- * device has stalled.
+ * A command is past its deadline: take the next recovery step the device
+ * accepts.  A polled command still waiting for a slot means the device
+ * has stalled.
  */
 static void
 pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
-	boolean_t ok = B_FALSE;
+	uint8_t step;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
 	if (cmd->pvc_ctx == 0) {
-		pvscsi_reset_adapter(pvs, done);
+		(void) pvscsi_reset_adapter(pvs, done);
 		return;
 	}
 	cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
-	while (!ok) {
-		switch (cmd->pvc_recovery++) {
-		case 0:
-			ok = pvscsi_abort_cmd(pvs, cmd, done);
-			break;
-		case 1:
-			ok = pvscsi_reset_dev(pvs, cmd->pvc_target,
-			    cmd->pvc_lun);
-			break;
-		case 2:
-			ok = pvscsi_reset_bus(pvs);
-			break;
-		default:
-			pvscsi_reset_adapter(pvs, done);
-			ok = B_TRUE;
-			break;
-		}
-	}
+	do {
+		step = cmd->pvc_recovery++;
+	} while (!(step == 0 ? pvscsi_abort_cmd(pvs, cmd, done) :
+	    step == 1 ? pvscsi_reset(pvs, cmd->pvc_target, cmd->pvc_lun) :
+	    step == 2 ? pvscsi_reset(pvs, -1, -1) :
+	    pvscsi_reset_adapter(pvs, done)));
 }
 
 static void
@@ -1068,9 +870,6 @@ pvscsi_discover_dispatch(pvscsi_softc_t *pvs)
 		pvs->pvs_discovering = B_TRUE;
 }
 
-/*
- * Service the device: completions, messages, then the wait queue.
- */
 static void
 pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 {
@@ -1081,7 +880,7 @@ pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 	}
 	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
 		pvscsi_bad(pvs, "ring index", 0);
-		pvscsi_reset_adapter(pvs, done);
+		(void) pvscsi_reset_adapter(pvs, done);
 	}
 	pvscsi_drain(pvs);
 	pvscsi_kick(pvs);
@@ -1096,40 +895,33 @@ pvscsi_intr(caddr_t arg1, caddr_t arg2)
 	list_t done;
 
 	mutex_enter(&pvs->pvs_lock);
-	status = pvscsi_intr_status(pvs);
+	status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
 	if (status == 0 && pvs->pvs_itype == DDI_INTR_TYPE_FIXED) {
 		mutex_exit(&pvs->pvs_lock);
 		return (DDI_INTR_UNCLAIMED);
 	}
-	if (status != 0)
-		pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
-	pvscsi_done_init(&done);
+	pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
+	PVSCSI_DONE_INIT(&done);
 	pvscsi_service(pvs, &done);
 	mutex_exit(&pvs->pvs_lock);
 	pvscsi_complete(&done);
 	return (pvs->pvs_gone ? DDI_INTR_UNCLAIMED : DDI_INTR_CLAIMED);
 }
 
-/*
- * Run a polled command to its end, servicing the device ourselves.
- */
 static int
 pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
-	hrtime_t deadline;
+	hrtime_t deadline = gethrtime() + SEC2NSEC(pvscsi_poll_time);
 	list_t done;
 
 	mutex_enter(&pvs->pvs_lock);
-	if (pvs->pvs_gone) {
+	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
+	if (pvscsi_enqueue(pvs, cmd, B_TRUE) != TRAN_ACCEPT) {
 		mutex_exit(&pvs->pvs_lock);
 		return (TRAN_FATAL_ERROR);
 	}
-	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
-	pvscsi_start_cmd(pvs, cmd, B_TRUE);
-	pvscsi_kick(pvs);
-	deadline = gethrtime() + SEC2NSEC(pvscsi_poll_time);
 	for (;;) {
-		pvscsi_done_init(&done);
+		PVSCSI_DONE_INIT(&done);
 		pvscsi_service(pvs, &done);
 		if (cmd->pvc_flags & PVSCSI_CMDF_DONE)
 			break;
@@ -1153,16 +945,16 @@ pvscsi_watchdog(void *arg)
 {
 	pvscsi_softc_t *pvs = arg;
 	hrtime_t now = gethrtime();
+	pvscsi_cmd_t *cmd;
 	list_t done;
 
-	pvscsi_done_init(&done);
+	PVSCSI_DONE_INIT(&done);
 	mutex_enter(&pvs->pvs_lock);
-	(void) pvscsi_intr_status(pvs);
+	(void) pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
 	pvscsi_service(pvs, &done);
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
-
-		if (cmd != NULL && !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
+		if ((cmd = pvs->pvs_slots[i]) != NULL &&
+		    !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
 		    cmd->pvc_expire != 0 && now > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
 	}
@@ -1174,43 +966,29 @@ pvscsi_watchdog(void *arg)
 	pvscsi_complete(&done);
 }
 
-/*
- * Is there a target at this id?  A selection timeout says no, an answer
- * says yes, anything else (such as a reset) leaves what we knew.
- */
-static void
-pvscsi_probe_target(pvscsi_softc_t *pvs, uint_t target)
-{
-	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
-	uint_t stat;
-
-	cmd->pvc_target = (uint8_t)target;
-	cmd->pvc_lun = 0;
-	cmd->pvc_recovery = 0;
-	cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
-	if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT)
-		pvs->pvs_present[target] = 0;
-	else if (cmd->pvc_host == PVSCSI_BTSTAT_SELTIMEO)
-		pvs->pvs_present[target] = 0;
-	else if (pvscsi_host_reason(cmd->pvc_host, &stat) == CMD_CMPLT)
-		pvs->pvs_present[target] = 1;
-}
-
 static void
 pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 {
+	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
 	char addr[8];
+	uint_t t, stat;
 
-	for (uint_t t = 0; t < pvs->pvs_max_targets; t++)
-		pvscsi_probe_target(pvs, t);
+	for (t = 0; t < pvs->pvs_max_targets; t++) {
+		cmd->pvc_target = (uint8_t)t;
+		cmd->pvc_recovery = 0;
+		cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
+		if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT ||
+		    cmd->pvc_host == PVSCSI_BTSTAT_SELTIMEO)
+			pvs->pvs_present[t] = 0;
+		else if (pvscsi_host_reason(cmd->pvc_host, &stat) == CMD_CMPLT)
+			pvs->pvs_present[t] = 1;
+	}
 	if (scsi_hba_tgtmap_set_begin(tm) != DDI_SUCCESS)
 		return;
-	for (uint_t t = 0; t < pvs->pvs_max_targets; t++) {
-		if (!pvs->pvs_present[t])
-			continue;
+	for (t = 0; t < pvs->pvs_max_targets; t++) {
 		(void) snprintf(addr, sizeof (addr), "%x", t);
-		if (scsi_hba_tgtmap_set_add(tm, SCSI_TGT_SCSI_DEVICE, addr,
-		    NULL) != DDI_SUCCESS) {
+		if (pvs->pvs_present[t] && scsi_hba_tgtmap_set_add(tm,
+		    SCSI_TGT_SCSI_DEVICE, addr, NULL) != DDI_SUCCESS) {
 			(void) scsi_hba_tgtmap_set_flush(tm);
 			return;
 		}
@@ -1218,9 +996,6 @@ pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 	(void) scsi_hba_tgtmap_set_end(tm, 0);
 }
 
-/*
- * The discovery task: full scans and LUN rescans, while any is wanted.
- */
 static void
 pvscsi_discover(void *arg)
 {
@@ -1238,14 +1013,12 @@ pvscsi_discover(void *arg)
 		bcopy(pvs->pvs_lunscan_tgt, lunscan, sizeof (lunscan));
 		bzero(pvs->pvs_lunscan_tgt, sizeof (pvs->pvs_lunscan_tgt));
 		mutex_exit(&pvs->pvs_lock);
-
 		if (full)
 			pvscsi_scan(pvs, tm);
 		for (uint_t t = 0; t < pvs->pvs_max_targets; t++) {
-			if (lunscan[t]) {
-				(void) snprintf(addr, sizeof (addr), "%x", t);
+			(void) snprintf(addr, sizeof (addr), "%x", t);
+			if (lunscan[t])
 				scsi_hba_tgtmap_scan_luns(tm, addr);
-			}
 		}
 		mutex_enter(&pvs->pvs_lock);
 	}
@@ -1253,21 +1026,16 @@ pvscsi_discover(void *arg)
 	mutex_exit(&pvs->pvs_lock);
 }
 
-static pvscsi_tgt_t *
-pvscsi_ap_tgt(struct scsi_address *ap)
-{
-	return (scsi_device_hba_private_get(scsi_address_device(ap)));
-}
-
 static int
 pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt = pvscsi_ap_tgt(ap);
+	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
+	    scsi_address_device(ap));
 	pvscsi_cmd_t *cmd = pkt->pkt_ha_private;
+	int rv;
 
-	if (pkt->pkt_cdblen > SCSI_CDB_SIZE ||
-	    pkt->pkt_numcookies > PVSCSI_MAX_SGL)
+	if (pkt->pkt_cdblen > SCSI_CDB_SIZE)
 		return (TRAN_BADPKT);
 	pkt->pkt_reason = CMD_CMPLT;
 	pkt->pkt_state = 0;
@@ -1281,31 +1049,39 @@ pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 		return (pvscsi_poll(pvs, cmd));
 
 	mutex_enter(&pvs->pvs_lock);
-	if (pvs->pvs_gone) {
-		mutex_exit(&pvs->pvs_lock);
-		return (TRAN_FATAL_ERROR);
-	}
 	cmd->pvc_flags = 0;
-	pvscsi_start_cmd(pvs, cmd, (pkt->pkt_flags & FLAG_HEAD) != 0);
-	pvscsi_kick(pvs);
+	rv = pvscsi_enqueue(pvs, cmd, (pkt->pkt_flags & FLAG_HEAD) != 0);
 	mutex_exit(&pvs->pvs_lock);
-	return (TRAN_ACCEPT);
+	return (rv);
 }
 
 static int
 pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt = pvscsi_ap_tgt(ap);
+	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
+	    scsi_address_device(ap));
+	pvscsi_cmd_t *cmd, *next;
 	boolean_t ok = B_TRUE;
 	list_t done;
 
-	pvscsi_done_init(&done);
+	PVSCSI_DONE_INIT(&done);
 	mutex_enter(&pvs->pvs_lock);
 	if (pkt != NULL)
 		ok = pvscsi_abort_cmd(pvs, pkt->pkt_ha_private, &done);
-	else
-		pvscsi_abort_all(pvs, pvt->pvt_target, pvt->pvt_lun, &done);
+	for (cmd = list_head(&pvs->pvs_waitq); pkt == NULL && cmd != NULL;
+	    cmd = next) {
+		next = list_next(&pvs->pvs_waitq, cmd);
+		if (cmd->pvc_target == pvt->pvt_target &&
+		    cmd->pvc_lun == pvt->pvt_lun)
+			(void) pvscsi_abort_cmd(pvs, cmd, &done);
+	}
+	for (uint_t i = 0; pkt == NULL && i < pvs->pvs_nslots; i++) {
+		if ((cmd = pvs->pvs_slots[i]) != NULL &&
+		    cmd->pvc_target == pvt->pvt_target &&
+		    cmd->pvc_lun == pvt->pvt_lun)
+			(void) pvscsi_abort_cmd(pvs, cmd, &done);
+	}
 	mutex_exit(&pvs->pvs_lock);
 	pvscsi_complete(&done);
 	return (ok ? 1 : 0);
@@ -1315,21 +1091,20 @@ static int
 pvscsi_tran_reset(struct scsi_address *ap, int level)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt;
+	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
+	    scsi_address_device(ap));
 	boolean_t ok = B_FALSE;
 	list_t done;
 
-	pvscsi_done_init(&done);
+	PVSCSI_DONE_INIT(&done);
 	mutex_enter(&pvs->pvs_lock);
 	if (level == RESET_LUN || level == RESET_TARGET) {
-		pvt = pvscsi_ap_tgt(ap);
-		ok = pvscsi_reset_dev(pvs, pvt->pvt_target,
+		ok = pvscsi_reset(pvs, pvt->pvt_target,
 		    level == RESET_LUN ? pvt->pvt_lun : -1);
 	} else if (level == RESET_BUS) {
-		ok = pvscsi_reset_bus(pvs);
+		ok = pvscsi_reset(pvs, -1, -1);
 	} else if (level == RESET_ALL) {
-		pvscsi_reset_adapter(pvs, &done);
-		ok = !pvs->pvs_gone;
+		ok = pvscsi_reset_adapter(pvs, &done) && !pvs->pvs_gone;
 	}
 	mutex_exit(&pvs->pvs_lock);
 	pvscsi_complete(&done);
@@ -1356,46 +1131,28 @@ pvscsi_tran_getcap(struct scsi_address *ap, char *cap, int whom)
 	}
 }
 
-/*
- * Our capabilities are fixed; the boolean ones are always on.
- */
 static int
 pvscsi_tran_setcap(struct scsi_address *ap, char *cap, int value, int whom)
 {
 	int cur = pvscsi_tran_getcap(ap, cap, whom);
 
-	if (cur == -1)
-		return (-1);
-	return (cur == 1 && value == 1 ? 1 : 0);
+	return (cur == -1 ? -1 : (cur == 1 && value == 1) ? 1 : 0);
 }
 
-static boolean_t
-pvscsi_parse_hex(char **sp, char term, long max, long *vp)
-{
-	char *end;
-
-	if (ddi_strtol(*sp, &end, 16, vp) != 0 || end == *sp ||
-	    *end != term || *vp < 0 || *vp > max)
-		return (B_FALSE);
-	*sp = end + 1;
-	return (B_TRUE);
-}
-
-/*
- * A LUN's unit address is "target,lun" in hex; single-level LUNs only.
- */
 static int
 pvscsi_tran_tgt_init(dev_info_t *hba_dip, dev_info_t *tgt_dip,
     scsi_hba_tran_t *tran, struct scsi_device *sd)
 {
 	pvscsi_softc_t *pvs = tran->tran_hba_private;
-	char *ua = scsi_device_unit_address(sd);
+	char *ua = scsi_device_unit_address(sd), *end;
 	pvscsi_tgt_t *pvt;
 	long target, lun;
 
-	if (ua == NULL ||
-	    !pvscsi_parse_hex(&ua, ',', pvs->pvs_max_targets - 1, &target) ||
-	    !pvscsi_parse_hex(&ua, '\0', UINT8_MAX, &lun))
+	if (ua == NULL || ddi_strtol(ua, &end, 16, &target) != 0 ||
+	    end == ua || *end != ',' || target < 0 ||
+	    target >= pvs->pvs_max_targets || ddi_strtol(ua = end + 1, &end,
+	    16, &lun) != 0 || end == ua || *end != '\0' || lun < 0 ||
+	    lun > UINT8_MAX)
 		return (DDI_FAILURE);
 	pvt = kmem_zalloc(sizeof (*pvt), KM_SLEEP);
 	pvt->pvt_target = (uint8_t)target;
@@ -1408,10 +1165,8 @@ static void
 pvscsi_tran_tgt_free(dev_info_t *hba_dip, dev_info_t *tgt_dip,
     scsi_hba_tran_t *tran, struct scsi_device *sd)
 {
-	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(sd);
-
+	kmem_free(scsi_device_hba_private_get(sd), sizeof (pvscsi_tgt_t));
 	(void) scsi_device_hba_private_set(sd, NULL);
-	kmem_free(pvt, sizeof (*pvt));
 }
 
 static int
@@ -1431,9 +1186,6 @@ pvscsi_pkt_dtor(struct scsi_pkt *pkt, scsi_hba_tran_t *tran)
 	pvscsi_dma_free(&((pvscsi_cmd_t *)pkt->pkt_ha_private)->pvc_dma);
 }
 
-/*
- * The framework has bound the data and the constructor made the rest.
- */
 static int
 pvscsi_setup_pkt(struct scsi_pkt *pkt, int (*cb)(caddr_t), caddr_t arg)
 {
@@ -1446,54 +1198,25 @@ pvscsi_teardown_pkt(struct scsi_pkt *pkt)
 	ASSERT0(((pvscsi_cmd_t *)pkt->pkt_ha_private)->pvc_ctx);
 }
 
-static int
-pvscsi_map_regs(pvscsi_softc_t *pvs)
-{
-	pci_regspec_t *regs;
-	uint_t nints;
-	int rn = -1;
-
-	if (ddi_prop_lookup_int_array(DDI_DEV_T_ANY, pvs->pvs_dip,
-	    DDI_PROP_DONTPASS, "reg", (int **)&regs, &nints) !=
-	    DDI_PROP_SUCCESS)
-		return (DDI_FAILURE);
-	for (uint_t i = 0; i < nints * sizeof (int) / sizeof (*regs); i++) {
-		uint_t space = regs[i].pci_phys_hi & PCI_ADDR_MASK;
-
-		if (rn < 0 &&
-		    (space == PCI_ADDR_MEM32 || space == PCI_ADDR_MEM64) &&
-		    (regs[i].pci_size_hi != 0 ||
-		    regs[i].pci_size_low >= PVSCSI_MEM_SPACE_SIZE))
-			rn = (int)i;
-	}
-	ddi_prop_free(regs);
-	if (rn < 0)
-		return (DDI_FAILURE);
-	return (ddi_regs_map_setup(pvs->pvs_dip, rn, &pvs->pvs_regs, 0,
-	    PVSCSI_MEM_SPACE_SIZE, &pvscsi_reg_attr, &pvs->pvs_regh));
-}
-
+/*
+ * One interrupt of the best type: the types are bits, MSI-X the highest.
+ */
 static int
 pvscsi_intr_alloc(pvscsi_softc_t *pvs)
 {
-	static const int types[] = {
-	    DDI_INTR_TYPE_MSIX, DDI_INTR_TYPE_MSI, DDI_INTR_TYPE_FIXED
-	};
-	int supported, count;
+	int types, count;
 
-	if (ddi_intr_get_supported_types(pvs->pvs_dip, &supported) !=
-	    DDI_SUCCESS)
+	if (ddi_intr_get_supported_types(pvs->pvs_dip, &types) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	for (uint_t i = 0; i < ARRAY_SIZE(types); i++) {
-		if ((supported & types[i]) == 0 ||
-		    ddi_intr_alloc(pvs->pvs_dip, &pvs->pvs_ihdl, types[i], 0, 1,
-		    &count, DDI_INTR_ALLOC_NORMAL) != DDI_SUCCESS)
+	for (int t = DDI_INTR_TYPE_MSIX; t != 0; t >>= 1) {
+		if ((types & t) == 0 || ddi_intr_alloc(pvs->pvs_dip,
+		    &pvs->pvs_ihdl, t, 0, 1, &count, DDI_INTR_ALLOC_NORMAL) !=
+		    DDI_SUCCESS)
 			continue;
 		if (ddi_intr_get_pri(pvs->pvs_ihdl, &pvs->pvs_ipri) ==
-		    DDI_SUCCESS &&
-		    ddi_intr_get_cap(pvs->pvs_ihdl, &pvs->pvs_icap) ==
-		    DDI_SUCCESS) {
-			pvs->pvs_itype = types[i];
+		    DDI_SUCCESS && ddi_intr_get_cap(pvs->pvs_ihdl,
+		    &pvs->pvs_icap) == DDI_SUCCESS) {
+			pvs->pvs_itype = t;
 			return (DDI_SUCCESS);
 		}
 		(void) ddi_intr_free(pvs->pvs_ihdl);
@@ -1502,75 +1225,38 @@ pvscsi_intr_alloc(pvscsi_softc_t *pvs)
 }
 
 static int
-pvscsi_intr_enable(pvscsi_softc_t *pvs)
-{
-	int rv;
-
-	if (ddi_intr_add_handler(pvs->pvs_ihdl, pvscsi_intr, (caddr_t)pvs,
-	    NULL) != DDI_SUCCESS)
-		return (DDI_FAILURE);
-	if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
-		rv = ddi_intr_block_enable(&pvs->pvs_ihdl, 1);
-	else
-		rv = ddi_intr_enable(pvs->pvs_ihdl);
-	if (rv != DDI_SUCCESS)
-		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
-	return (rv);
-}
-
-/*
- * Rings, slots and the probe's page.  The completion ring has at least as
- * many entries as there are slots.
- */
-static int
 pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 {
-	uint_t pages = pvscsi_ring_pages;
+	uint_t pages = pvscsi_ring_pages, cmp_pages;
 
 	if (pages == 0 || !ISP2(pages) || pages > PVSCSI_MAX_RING_PAGES)
-		pages = PVSCSI_DEFAULT_RING_PAGES;
-	pvs->pvs_req_pages = pages;
+		pages = 8;
 	pvs->pvs_nslots = pages * PVSCSI_REQS_PER_PAGE;
-	pvs->pvs_cmp_pages = howmany(pvs->pvs_nslots, PVSCSI_CMPS_PER_PAGE);
-	pvs->pvs_cmp_entries = pvs->pvs_cmp_pages * PVSCSI_CMPS_PER_PAGE;
-
+	cmp_pages = howmany(pvs->pvs_nslots, PVSCSI_CMPS_PER_PAGE);
+	pvs->pvs_cmp_entries = cmp_pages * PVSCSI_CMPS_PER_PAGE;
 	pvs->pvs_slots = kmem_zalloc(pvs->pvs_nslots * sizeof (pvscsi_cmd_t *),
 	    KM_SLEEP);
 	pvs->pvs_free = kmem_alloc(pvs->pvs_nslots * sizeof (uint16_t),
 	    KM_SLEEP);
-	for (uint_t i = 0; i < pvs->pvs_nslots; i++)
-		pvs->pvs_free[i] = (uint16_t)(pvs->pvs_nslots - 1 - i);
-	pvs->pvs_nfree = pvs->pvs_nslots;
+	for (pvs->pvs_nfree = 0; pvs->pvs_nfree < pvs->pvs_nslots;
+	    pvs->pvs_nfree++)
+		pvs->pvs_free[pvs->pvs_nfree] = (uint16_t)pvs->pvs_nfree;
 
-	if (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
-	    KM_SLEEP) != DDI_SUCCESS ||
-	    pvscsi_dma_alloc(pvs, &pvs->pvs_req_dma,
-	    pages * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS ||
+	return (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) == DDI_SUCCESS &&
+	    pvscsi_dma_alloc(pvs, &pvs->pvs_req_dma, pages * PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) == DDI_SUCCESS &&
 	    pvscsi_dma_alloc(pvs, &pvs->pvs_cmp_dma,
-	    pvs->pvs_cmp_pages * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS ||
+	    cmp_pages * PVSCSI_PAGE_SIZE, KM_SLEEP) == DDI_SUCCESS &&
 	    pvscsi_dma_alloc(pvs, &pvs->pvs_msg_dma,
-	    PVSCSI_MSG_RING_PAGES * PVSCSI_PAGE_SIZE, KM_SLEEP) !=
-	    DDI_SUCCESS ||
-	    pvscsi_dma_alloc(pvs, &pvs->pvs_probe.pvc_dma, PVSCSI_PAGE_SIZE,
-	    KM_SLEEP) != DDI_SUCCESS)
-		return (DDI_FAILURE);
-	return (DDI_SUCCESS);
-}
-
-static void
-pvscsi_free_rings(pvscsi_softc_t *pvs)
-{
-	pvscsi_dma_free(&pvs->pvs_probe.pvc_dma);
-	pvscsi_dma_free(&pvs->pvs_msg_dma);
-	pvscsi_dma_free(&pvs->pvs_cmp_dma);
-	pvscsi_dma_free(&pvs->pvs_req_dma);
-	pvscsi_dma_free(&pvs->pvs_state_dma);
-	kmem_free(pvs->pvs_free, pvs->pvs_nslots * sizeof (uint16_t));
-	kmem_free(pvs->pvs_slots, pvs->pvs_nslots * sizeof (pvscsi_cmd_t *));
+	    PVSCSI_MSG_RING_PAGES * PVSCSI_PAGE_SIZE, KM_SLEEP) ==
+	    DDI_SUCCESS && pvscsi_dma_alloc(pvs, &pvs->pvs_probe.pvc_dma,
+	    PVSCSI_PAGE_SIZE, KM_SLEEP) == DDI_SUCCESS ?
+	    DDI_SUCCESS : DDI_FAILURE);
 }
 
 /*
- * How many targets to scan: numPhys of the CONFIG controller page (read
+ * How many targets to scan: numPhys from the CONFIG controller page (read
  * into the probe's page, still unused), else GET_MAX_TARGETS, else the
  * tunable.  QEMU refuses both commands.
  */
@@ -1609,14 +1295,116 @@ pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 	pvs->pvs_max_targets = n;
 }
 
-static int
-pvscsi_hba_setup(pvscsi_softc_t *pvs)
+static boolean_t
+pvscsi_undo(pvscsi_softc_t *pvs, pvscsi_attach_state_t step)
 {
-	scsi_hba_tran_t *tran;
+	boolean_t taken = (pvs->pvs_attach & step) != 0;
 
-	if ((tran = scsi_hba_tran_alloc(pvs->pvs_dip, SCSI_HBA_CANSLEEP)) ==
-	    NULL)
-		return (DDI_FAILURE);
+	pvs->pvs_attach &= ~step;
+	return (taken);
+}
+
+static void
+pvscsi_cleanup(pvscsi_softc_t *pvs)
+{
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_TIMER)) {
+		timeout_id_t tid;
+
+		mutex_enter(&pvs->pvs_lock);
+		pvs->pvs_stopping = B_TRUE;
+		tid = pvs->pvs_timer;
+		mutex_exit(&pvs->pvs_lock);
+		(void) untimeout(tid);
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_HBA)) {
+		(void) scsi_hba_detach(pvs->pvs_dip);
+		scsi_hba_tran_free(pvs->pvs_tran);
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_INTR)) {
+		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+		(void) ((pvs->pvs_icap & DDI_INTR_FLAG_BLOCK) ?
+		    ddi_intr_block_disable(&pvs->pvs_ihdl, 1) :
+		    ddi_intr_disable(pvs->pvs_ihdl));
+		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_DEVICE)) {
+		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+		(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_DMA)) {
+		pvscsi_dma_free(&pvs->pvs_probe.pvc_dma);
+		pvscsi_dma_free(&pvs->pvs_msg_dma);
+		pvscsi_dma_free(&pvs->pvs_cmp_dma);
+		pvscsi_dma_free(&pvs->pvs_req_dma);
+		pvscsi_dma_free(&pvs->pvs_state_dma);
+		kmem_free(pvs->pvs_free, pvs->pvs_nslots * sizeof (uint16_t));
+		kmem_free(pvs->pvs_slots,
+		    pvs->pvs_nslots * sizeof (pvscsi_cmd_t *));
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_SYNC)) {
+		ddi_taskq_destroy(pvs->pvs_tq);
+		list_destroy(&pvs->pvs_waitq);
+		mutex_destroy(&pvs->pvs_lock);
+	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_INTR_ALLOC))
+		(void) ddi_intr_free(pvs->pvs_ihdl);
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_REGS))
+		ddi_regs_map_free(&pvs->pvs_regh);
+	VERIFY0(pvs->pvs_attach);
+	kmem_free(pvs, sizeof (*pvs));
+}
+
+static int
+pvscsi_hba_attach(dev_info_t *dip)
+{
+	pvscsi_softc_t *pvs = kmem_zalloc(sizeof (*pvs), KM_SLEEP);
+	scsi_hba_tran_t *tran;
+	boolean_t ok;
+	uint_t rn;
+	off_t size;
+
+	/* The registers are in the first memory BAR large enough. */
+	pvs->pvs_dip = dip;
+	for (rn = 1; ddi_dev_regsize(dip, rn, &size) == DDI_SUCCESS &&
+	    size < PVSCSI_MEM_SPACE_SIZE; rn++)
+		continue;
+	if (ddi_regs_map_setup(dip, rn, &pvs->pvs_regs, 0,
+	    PVSCSI_MEM_SPACE_SIZE, &pvscsi_reg_attr, &pvs->pvs_regh) !=
+	    DDI_SUCCESS)
+		goto fail;
+	pvs->pvs_attach |= PVSCSI_ATTACH_REGS;
+	if (pvscsi_intr_alloc(pvs) != DDI_SUCCESS)
+		goto fail;
+	pvs->pvs_attach |= PVSCSI_ATTACH_INTR_ALLOC;
+	if ((pvs->pvs_tq = ddi_taskq_create(dip, "discover", 1,
+	    TASKQ_DEFAULTPRI, 0)) == NULL)
+		goto fail;
+	mutex_init(&pvs->pvs_lock, NULL, MUTEX_DRIVER,
+	    DDI_INTR_PRI(pvs->pvs_ipri));
+	PVSCSI_DONE_INIT(&pvs->pvs_waitq);
+	pvs->pvs_attach |= PVSCSI_ATTACH_SYNC | PVSCSI_ATTACH_DMA;
+	if (pvscsi_alloc_rings(pvs) != DDI_SUCCESS)
+		goto fail;
+
+	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
+	pvs->pvs_attach |= PVSCSI_ATTACH_DEVICE;
+	pvscsi_get_max_targets(pvs);
+	if (ddi_intr_add_handler(pvs->pvs_ihdl, pvscsi_intr, (caddr_t)pvs,
+	    NULL) != DDI_SUCCESS)
+		goto fail;
+	if (((pvs->pvs_icap & DDI_INTR_FLAG_BLOCK) ?
+	    ddi_intr_block_enable(&pvs->pvs_ihdl, 1) :
+	    ddi_intr_enable(pvs->pvs_ihdl)) != DDI_SUCCESS) {
+		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
+		goto fail;
+	}
+	pvs->pvs_attach |= PVSCSI_ATTACH_INTR;
+	mutex_enter(&pvs->pvs_lock);
+	ok = pvscsi_setup_device(pvs);
+	mutex_exit(&pvs->pvs_lock);
+	if (!ok || (tran = scsi_hba_tran_alloc(dip, SCSI_HBA_CANSLEEP)) == NULL)
+		goto fail;
+
 	tran->tran_hba_private = pvs;
 	tran->tran_tgt_init = pvscsi_tran_tgt_init;
 	tran->tran_tgt_free = pvscsi_tran_tgt_free;
@@ -1631,173 +1419,40 @@ pvscsi_hba_setup(pvscsi_softc_t *pvs)
 	tran->tran_pkt_destructor = pvscsi_pkt_dtor;
 	tran->tran_hba_len = sizeof (pvscsi_cmd_t);
 	tran->tran_interconnect_type = INTERCONNECT_PARALLEL;
-	if (scsi_hba_attach_setup(pvs->pvs_dip, &pvscsi_io_dma_attr, tran,
+	if (scsi_hba_attach_setup(dip, &pvscsi_io_dma_attr, tran,
 	    SCSI_HBA_HBA | SCSI_HBA_TRAN_CDB | SCSI_HBA_TRAN_SCB |
 	    SCSI_HBA_ADDR_COMPLEX) != DDI_SUCCESS) {
 		scsi_hba_tran_free(tran);
-		return (DDI_FAILURE);
+		goto fail;
 	}
 	pvs->pvs_tran = tran;
-	return (DDI_SUCCESS);
-}
-
-/*
- * Undo the attach steps recorded in pvs_attach, last first.
- */
-static void
-pvscsi_cleanup(pvscsi_softc_t *pvs)
-{
-	timeout_id_t tid;
-
-	if (pvs->pvs_attach & PVSCSI_ATTACH_TIMER) {
-		mutex_enter(&pvs->pvs_lock);
-		pvs->pvs_stopping = B_TRUE;
-		tid = pvs->pvs_timer;
-		mutex_exit(&pvs->pvs_lock);
-		(void) untimeout(tid);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_TIMER;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_HBA) {
-		(void) scsi_hba_detach(pvs->pvs_dip);
-		scsi_hba_tran_free(pvs->pvs_tran);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_HBA;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR) {
-		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
-		if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
-			(void) ddi_intr_block_disable(&pvs->pvs_ihdl, 1);
-		else
-			(void) ddi_intr_disable(pvs->pvs_ihdl);
-		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_INTR;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_DEVICE) {
-		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
-		(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_DEVICE;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_TASKQ) {
-		ddi_taskq_destroy(pvs->pvs_tq);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_TASKQ;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_DMA) {
-		pvscsi_free_rings(pvs);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_DMA;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_MUTEX) {
-		list_destroy(&pvs->pvs_waitq);
-		mutex_destroy(&pvs->pvs_lock);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_MUTEX;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR_ALLOC) {
-		(void) ddi_intr_free(pvs->pvs_ihdl);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_INTR_ALLOC;
-	}
-	if (pvs->pvs_attach & PVSCSI_ATTACH_REGS) {
-		ddi_regs_map_free(&pvs->pvs_regh);
-		pvs->pvs_attach &= ~PVSCSI_ATTACH_REGS;
-	}
-	VERIFY0(pvs->pvs_attach);
-	kmem_free(pvs, sizeof (*pvs));
-}
-
-static int
-pvscsi_hba_attach(dev_info_t *dip)
-{
-	pvscsi_softc_t *pvs = kmem_zalloc(sizeof (*pvs), KM_SLEEP);
-	const char *fail = NULL;
-	boolean_t ok;
-
-	pvs->pvs_dip = dip;
-	if (pvscsi_map_regs(pvs) != DDI_SUCCESS) {
-		fail = "no register BAR";
-		goto fail;
-	}
-	pvs->pvs_attach |= PVSCSI_ATTACH_REGS;
-	if (pvscsi_intr_alloc(pvs) != DDI_SUCCESS) {
-		fail = "no interrupt";
-		goto fail;
-	}
-	pvs->pvs_attach |= PVSCSI_ATTACH_INTR_ALLOC;
-
-	mutex_init(&pvs->pvs_lock, NULL, MUTEX_DRIVER,
-	    DDI_INTR_PRI(pvs->pvs_ipri));
-	list_create(&pvs->pvs_waitq, sizeof (pvscsi_cmd_t),
-	    offsetof(pvscsi_cmd_t, pvc_node));
-	pvs->pvs_attach |= PVSCSI_ATTACH_MUTEX;
-	pvs->pvs_attach |= PVSCSI_ATTACH_DMA;
-	if (pvscsi_alloc_rings(pvs) != DDI_SUCCESS) {
-		fail = "no DMA memory";
-		goto fail;
-	}
-	if ((pvs->pvs_tq = ddi_taskq_create(dip, "discover", 1,
-	    TASKQ_DEFAULTPRI, 0)) == NULL) {
-		fail = "no taskq";
-		goto fail;
-	}
-	pvs->pvs_attach |= PVSCSI_ATTACH_TASKQ;
-
-	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
-	pvs->pvs_attach |= PVSCSI_ATTACH_DEVICE;
-	pvscsi_get_max_targets(pvs);
-	if (pvscsi_intr_enable(pvs) != DDI_SUCCESS) {
-		fail = "cannot enable interrupts";
-		goto fail;
-	}
-	pvs->pvs_attach |= PVSCSI_ATTACH_INTR;
-	mutex_enter(&pvs->pvs_lock);
-	ok = pvscsi_setup_device(pvs);
-	mutex_exit(&pvs->pvs_lock);
-	if (!ok) {
-		fail = "ring setup failed";
-		goto fail;
-	}
-
-	if (pvscsi_hba_setup(pvs) != DDI_SUCCESS) {
-		fail = "SCSA attach failed";
-		goto fail;
-	}
 	pvs->pvs_attach |= PVSCSI_ATTACH_HBA;
-	if (scsi_hba_iport_register(dip, "iport0") != DDI_SUCCESS) {
-		fail = "cannot register iport";
+	if (scsi_hba_iport_register(dip, "iport0") != DDI_SUCCESS)
 		goto fail;
-	}
+
 	mutex_enter(&pvs->pvs_lock);
 	pvs->pvs_timer = timeout(pvscsi_watchdog, pvs, drv_usectohz(MICROSEC));
 	mutex_exit(&pvs->pvs_lock);
 	pvs->pvs_attach |= PVSCSI_ATTACH_TIMER;
 	return (DDI_SUCCESS);
-
 fail:
-	dev_err(dip, CE_WARN, "attach failed: %s", fail);
+	dev_err(dip, CE_WARN, "attach failed after steps 0x%x",
+	    pvs->pvs_attach);
 	pvscsi_cleanup(pvs);
 	return (DDI_FAILURE);
 }
 
 static int
-pvscsi_hba_detach(dev_info_t *dip)
-{
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
-	boolean_t busy;
-
-	mutex_enter(&pvs->pvs_lock);
-	busy = pvs->pvs_nfree != pvs->pvs_nslots ||
-	    !list_is_empty(&pvs->pvs_waitq);
-	mutex_exit(&pvs->pvs_lock);
-	if (busy)
-		return (DDI_FAILURE);
-	pvscsi_cleanup(pvs);
-	return (DDI_SUCCESS);
-}
-
-static int
-pvscsi_iport_attach(dev_info_t *dip)
+pvscsi_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
 {
 	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
 	pvscsi_softc_t *pvs;
 	scsi_hba_tgtmap_t *tm;
 
+	if (cmd != DDI_ATTACH)
+		return (DDI_FAILURE);
+	if (scsi_hba_iport_unit_address(dip) == NULL)
+		return (pvscsi_hba_attach(dip));
 	if (tran == NULL || (pvs = tran->tran_hba_private) == NULL ||
 	    scsi_hba_tgtmap_create(dip, SCSI_TM_FULLSET, 2 * MICROSEC,
 	    MICROSEC, pvs, NULL, NULL, &tm) != DDI_SUCCESS)
@@ -1811,56 +1466,43 @@ pvscsi_iport_attach(dev_info_t *dip)
 }
 
 static int
-pvscsi_iport_detach(dev_info_t *dip)
+pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 {
 	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
 	pvscsi_softc_t *pvs = tran->tran_hba_private;
-	scsi_hba_tgtmap_t *tm;
+	scsi_hba_tgtmap_t *tm = NULL;
+	boolean_t busy;
 
+	if (cmd != DDI_DETACH)
+		return (DDI_FAILURE);
 	mutex_enter(&pvs->pvs_lock);
-	tm = pvs->pvs_tgtmap;
-	pvs->pvs_tgtmap = NULL;
+	busy = pvs->pvs_nfree != pvs->pvs_nslots ||
+	    !list_is_empty(&pvs->pvs_waitq);
+	if (scsi_hba_iport_unit_address(dip) != NULL) {
+		tm = pvs->pvs_tgtmap;
+		pvs->pvs_tgtmap = NULL;
+	}
 	mutex_exit(&pvs->pvs_lock);
-	ddi_taskq_wait(pvs->pvs_tq);
-	if (tm != NULL)
-		scsi_hba_tgtmap_destroy(tm);
+	if (scsi_hba_iport_unit_address(dip) != NULL) {
+		ddi_taskq_wait(pvs->pvs_tq);
+		if (tm != NULL)
+			scsi_hba_tgtmap_destroy(tm);
+		return (DDI_SUCCESS);
+	}
+	if (busy)
+		return (DDI_FAILURE);
+	pvscsi_cleanup(pvs);
 	return (DDI_SUCCESS);
 }
 
 static int
-pvscsi_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
-{
-	if (cmd != DDI_ATTACH)
-		return (DDI_FAILURE);
-	if (scsi_hba_iport_unit_address(dip) != NULL)
-		return (pvscsi_iport_attach(dip));
-	return (pvscsi_hba_attach(dip));
-}
-
-static int
-pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
-{
-	if (cmd != DDI_DETACH)
-		return (DDI_FAILURE);
-	if (scsi_hba_iport_unit_address(dip) != NULL)
-		return (pvscsi_iport_detach(dip));
-	return (pvscsi_hba_detach(dip));
-}
-
-/*
- * Fast reboot: silence the device, without locks or waiting.
- */
-static int
 pvscsi_quiesce(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran;
-	pvscsi_softc_t *pvs;
+	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
+	pvscsi_softc_t *pvs = tran->tran_hba_private;
 
 	if (scsi_hba_iport_unit_address(dip) != NULL)
 		return (DDI_SUCCESS);
-	if ((tran = ddi_get_driver_private(dip)) == NULL ||
-	    (pvs = tran->tran_hba_private) == NULL)
-		return (DDI_FAILURE);
 	pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
 	pvscsi_put(pvs, PVSCSI_REG_COMMAND, PVSCSI_CMD_ADAPTER_RESET);
 	return (DDI_SUCCESS);
@@ -1868,16 +1510,12 @@ pvscsi_quiesce(dev_info_t *dip)
 
 static struct dev_ops pvscsi_dev_ops = {
 	.devo_rev = DEVO_REV,
-	.devo_refcnt = 0,
 	.devo_getinfo = nodev,
 	.devo_identify = nulldev,
 	.devo_probe = nulldev,
 	.devo_attach = pvscsi_attach,
 	.devo_detach = pvscsi_detach,
 	.devo_reset = nodev,
-	.devo_cb_ops = NULL,
-	.devo_bus_ops = NULL,
-	.devo_power = NULL,
 	.devo_quiesce = pvscsi_quiesce
 };
 

@@ -16,10 +16,6 @@
 #ifndef _PVSCSI_VAR_H
 #define	_PVSCSI_VAR_H
 
-/*
- * Soft state of the pvscsi driver.  See the theory statement in pvscsi.c.
- */
-
 #include <sys/types.h>
 #include <sys/list.h>
 #include <sys/ksynch.h>
@@ -28,90 +24,73 @@
 
 #include "pvscsi.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
 /*
- * Each packet owns one page of DMA memory: its SG list, then its sense
- * buffer.  The largest transfer, even unaligned, needs 129 cookies of
- * 4 KiB; the rest of the list absorbs buffers split into smaller ones.
+ * A packet's page holds its SG list, then its sense buffer.  The largest
+ * transfer needs at most 129 cookies of 4 KiB; the rest of the list
+ * absorbs buffers bound in smaller pieces.
  */
 #define	PVSCSI_SENSE_LEN	256
 #define	PVSCSI_SENSE_OFF	(PVSCSI_PAGE_SIZE - PVSCSI_SENSE_LEN)
 #define	PVSCSI_MAX_SGL		240
 #define	PVSCSI_MAX_XFER		(512 * 1024)
-
 CTASSERT(PVSCSI_MAX_SGL * sizeof (pvscsi_sge_t) <= PVSCSI_SENSE_OFF);
 CTASSERT(PVSCSI_MAX_XFER / PVSCSI_PAGE_SIZE + 1 <= PVSCSI_MAX_SGL);
 
 #define	PVSCSI_MSG_RING_PAGES	1
 #define	PVSCSI_MSG_ENTRIES	(PVSCSI_MSG_RING_PAGES * PVSCSI_MSGS_PER_PAGE)
 
-/*
- * A context names an outstanding request: the slot index in the low 16
- * bits, the generation of the slot's use in the high 16 (never zero).
- */
+/* A context: generation (never 0) in the high 16 bits, slot in the low. */
 #define	PVSCSI_CTX_SLOT(ctx)	((ctx) & 0xffff)
 #define	PVSCSI_CTX_GEN_SHIFT	16
 
-/*
- * Host status of a command no completion has described (yet).
- */
-#define	PVSCSI_HOST_UNKNOWN	0xffff
+#define	PVSCSI_HOST_UNKNOWN	0xffff	/* no completion seen */
 
 typedef struct pvscsi_dma {
 	ddi_dma_handle_t	pvb_dmah;
 	ddi_acc_handle_t	pvb_acch;
 	caddr_t			pvb_kva;
 	size_t			pvb_size;
-	uint64_t		pvb_pa;		/* address of the first page */
+	uint64_t		pvb_pa;		/* of the first page */
 } pvscsi_dma_t;
 
-/*
- * Per scsi_device (LUN) state, from its unit address.
- */
+/* Per LUN (scsi_device), from its unit address. */
 typedef struct pvscsi_tgt {
 	uint8_t			pvt_target;
 	uint8_t			pvt_lun;
 } pvscsi_tgt_t;
 
-/* pvc_flags */
 #define	PVSCSI_CMDF_QUEUED	0x01	/* on pvs_waitq */
 #define	PVSCSI_CMDF_POLLED	0x02	/* its submitter waits for it */
 #define	PVSCSI_CMDF_DONE	0x04	/* polled command has finished */
 #define	PVSCSI_CMDF_TIMEDOUT	0x08	/* pkt_time expired */
 
 /*
- * Per packet state: the tran_hba_len area of each scsi_pkt, plus one for
- * the discovery probe (pvc_pkt == NULL).  While outstanding (pvc_ctx != 0)
- * a command sits in pvs_slots; while waiting for a slot, on pvs_waitq.
+ * A packet's tran_hba_len area, or the discovery probe (pvc_pkt NULL).
  */
 typedef struct pvscsi_cmd {
 	struct scsi_pkt		*pvc_pkt;
 	list_node_t		pvc_node;	/* pvs_waitq or a done list */
 	uint32_t		pvc_ctx;
-	uint_t			pvc_flags;
+	uint_t			pvc_flags;	/* PVSCSI_CMDF_* */
 	uint8_t			pvc_target;
 	uint8_t			pvc_lun;
 	uint8_t			pvc_recovery;	/* recovery steps taken */
-	uint16_t		pvc_host;	/* host status (BTSTAT) */
-	uint_t			pvc_stat;	/* resets the driver issued */
+	uint16_t		pvc_host;	/* host status */
+	uint_t			pvc_stat;	/* resets we issued */
 	size_t			pvc_xfer;	/* bytes requested */
-	hrtime_t		pvc_expire;	/* deadline, 0 = none */
-	pvscsi_dma_t		pvc_dma;	/* SG list and sense buffer */
+	hrtime_t		pvc_expire;	/* deadline, or 0 */
+	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
 } pvscsi_cmd_t;
 
 typedef enum pvscsi_attach_state {
 	PVSCSI_ATTACH_REGS	= 1 << 0,
 	PVSCSI_ATTACH_INTR_ALLOC = 1 << 1,
-	PVSCSI_ATTACH_MUTEX	= 1 << 2,
+	PVSCSI_ATTACH_SYNC	= 1 << 2,	/* lock, wait queue, taskq */
 	PVSCSI_ATTACH_DMA	= 1 << 3,
-	PVSCSI_ATTACH_TASKQ	= 1 << 4,
-	PVSCSI_ATTACH_DEVICE	= 1 << 5,
-	PVSCSI_ATTACH_INTR	= 1 << 6,
-	PVSCSI_ATTACH_HBA	= 1 << 7,
-	PVSCSI_ATTACH_TIMER	= 1 << 8
+	PVSCSI_ATTACH_DEVICE	= 1 << 4,	/* reset, to reset again */
+	PVSCSI_ATTACH_INTR	= 1 << 5,
+	PVSCSI_ATTACH_HBA	= 1 << 6,
+	PVSCSI_ATTACH_TIMER	= 1 << 7
 } pvscsi_attach_state_t;
 
 typedef struct pvscsi_softc {
@@ -126,47 +105,36 @@ typedef struct pvscsi_softc {
 	scsi_hba_tran_t		*pvs_tran;
 	ddi_taskq_t		*pvs_tq;
 	uint_t			pvs_max_targets;
-	uint_t			pvs_req_pages;
-	uint_t			pvs_cmp_pages;
 	uint_t			pvs_cmp_entries;
 	pvscsi_dma_t		pvs_state_dma;
 	pvscsi_dma_t		pvs_req_dma;
 	pvscsi_dma_t		pvs_cmp_dma;
 	pvscsi_dma_t		pvs_msg_dma;
+	uint8_t			pvs_present[PVSCSI_MAX_TARGETS]; /* by task */
 
-	/*
-	 * Everything below is protected by pvs_lock, except pvs_present,
-	 * which only the discovery task touches.
-	 */
-	kmutex_t		pvs_lock;
+	kmutex_t		pvs_lock;	/* protects all that follows */
 	boolean_t		pvs_gone;	/* registers read all-ones */
 	boolean_t		pvs_msg_ring;	/* SETUP_MSG_RING accepted */
-	boolean_t		pvs_threshold;	/* host sets reqCallThreshold */
-	boolean_t		pvs_kick_rw;	/* kick pending */
-	boolean_t		pvs_kick_nonrw;
+	boolean_t		pvs_threshold;	/* reqCallThreshold in use */
+	uint_t			pvs_kick;	/* kick register, or 0 */
 	uint32_t		pvs_req_prod;
 	uint32_t		pvs_cmp_cons;
 	uint32_t		pvs_msg_cons;
-	uint_t			pvs_nslots;	/* = request ring entries */
+	uint_t			pvs_nslots;	/* request ring entries */
 	uint_t			pvs_nfree;
 	uint16_t		pvs_gen;
-	pvscsi_cmd_t		**pvs_slots;	/* outstanding, by slot */
+	pvscsi_cmd_t		**pvs_slots;	/* outstanding commands */
 	uint16_t		*pvs_free;	/* stack of free slots */
 	list_t			pvs_waitq;
 	pvscsi_cmd_t		pvs_probe;
 	scsi_hba_tgtmap_t	*pvs_tgtmap;
 	boolean_t		pvs_discovering; /* task dispatched */
 	boolean_t		pvs_rescan;	/* full scan wanted */
-	boolean_t		pvs_lunscan;	/* some pvs_lunscan_tgt set */
+	boolean_t		pvs_lunscan;	/* a pvs_lunscan_tgt is set */
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
-	uint8_t			pvs_present[PVSCSI_MAX_TARGETS];
 	timeout_id_t		pvs_timer;
 	boolean_t		pvs_stopping;
 	uint_t			pvs_nbad;	/* bad data from the device */
 } pvscsi_softc_t;
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif /* _PVSCSI_VAR_H */
