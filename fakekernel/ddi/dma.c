@@ -198,7 +198,8 @@ fk_dma_owner(const fk_dma_hdl_t *dh, char *buf, size_t len)
 {
 	if (dh->dh_dip == NULL)
 		(void) snprintf(buf, len, "(no node)");
-	else if (ddi_driver_name(dh->dh_dip) != NULL)
+	else if (ddi_get_instance(dh->dh_dip) >= 0 &&
+	    ddi_driver_name(dh->dh_dip) != NULL)
 		(void) snprintf(buf, len, "%s%d", ddi_driver_name(dh->dh_dip),
 		    ddi_get_instance(dh->dh_dip));
 	else

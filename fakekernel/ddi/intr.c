@@ -311,7 +311,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 			return (DDI_EINVAL);
 		}
 	}
-	if (ddi_driver_name(dip) != NULL) {
+	if (ddi_get_instance(dip) >= 0 && ddi_driver_name(dip) != NULL) {
 		(void) snprintf(node, sizeof (node), "%s%d",
 		    ddi_driver_name(dip), ddi_get_instance(dip));
 	} else {

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "qmp.h"
@@ -126,6 +127,21 @@ inquiry_ok(rawring_t *rr, int target, const char *what)
 	    "'%.8s'", rv, c.rc_host_status, c.rc_scsi_status, inq + 8));
 }
 
+/* A command, retried on CHECK CONDITION (a reset's unit attention). */
+static int
+run_retry(rawring_t *rr, const uint8_t *cdb, void *buf, uint32_t dir,
+    rr_cmp_t *c)
+{
+	int rv = -1, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		rv = rawring_run(rr, 0, cdb, 10, buf, 4096, dir, c, 5000);
+		if (rv != 0 || c->rc_scsi_status != 2)
+			break;
+	}
+	return (rv);
+}
+
 /* WRITE(10) a pattern at lba, READ(10) it back. */
 static int
 write_read(rawring_t *rr, uint32_t lba, uint8_t seed)
@@ -141,16 +157,27 @@ write_read(rawring_t *rr, uint32_t lba, uint8_t seed)
 	cdb[4] = (uint8_t)(lba >> 8);
 	cdb[5] = (uint8_t)lba;
 	cdb[8] = 8;
-	rv = rawring_run(rr, 0, cdb, 10, out, 4096,
-	    PVSCSI_FLAG_CMD_DIR_TODEVICE, &c, 5000);
-	if (rv != 0 || c.rc_host_status != 0 || c.rc_scsi_status != 0)
+	rv = run_retry(rr, cdb, out, PVSCSI_FLAG_CMD_DIR_TODEVICE, &c);
+	if (rv != 0 || c.rc_host_status != 0 || c.rc_scsi_status != 0) {
+		(void) printf("# WRITE(10): run %d, host %#x, scsi %#x\n", rv,
+		    c.rc_host_status, c.rc_scsi_status);
 		return (-1);
+	}
 	cdb[0] = 0x28;
-	rv = rawring_run(rr, 0, cdb, 10, in, 4096,
-	    PVSCSI_FLAG_CMD_DIR_TOHOST, &c, 5000);
-	if (rv != 0 || c.rc_host_status != 0 || c.rc_scsi_status != 0)
+	rv = run_retry(rr, cdb, in, PVSCSI_FLAG_CMD_DIR_TOHOST, &c);
+	if (rv != 0 || c.rc_host_status != 0 || c.rc_scsi_status != 0) {
+		(void) printf("# READ(10): run %d, host %#x, scsi %#x\n", rv,
+		    c.rc_host_status, c.rc_scsi_status);
 		return (-1);
-	return (memcmp(in, out, 4096) == 0 ? 0 : -2);
+	}
+	for (i = 0; i < 4096 && in[i] == out[i]; i++)
+		;
+	if (i < 4096) {
+		(void) printf("# READ(10): byte %d is %#x, not %#x\n", i,
+		    in[i], out[i]);
+		return (-2);
+	}
+	return (0);
 }
 
 static void
@@ -277,6 +304,7 @@ dma_attr_check(const ddi_dma_attr_t *attr, uint64_t lo, uint64_t hi,
 	    (unsigned long long)first);
 
 	kbuf = kmem_alloc(16384, KM_SLEEP);
+	a.dma_attr_align = 1;
 	(void) ddi_dma_alloc_handle(dip, &a, DDI_DMA_SLEEP, NULL, &hk);
 	(void) ddi_dma_addr_bind_handle(hk, NULL, kbuf, 16384, DDI_DMA_RDWR,
 	    DDI_DMA_SLEEP, NULL, NULL, NULL);
@@ -351,9 +379,13 @@ test_hotplug(rawring_t *rr)
 	    "expected one DEV_ADDED target 5, saw %d messages (type %u "
 	    "target %u)", n, n > 0 ? m[0].pmd_type : 99,
 	    n > 0 ? m[0].pmd_target : 99);
+	for (n = 0; n < 200 && (rr->rr_intr_seen & PVSCSI_INTR_MSG_0) == 0;
+	    n++)
+		(void) usleep(10000);
 	CHECK("hotplug: the message raised a message interrupt",
 	    (rr->rr_intr_seen & PVSCSI_INTR_MSG_0) != 0,
-	    "expected MSG_0 in %#x", rr->rr_intr_seen);
+	    "expected MSG_0 in %#x (%llu interrupts)", rr->rr_intr_seen,
+	    (unsigned long long)rr->rr_intrs);
 	(void) inquiry_ok(rr, 5, "hotplug: INQUIRY of the new disk");
 	CHECK("hotplug: device_del", qmp_disk_del(fd, 0, 5) == 0,
 	    "expected 0: %s", qmp_last_error());
