@@ -66,6 +66,8 @@ typedef struct fk_counters {
 	uint64_t	fc_witness_reports;
 	uint64_t	fc_timeouts_fired;
 	uint64_t	fc_dma_conflicts;	/* strict DMA: both changed */
+	uint64_t	fc_kmem_alloc_calls;	/* kmem_alloc + kmem_zalloc */
+	uint64_t	fc_kmem_constructs;	/* objects caches constructed */
 } fk_counters_t;
 
 extern void fk_counters_get(fk_counters_t *);

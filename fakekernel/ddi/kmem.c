@@ -48,7 +48,10 @@
  * fk_counters: fc_kmem_allocs and fc_kmem_frees count kmem_alloc and
  * kmem_cache_alloc calls that succeeded and their frees; fc_kmem_bytes is
  * the bytes allocated and not yet freed (cache objects count while a
- * client has them).
+ * client has them).  fc_kmem_alloc_calls counts the kmem_alloc and
+ * kmem_zalloc calls alone, and fc_kmem_constructs the objects caches
+ * constructed: a path that takes only constructed objects from caches
+ * (a hot path) leaves both unchanged.
  */
 
 #include <sys/types.h>
@@ -445,6 +448,8 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 		pattern_fill(buf, size, KMEM_UNINIT_PATTERN);
 	redzone_set(buf, size);
 	kmem_count((int64_t)size);
+	__atomic_add_fetch(&fk_counters.fc_kmem_alloc_calls, 1,
+	    __ATOMIC_RELAXED);
 	return (buf);
 }
 
@@ -638,6 +643,8 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 		kh->kh_free(raw, rawsize);
 		return (NULL);
 	}
+	__atomic_add_fetch(&fk_counters.fc_kmem_constructs, 1,
+	    __ATOMIC_RELAXED);
 	return (buf);
 }
 
