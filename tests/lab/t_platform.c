@@ -8,7 +8,8 @@
  *	ddi_dma_sync left out at a time, which must break the I/O; then the
  *	DMA attributes (32-bit limits give memory below 4 GiB; with "high",
  *	in a guest with RAM above 4 GiB, 64-bit attributes give memory above
- *	it and the rings work there).  The first disk (target 0) must be a
+ *	it and the rings work there; kmem buffers are DMA memory, above 4 GiB
+ *	there).  The first disk (target 0) must be a
  *	64 MiB file disk.
  *   t_platform hotplug		QMP device_add/device_del of a disk at
  *	target 5 produce DEV_ADDED and DEV_REMOVED in the message ring
@@ -20,6 +21,7 @@
 #include <sys/pci.h>
 #include <sys/ddi_intr.h>
 #include <fk.h>
+#include <fk_impl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +325,37 @@ dma_attr_check(const ddi_dma_attr_t *attr, uint64_t lo, uint64_t hi,
 	ddi_dma_free_handle(&h);
 }
 
+/*
+ * kmem memory comes from the DMA arena: without strict mode (where every
+ * bind gets a device copy) a bound kmem buffer is DMA memory as it is.
+ */
+static void
+test_kmem_is_dma(const ddi_dma_attr_t *attr)
+{
+	ddi_dma_attr_t a = *attr;
+	const ddi_dma_cookie_t *c;
+	ddi_dma_handle_t h;
+	caddr_t kbuf;
+	int strict = fk_strict_dma;
+
+	fk_strict_dma = 0;
+	a.dma_attr_align = 1;
+	kbuf = kmem_alloc(16384, KM_SLEEP);
+	(void) ddi_dma_alloc_handle(dip, &a, DDI_DMA_SLEEP, NULL, &h);
+	(void) ddi_dma_addr_bind_handle(h, NULL, kbuf, 16384, DDI_DMA_RDWR,
+	    DDI_DMA_SLEEP, NULL, NULL, NULL);
+	c = ddi_dma_cookie_iter(h, NULL);
+	CHECK("platform: a kmem buffer is DMA memory itself (not bounced)",
+	    c != NULL && fk_dma_devmem(c->dmac_laddress, 0) == kbuf &&
+	    (!high || c->dmac_laddress >= G4), "expected the buffer's own "
+	    "address%s, saw %#llx", high ? " above 4 GiB" : "",
+	    c != NULL ? (unsigned long long)c->dmac_laddress : 0ULL);
+	(void) ddi_dma_unbind_handle(h);
+	ddi_dma_free_handle(&h);
+	kmem_free(kbuf, 16384);
+	fk_strict_dma = strict;
+}
+
 static void
 test_dma_attrs(rawring_t *rr)
 {
@@ -333,6 +366,7 @@ test_dma_attrs(rawring_t *rr)
 	a64.dma_attr_count_max = UINT64_MAX;
 	a64.dma_attr_seg = UINT64_MAX;
 	dma_attr_check(&attr32, 0, G4 - 1, "32-bit attributes");
+	test_kmem_is_dma(&a64);
 	if (high) {
 		dma_attr_check(&a64, G4, UINT64_MAX, "64-bit attributes, RAM "
 		    "above 4 GiB");
