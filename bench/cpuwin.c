@@ -1,0 +1,63 @@
+/*
+ * cpuwin: the guest's CPU time and interrupts over a window, for runs of
+ * programs that cannot measure themselves (fio).
+ *
+ *	cpuwin DELAY SECS [IRQNAME]
+ *
+ * Sleeps DELAY seconds (a warm-up), takes /proc/stat and /proc/interrupts,
+ * sleeps SECS seconds, takes them again and prints
+ *
+ *	W secs=S cpu_us=U irqs=N
+ *
+ * U is the busy time of all CPUs (everything but idle and iowait) and N
+ * the sum over all CPUs of the /proc/interrupts lines naming IRQNAME.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <time.h>
+
+#include "bstat.h"
+
+static void
+sleep_secs(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		continue;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *irq = argc > 3 ? argv[3] : NULL;
+	cpu_snap_t a, b;
+	uint64_t ia = 0, ib = 0, ta, tb;
+	double delay, secs;
+
+	if (argc < 3 || (delay = atof(argv[1])) < 0 ||
+	    (secs = atof(argv[2])) <= 0) {
+		fprintf(stderr, "usage: cpuwin DELAY SECS [IRQNAME]\n");
+		return (2);
+	}
+	sleep_secs(delay);
+	if (irq != NULL)
+		ia = irq_count(irq);
+	if (cpu_snap(&a) != 0) {
+		fprintf(stderr, "cpuwin: cannot read /proc/stat\n");
+		return (1);
+	}
+	ta = now_ns();
+	sleep_secs(secs);
+	(void) cpu_snap(&b);
+	tb = now_ns();
+	if (irq != NULL)
+		ib = irq_count(irq);
+	printf("W secs=%.3f cpu_us=%llu irqs=%llu\n", (double)(tb - ta) / 1e9,
+	    (unsigned long long)(b.cs_busy_us - a.cs_busy_us),
+	    (unsigned long long)(ib - ia));
+	return (0);
+}

@@ -1,0 +1,162 @@
+#!/bin/sh
+# bench/guest.sh: the benchmark's guest side, run by bench/bench.sh as
+#	lab/lab --hba 2 --disk 0:0:null --disk 1:0:null ... -- sh bench/guest.sh
+#
+# Controller A (the first PVSCSI function) stays on vfio-pci for the
+# fakekernel: our driver (build/bench/iogen -x ours) and the raw ring
+# (iogen -x ring) take turns on it.  Controller B goes to Linux's own
+# vmw_pvscsi, driven by fio.  For each repetition and each test, in this
+# order: ours (interrupts, then polled), Linux (scheduler none, then the
+# default), the raw ring.  Every measurement is one "R ..." line on
+# stdout (bench/bstat.h); "I key=value" lines describe the setup; "# "
+# lines report progress.
+#
+# Environment (from bench.sh): BENCH_TESTS (comma-separated
+# WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds).
+
+set -u
+
+tests=${BENCH_TESTS:-randread:4k:32}
+reps=${BENCH_REPS:-1}
+warm=${BENCH_WARMUP:-1}
+secs=${BENCH_SECS:-3}
+bin=$LAB_REPO/build/bench
+tmp=/tmp/bench
+mkdir -p "$tmp"
+
+note() {
+	echo "# $*"
+}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# --- controller B to Linux's vmw_pvscsi -----------------------------------
+
+# linux_attach BDF: unbind from vfio-pci, switch the IOMMU group to
+# identity (QEMU's pvscsi bypasses the IOMMU for descriptors: Linux's
+# driver crashes in a translated domain), load the SCSI stack; sets disk.
+linux_attach() {
+	dev=/sys/bus/pci/devices/$1
+	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
+	echo >"$dev/driver_override"
+	group=$(readlink "$dev/iommu_group")
+	group=${group##*/}
+	echo identity >"/sys/kernel/iommu_groups/$group/type" ||
+		die "cannot switch IOMMU group $group to identity"
+	read -r type <"/sys/kernel/iommu_groups/$group/type"
+	[ "$type" = identity ] || die "IOMMU group $group is $type"
+	while read -r m; do
+		insmod "$LAB_MODULES/$m" || die "insmod $m failed"
+	done <"$LAB_MODULES/order"
+	disk=
+	for i in $(seq 50); do
+		for b in "$dev"/host*/target*/*/block/*; do
+			[ -e "$b" ] && disk=${b##*/}
+		done
+		[ -n "$disk" ] && [ -b "/dev/$disk" ] && return 0
+		sleep 0.2
+	done
+	die "no disk appeared on $1"
+}
+
+# The scheduler in brackets in /sys/block/DISK/queue/scheduler.
+default_sched() {
+	for s in $(cat "/sys/block/$1/queue/scheduler"); do
+		case $s in
+		\[*\]) s=${s#\[}; echo "${s%\]}"; return ;;
+		esac
+	done
+}
+
+# --- one measurement each --------------------------------------------------
+
+# ours TEST REP: our driver, interrupt-driven then polled.
+run_ours() {
+	"$bin/iogen" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
+	    "$1:poll" || note "ours: $1 failed (status $?)"
+}
+
+run_ring() {
+	"$bin/iogen" -x ring -n "$2" -w "$warm" -t "$secs" "$1" ||
+		note "ring: $1 failed (status $?)"
+}
+
+# run_fio SCHED TEST: fio on Linux's disk; guest CPU and vmw_pvscsi's
+# interrupts come from cpuwin over a window inside fio's measured time.
+run_fio() {
+	sched=$1
+	wl=${2%%:*}
+	qd=${2##*:}
+	size=${2#*:}
+	size=${size%:*}
+	case $wl in
+	randread | randwrite) rw=$wl ;;
+	seqread) rw=read ;;
+	*) die "unknown workload $wl" ;;
+	esac
+	bytes=$(awk -v s="$size" 'BEGIN { n = s + 0;
+	    if (s ~ /[kK]$/) n *= 1024; print n }')
+	# the window: from 0.6 s into the measured time to 0.4 s before its end
+	set -- $(awk -v w="$warm" -v s="$secs" 'BEGIN {
+	    d = w + 0.6; t = s - 1.0; if (t < 0.5) t = 0.5; print d, t }')
+	echo "$sched" >"/sys/block/$disk/queue/scheduler"
+	"$bin/cpuwin" "$1" "$2" vmw_pvscsi >"$tmp/win" &
+	winpid=$!
+	fio --name=bench --filename="/dev/$disk" --rw="$rw" --bs="$bytes" \
+	    --iodepth="$qd" --direct=1 --ioengine=io_uring --time_based \
+	    --ramp_time="$warm" --runtime="$secs" --norandommap \
+	    --randrepeat=0 --lat_percentiles=1 --percentile_list=50:99 \
+	    --output-format=json >"$tmp/fio.json" 2>"$tmp/fio.err" ||
+		note "fio: $sched $wl:$size:$qd failed: $(cat "$tmp/fio.err")"
+	wait "$winpid"
+	{
+		awk -f "$LAB_REPO/bench/fio.awk" "$tmp/fio.json"
+		cat "$tmp/win"
+	} | awk -v who=linux -v mode="$sched" -v wl="$wl" -v bs="$bytes" \
+	    -v qd="$qd" -v rep="$rep" '
+	    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	    END {
+		ios = v["iops"] * v["secs"]
+		printf "R who=%s mode=%s wl=%s bs=%d qd=%d rep=%d secs=%s " \
+		    "ios=%.0f errors=%d iops=%s mbps=%s p50=%s p99=%s kicks=- " \
+		    "intrs=%.3f cpu=%.2f\n", who, mode, wl, bs, qd, rep,
+		    v["secs"], ios, v["errors"], v["iops"], v["mbps"],
+		    v["p50"], v["p99"], (ios > 0 ? v["irqs"] / ios : 0),
+		    (ios > 0 ? v["cpu_us"] / ios : 0)
+	    }'
+}
+
+# --- main --------------------------------------------------------------------
+
+set -- $LAB_PVSCSI
+[ $# -ge 2 ] || die "need two PVSCSI functions, have: $*"
+ctl_a=$1
+ctl_b=$2
+linux_attach "$ctl_b"
+def=$(default_sched "$disk")
+echo "I controller_ours=$ctl_a controller_linux=$ctl_b linux_disk=$disk"
+echo "I default_sched=$def kernel=$(uname -r) cpus=$(nproc)"
+echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
+
+# The fakekernel sees controller A only; DMA strictness is for tests.
+export LAB_PVSCSI="$ctl_a" FK_STRICT_DMA=0
+
+scheds=none
+[ -n "$def" ] && [ "$def" != none ] && scheds="none $def"
+ntests=$(echo "$tests" | tr , '\n' | grep -c .)
+for rep in $(seq "$reps"); do
+	n=0
+	for t in $(echo "$tests" | tr , ' '); do
+		n=$((n + 1))
+		note "round $rep/$reps, test $n/$ntests: $t"
+		run_ours "$t" "$rep"
+		for s in $scheds; do
+			run_fio "$s" "$t"
+		done
+		run_ring "$t" "$rep"
+	done
+done
+note "done"

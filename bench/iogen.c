@@ -1,0 +1,652 @@
+/*
+ * iogen: the bench's I/O generator, run in the lab guest.
+ *
+ *	iogen [-x ours|ring] [-w WARMUP] [-t SECS] [-n REP] TEST...
+ *
+ * TEST is WORKLOAD:SIZE:QD[:MODE]: WORKLOAD randread, randwrite or
+ * seqread; SIZE in bytes or with a k suffix; MODE intr (default) or poll.
+ * Each test runs WARMUP seconds, then is measured for SECS seconds, and
+ * prints one result line (bstat.h) on stdout.
+ *
+ * -x ours (default): the pvscsi driver on the first PVSCSI function (the
+ * only one in $LAB_PVSCSI), through the fakekernel's target-side API on
+ * LUN 0 of target 0, as sd would drive it:
+ *   intr	asynchronous submissions (fk_scsi_submit) with the unit's queue
+ *		depth set to QD; each completion callback submits the next
+ *		command, so QD commands are always in the HBA's hands.
+ *		Completions are delivered directly from the interrupt
+ *		handler (FK_SCSI_COMP_DIRECT, as scsi_hba_pkt_comp(9F) does
+ *		on illumos) unless FK_SCSI_COMP says otherwise.
+ *   poll	QD threads each running FLAG_NOINTR commands (fk_scsi_cmd)
+ *		back to back, with the device's interrupts masked (its
+ *		INTR_MASK register cleared through a mapping of our own), so
+ *		every completion is found by a poller; the mask is restored
+ *		afterwards.
+ * -x ring: no driver; the raw polled ring of ring.c on the same function,
+ * the device's ceiling (MODE is ignored: always polled).
+ *
+ * Latency is total: from the submission call to the completion as the
+ * caller sees it.  Kicks are writes to KICK_RW_IO and KICK_NON_RW_IO,
+ * interrupts the fakekernel's handler invocations, CPU the busy time of
+ * all guest CPUs (/proc/stat), all over the measured window.
+ *
+ * The environment should carry FK_STRICT_DMA=0: strict DMA is a testing
+ * mode with a copy per sync.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <time.h>
+
+#include <sys/time.h>
+#include <sys/sunddi.h>
+#include <sys/pci.h>
+#include <sys/scsi/scsi.h>
+
+#include "lib/drv.h"
+#include "pvscsi.h"
+#include "iogen.h"
+
+#define	PHASE_WARMUP	0
+#define	PHASE_MEASURE	1
+#define	PHASE_STOP	2
+
+#define	IOGEN_MAXQD	256
+
+static const char *progname = "iogen";
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static void
+sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000ULL),
+		.tv_nsec = (long)(ns % 1000000000ULL)
+	};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		continue;
+}
+
+/*
+ * Block addresses.
+ */
+void
+lba_init(lba_gen_t *g, const test_t *t, uint64_t nblocks, uint32_t blksize)
+{
+	g->lg_nblocks = nblocks;
+	g->lg_blksize = blksize;
+	g->lg_nblks = t->t_bs / blksize;
+	g->lg_random = t->t_random;
+	g->lg_next = 0;
+}
+
+uint64_t
+lba_next(lba_gen_t *g, uint64_t *seed)
+{
+	uint64_t slots = g->lg_nblocks / g->lg_nblks, n;
+
+	if (g->lg_random) {
+		/* xorshift64* */
+		uint64_t x = *seed;
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		*seed = x;
+		n = (x * 0x2545F4914F6CDD1DULL) >> 11;
+	} else {
+		n = __atomic_fetch_add(&g->lg_next, 1, __ATOMIC_RELAXED);
+	}
+	return ((n % slots) * g->lg_nblks);
+}
+
+/*
+ * Windows.
+ */
+int
+pvscsi_rnumber(dev_info_t *dip)
+{
+	int nregs;
+
+	if (ddi_dev_nregs(dip, &nregs) != DDI_SUCCESS)
+		return (-1);
+	/* as the driver does: the first memory BAR big enough */
+	for (int rn = 1; rn < nregs; rn++) {
+		off_t size;
+
+		if (ddi_dev_regsize(dip, (uint_t)rn, &size) == DDI_SUCCESS &&
+		    size >= PVSCSI_MEM_SPACE_SIZE)
+			return (rn);
+	}
+	return (-1);
+}
+
+void
+snap_take(snap_t *s, uint_t rn)
+{
+	fk_counters_t c;
+
+	fk_counters_get(&c);
+	s->s_intrs = c.fc_intrs;
+	s->s_kicks = fk_reg_writes_at(rn, PVSCSI_REG_KICK_RW_IO) +
+	    fk_reg_writes_at(rn, PVSCSI_REG_KICK_NON_RW_IO);
+	(void) cpu_snap(&s->s_cpu);
+	s->s_ns = now_ns();
+}
+
+void
+snap_diff(const snap_t *a, const snap_t *b, bench_result_t *r)
+{
+	r->br_secs = (double)(b->s_ns - a->s_ns) / 1e9;
+	r->br_kicks = (double)(b->s_kicks - a->s_kicks);
+	r->br_intrs = (double)(b->s_intrs - a->s_intrs);
+	r->br_cpu_us = (double)(b->s_cpu.cs_busy_us - a->s_cpu.cs_busy_us);
+}
+
+/*
+ * Our driver.  One run of one test.
+ */
+typedef struct run run_t;
+
+typedef struct io {
+	fk_scsi_cmd_t	io_cmd;
+	run_t		*io_run;
+	uint64_t	io_t0;
+	uint64_t	io_seed;
+	void		*io_buf;
+	struct io	*io_next;	/* parked */
+} io_t;
+
+struct run {
+	const test_t	*r_test;
+	fk_lun_t	*r_lun;
+	lba_gen_t	r_lba;
+	volatile int	r_phase;
+	uint64_t	r_done;		/* in the window */
+	uint64_t	r_errors;
+	uint64_t	r_parks;
+	int		r_fatal;	/* a submission failed for good */
+	bench_hist_t	r_hist;
+	pthread_mutex_t	r_park_lock;
+	io_t		*r_parked;
+	io_t		r_io[IOGEN_MAXQD];
+};
+
+typedef struct ours {
+	fk_lun_t	*o_lun;
+	uint64_t	o_nblocks;
+	uint32_t	o_blksize;
+	uint_t		o_rn;
+	dev_info_t	*o_dip;
+} ours_t;
+
+static void io_done(fk_scsi_cmd_t *, void *);
+
+static void
+io_prep(io_t *io, uint_t flags)
+{
+	run_t *r = io->io_run;
+	const test_t *t = r->r_test;
+	fk_scsi_cmd_t *cmd = &io->io_cmd;
+
+	fk_scsi_cdb_rw(cmd, t->t_write ? FK_SCSI_DIR_WRITE : FK_SCSI_DIR_READ,
+	    lba_next(&r->r_lba, &io->io_seed), r->r_lba.lg_nblks,
+	    r->r_lba.lg_blksize);
+	cmd->sc_buf = io->io_buf;
+	cmd->sc_flags = flags;
+	cmd->sc_timeout = 30;
+	cmd->sc_done = io_done;
+	cmd->sc_arg = io;
+}
+
+/* Count a finished command into the window. */
+static void
+io_account(run_t *r, const fk_scsi_cmd_t *cmd, uint64_t lat)
+{
+	if (r->r_phase != PHASE_MEASURE)
+		return;
+	bh_add(&r->r_hist, lat);
+	__atomic_add_fetch(&r->r_done, 1, __ATOMIC_RELAXED);
+	if (cmd->sc_error != 0)
+		__atomic_add_fetch(&r->r_errors, 1, __ATOMIC_RELAXED);
+}
+
+static void
+io_park(run_t *r, io_t *io)
+{
+	(void) pthread_mutex_lock(&r->r_park_lock);
+	io->io_next = r->r_parked;
+	r->r_parked = io;
+	r->r_parks++;
+	(void) pthread_mutex_unlock(&r->r_park_lock);
+}
+
+/*
+ * Submit the next command on io.  From a completion callback, a
+ * submission that cannot proceed at once (EWOULDBLOCK, ENOMEM) parks the
+ * io for the main thread.
+ */
+static void
+io_issue(io_t *io)
+{
+	run_t *r = io->io_run;
+	int rv;
+
+	io_prep(io, 0);
+	io->io_t0 = now_ns();
+	if ((rv = fk_scsi_submit(r->r_lun, &io->io_cmd)) == 0)
+		return;
+	if (rv != EWOULDBLOCK && rv != ENOMEM && rv != EAGAIN)
+		r->r_fatal = rv;
+	io_park(r, io);
+}
+
+static void
+io_done(fk_scsi_cmd_t *cmd, void *arg)
+{
+	io_t *io = arg;
+	run_t *r = io->io_run;
+
+	io_account(r, cmd, now_ns() - io->io_t0);
+	if (r->r_phase == PHASE_STOP)
+		return;
+	io_issue(io);
+}
+
+/* Main thread: resubmit parked commands, sleeping on the slot limit. */
+static void
+run_unpark(run_t *r)
+{
+	io_t *list;
+
+	(void) pthread_mutex_lock(&r->r_park_lock);
+	list = r->r_parked;
+	r->r_parked = NULL;
+	(void) pthread_mutex_unlock(&r->r_park_lock);
+	while (list != NULL) {
+		io_t *io = list;
+
+		list = io->io_next;
+		if (r->r_phase == PHASE_STOP || r->r_fatal != 0)
+			continue;
+		io_issue(io);
+	}
+}
+
+/* Sleep until deadline, handing parked commands back meanwhile. */
+static void
+run_wait(run_t *r, uint64_t deadline)
+{
+	uint64_t now;
+
+	while ((now = now_ns()) < deadline) {
+		uint64_t step = deadline - now;
+
+		if (step > 1000000)
+			step = 1000000;
+		sleep_ns(step);
+		if (r->r_parked != NULL)
+			run_unpark(r);
+	}
+}
+
+static void
+run_init(run_t *r, ours_t *o, const test_t *t)
+{
+	memset(r, 0, sizeof (*r));
+	r->r_test = t;
+	r->r_lun = o->o_lun;
+	lba_init(&r->r_lba, t, o->o_nblocks, o->o_blksize);
+	(void) pthread_mutex_init(&r->r_park_lock, NULL);
+	for (unsigned i = 0; i < t->t_qd; i++) {
+		io_t *io = &r->r_io[i];
+
+		io->io_run = r;
+		io->io_seed = 0x9E3779B97F4A7C15ULL * (i + 1) ^ now_ns();
+		io->io_buf = fk_scsi_buf_alloc(t->t_bs);
+	}
+}
+
+static void
+run_fini(run_t *r)
+{
+	for (unsigned i = 0; i < r->r_test->t_qd; i++)
+		fk_scsi_buf_free(r->r_io[i].io_buf, r->r_test->t_bs);
+	(void) pthread_mutex_destroy(&r->r_park_lock);
+}
+
+/* The measured part, common to both modes: warm up, then the window. */
+static void
+run_window(run_t *r, ours_t *o, const timing_t *tm, bench_result_t *res)
+{
+	snap_t a, b;
+
+	run_wait(r, now_ns() + (uint64_t)(tm->tm_warmup * 1e9));
+	snap_take(&a, o->o_rn);
+	r->r_phase = PHASE_MEASURE;
+	run_wait(r, a.s_ns + (uint64_t)(tm->tm_secs * 1e9));
+	r->r_phase = PHASE_STOP;
+	snap_take(&b, o->o_rn);
+	snap_diff(&a, &b, res);
+}
+
+static void
+run_result(run_t *r, bench_result_t *res)
+{
+	res->br_ios = (double)r->r_done;
+	res->br_errors = (double)r->r_errors;
+	res->br_p50_us = (double)bh_pct(&r->r_hist, 0.50) / 1e3;
+	res->br_p99_us = (double)bh_pct(&r->r_hist, 0.99) / 1e3;
+}
+
+static void
+ours_intr(ours_t *o, const test_t *t, const timing_t *tm,
+    bench_result_t *res)
+{
+	run_t *r = calloc(1, sizeof (*r));
+	uint_t depth;
+
+	if (r == NULL)
+		die("out of memory");
+	run_init(r, o, t);
+	depth = fk_scsi_set_depth(o->o_lun, t->t_qd);
+	for (unsigned i = 0; i < t->t_qd; i++)
+		io_issue(&r->r_io[i]);
+	run_window(r, o, tm, res);
+	if (fk_scsi_drain(o->o_lun, SEC2NSEC(60)) != 0)
+		die("%s: commands still outstanding 60 s after the run",
+		    t->t_wl);
+	(void) fk_scsi_set_depth(o->o_lun, depth);
+	if (r->r_fatal != 0)
+		die("%s: a submission failed: %s", t->t_wl,
+		    strerror(r->r_fatal));
+	run_result(r, res);
+	run_fini(r);
+	free(r);
+}
+
+/*
+ * Polled: each thread runs one FLAG_NOINTR command at a time.
+ */
+static void *
+poll_thread(void *arg)
+{
+	io_t *io = arg;
+	run_t *r = io->io_run;
+
+	while (r->r_phase != PHASE_STOP && r->r_fatal == 0) {
+		int rv;
+
+		io_prep(io, FLAG_NOINTR);
+		io->io_t0 = now_ns();
+		rv = fk_scsi_cmd(r->r_lun, &io->io_cmd);
+		io->io_cmd.sc_error = rv;
+		io_account(r, &io->io_cmd, now_ns() - io->io_t0);
+		if (rv == EINVAL || rv == ENXIO || rv == EFAULT)
+			r->r_fatal = rv;
+	}
+	return (NULL);
+}
+
+/* Mask (or restore) the device's interrupts through our own mapping. */
+static uint32_t
+intr_mask_set(ours_t *o, uint32_t val)
+{
+	static ddi_device_acc_attr_t attr = {
+		.devacc_attr_version = DDI_DEVICE_ATTR_V0,
+		.devacc_attr_endian_flags = DDI_STRUCTURE_LE_ACC,
+		.devacc_attr_dataorder = DDI_STRICTORDER_ACC
+	};
+	ddi_acc_handle_t h;
+	caddr_t base;
+	uint32_t old;
+
+	if (ddi_regs_map_setup(o->o_dip, o->o_rn, &base, 0,
+	    PVSCSI_MEM_SPACE_SIZE, &attr, &h) != DDI_SUCCESS)
+		die("cannot map the registers");
+	old = ddi_get32(h, (uint32_t *)(base + PVSCSI_REG_INTR_MASK));
+	ddi_put32(h, (uint32_t *)(base + PVSCSI_REG_INTR_MASK), val);
+	ddi_regs_map_free(&h);
+	return (old);
+}
+
+static void
+ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
+    bench_result_t *res)
+{
+	run_t *r = calloc(1, sizeof (*r));
+	pthread_t tids[IOGEN_MAXQD];
+	uint32_t mask;
+	uint_t depth;
+
+	if (r == NULL)
+		die("out of memory");
+	run_init(r, o, t);
+	depth = fk_scsi_set_depth(o->o_lun, t->t_qd);
+	mask = intr_mask_set(o, 0);
+	for (unsigned i = 0; i < t->t_qd; i++) {
+		if (pthread_create(&tids[i], NULL, poll_thread,
+		    &r->r_io[i]) != 0)
+			die("cannot create a thread");
+	}
+	run_window(r, o, tm, res);
+	for (unsigned i = 0; i < t->t_qd; i++)
+		(void) pthread_join(tids[i], NULL);
+	(void) intr_mask_set(o, mask);
+	(void) fk_scsi_set_depth(o->o_lun, depth);
+	if (r->r_fatal != 0)
+		die("%s: a polled command failed: %s", t->t_wl,
+		    strerror(r->r_fatal));
+	run_result(r, res);
+	run_fini(r);
+	free(r);
+}
+
+static void
+ours_open(ours_t *o)
+{
+	fk_lun_info_t li;
+	const char *comp = getenv("FK_SCSI_COMP");
+	int err, n;
+	uchar_t *buf;
+
+	memset(o, 0, sizeof (*o));
+	if ((err = drv_load()) != 0)
+		die("drv_load: %s", strerror(err));
+	if (comp == NULL || *comp == '\0')
+		(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
+	if ((n = drv_attach()) != 1)
+		die("expected the driver on 1 HBA, attached %d", n);
+	if ((o->o_lun = drv_lun(0, "0,0", 10)) == NULL)
+		die("no LUN 0,0");
+	if (fk_scsi_lun_info(o->o_lun, &li) != 0 || !li.li_cap_valid)
+		die("LUN 0,0: no capacity");
+	o->o_nblocks = li.li_nblocks;
+	o->o_blksize = li.li_blksize;
+	o->o_dip = fk_pci_hba(0);
+	if ((n = pvscsi_rnumber(o->o_dip)) < 0)
+		die("no register BAR");
+	o->o_rn = (uint_t)n;
+	/* one read with sd's retries absorbs any unit attention */
+	buf = fk_scsi_buf_alloc(o->o_blksize);
+	if ((err = fk_scsi_read(o->o_lun, 0, 1, buf, NULL)) != 0)
+		die("first read: %s", strerror(err));
+	fk_scsi_buf_free(buf, o->o_blksize);
+}
+
+static void
+ours_close(ours_t *o)
+{
+	fk_scsi_lun_rele(o->o_lun);
+	if (drv_detach() != 0)
+		die("detach failed");
+	drv_unload();
+}
+
+/*
+ * The raw ring: no driver, only the fakekernel's DDI.
+ */
+static ring_t *
+ring_setup(void)
+{
+	fk_options_t opts = { 0 };
+	ring_t *rg;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	opts.fo_platform = "vfio";
+	opts.fo_strict_dma = -1;
+	if ((err = fk_init(&opts)) != 0)
+		die("fk_init: %s", strerror(err));
+	if ((rg = ring_open(0)) == NULL)
+		die("cannot set the raw ring up");
+	return (rg);
+}
+
+/*
+ * Tests.
+ */
+static int
+parse_test(char *spec, test_t *t)
+{
+	char *wl = strtok(spec, ":"), *bs = strtok(NULL, ":");
+	char *qd = strtok(NULL, ":"), *mode = strtok(NULL, ":"), *end;
+	unsigned long v;
+
+	memset(t, 0, sizeof (*t));
+	if (wl == NULL || bs == NULL || qd == NULL)
+		return (-1);
+	if (strcmp(wl, "randread") == 0) {
+		t->t_random = 1;
+	} else if (strcmp(wl, "randwrite") == 0) {
+		t->t_random = 1;
+		t->t_write = 1;
+	} else if (strcmp(wl, "seqread") != 0) {
+		return (-1);
+	}
+	t->t_wl = wl;
+	v = strtoul(bs, &end, 10);
+	if (*end == 'k' || *end == 'K') {
+		v *= 1024;
+		end++;
+	}
+	if (*end != '\0' || v == 0 || v % 512 != 0 || v > 1024 * 1024)
+		return (-1);
+	t->t_bs = (unsigned)v;
+	v = strtoul(qd, &end, 10);
+	if (*end != '\0' || v == 0 || v > IOGEN_MAXQD)
+		return (-1);
+	t->t_qd = (unsigned)v;
+	t->t_mode = mode != NULL ? mode : "intr";
+	if (strcmp(t->t_mode, "intr") != 0 && strcmp(t->t_mode, "poll") != 0)
+		return (-1);
+	return (0);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-x ours|ring] [-w WARMUP] [-t SECS] "
+	    "[-n REP] WORKLOAD:SIZE:QD[:intr|poll]...\n", progname);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	timing_t tm = { .tm_warmup = 1.0, .tm_secs = 3.0, .tm_rep = 1 };
+	const char *who = "ours";
+	test_t *tests;
+	int c, ntests;
+
+	while ((c = getopt(argc, argv, "x:w:t:n:")) != -1) {
+		switch (c) {
+		case 'x':
+			who = optarg;
+			break;
+		case 'w':
+			tm.tm_warmup = atof(optarg);
+			break;
+		case 't':
+			tm.tm_secs = atof(optarg);
+			break;
+		case 'n':
+			tm.tm_rep = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if ((strcmp(who, "ours") != 0 && strcmp(who, "ring") != 0) ||
+	    optind >= argc || tm.tm_secs <= 0 || tm.tm_warmup < 0)
+		usage();
+	ntests = argc - optind;
+	if ((tests = calloc((size_t)ntests, sizeof (*tests))) == NULL)
+		die("out of memory");
+	for (int i = 0; i < ntests; i++) {
+		if (parse_test(argv[optind + i], &tests[i]) != 0) {
+			fprintf(stderr, "%s: bad test '%s'\n", progname,
+			    argv[optind + i]);
+			usage();
+		}
+	}
+
+	if (strcmp(who, "ring") == 0) {
+		ring_t *rg = ring_setup();
+
+		for (int i = 0; i < ntests; i++) {
+			bench_result_t res = { 0 };
+
+			res.br_who = "ring";
+			res.br_mode = "poll";
+			res.br_wl = tests[i].t_wl;
+			res.br_bs = tests[i].t_bs;
+			res.br_qd = tests[i].t_qd;
+			res.br_rep = tm.tm_rep;
+			if (ring_run(rg, &tests[i], &tm, &res) != 0)
+				die("raw ring: %s failed", tests[i].t_wl);
+			br_print(&res);
+		}
+		ring_close(rg);
+		fk_fini();
+	} else {
+		ours_t o;
+
+		ours_open(&o);
+		for (int i = 0; i < ntests; i++) {
+			const test_t *t = &tests[i];
+			bench_result_t res = { 0 };
+
+			res.br_who = "ours";
+			res.br_mode = t->t_mode;
+			res.br_wl = t->t_wl;
+			res.br_bs = t->t_bs;
+			res.br_qd = t->t_qd;
+			res.br_rep = tm.tm_rep;
+			if (strcmp(t->t_mode, "poll") == 0)
+				ours_poll(&o, t, &tm, &res);
+			else
+				ours_intr(&o, t, &tm, &res);
+			br_print(&res);
+		}
+		ours_close(&o);
+	}
+	free(tests);
+	return (0);
+}

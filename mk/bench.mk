@@ -1,0 +1,38 @@
+# make bench
+#	Our driver against Linux's vmw_pvscsi (fio) and the raw polled ring
+#	(the device's ceiling), in one lab guest with two PVSCSI controllers.
+#	Writes build/bench/results.md (also on stdout), build/bench/bench.png
+#	and build/bench/raw.txt.  BENCH_QUICK=1: one short round (~3 min).
+#	See bench/README.md.
+
+BENCH_DIR	:= $(BUILD)/bench
+BENCH_IOGEN	:= $(BENCH_DIR)/iogen
+BENCH_CPUWIN	:= $(BENCH_DIR)/cpuwin
+BENCH_HDRS	:= $(wildcard bench/*.h)
+BENCH_INC	:= -Ibench -Itests/lab -Itests -Ilab -I$(DRV_DIR)
+
+.PHONY: bench bench-tools
+bench: bench-tools
+	@BENCH_QUICK="$(BENCH_QUICK)" sh bench/bench.sh
+
+bench-tools: $(BENCH_IOGEN) $(BENCH_CPUWIN)
+
+# Programs built against the fakekernel (and the driver).
+$(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o: $(BENCH_DIR)/%.o: bench/%.c \
+    $(BENCH_HDRS) $(FK_HDRS) $(DRV_HDRS) tests/lab/lib/drv.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) $(BENCH_INC) -c $< -o $@
+
+# Plain Linux programs.
+$(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o: $(BENCH_DIR)/%.o: bench/%.c \
+    $(BENCH_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Ibench -c $< -o $@
+
+$(BENCH_IOGEN): $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
+    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB)
+	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
+	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) $(LDLIBS)
+
+$(BENCH_CPUWIN): $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/bstat.o
+	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS)
