@@ -858,7 +858,8 @@ fk_dma_sync_log(uint64_t n, const fk_dma_hdl_t *dh, off_t off, size_t len,
 	char sym[1][160], who[64];
 
 	fk_symbolize(&caller, 1, sym);
-	cmn_err(CE_NOTE, "dma: sync #%llu %s %s off %#llx len %#zx%s, caller %s",
+	cmn_err(CE_NOTE, "dma: sync #%llu %s %s off %#llx len %#zx%s, "
+	    "caller %s",
 	    (unsigned long long)n, fk_dma_owner(dh, who, sizeof (who)),
 	    type == DDI_DMA_SYNC_FORDEV ? "FORDEV" :
 	    type == DDI_DMA_SYNC_FORCPU ? "FORCPU" : "FORKERNEL",

@@ -114,7 +114,8 @@ pci_config_setup(dev_info_t *dip, ddi_acc_handle_t *handlep)
 	pci_regspec_t rs;
 	caddr_t base;
 
-	if (dip == NULL || handlep == NULL || fk_pci_regspec(dip, 0, &rs) != 0 ||
+	if (dip == NULL || handlep == NULL ||
+	    fk_pci_regspec(dip, 0, &rs) != 0 ||
 	    (rs.pci_phys_hi & PCI_REG_ADDR_M) != PCI_ADDR_CONFIG)
 		return (DDI_FAILURE);
 	return (ddi_regs_map_setup(dip, 0, &base, 0, 0, &attr, handlep) ==

@@ -422,8 +422,8 @@ fk_arena_free(void *va, size_t len)
 		panic("fk_arena_free(%p, %zu): past the chunk's end", va, len);
 	for (k = 0; k < n; k++) {
 		if (!c->ac_used[i + k]) {
-			panic("fk_arena_free(%p, %zu): page %zu is free already",
-			    va, len, k);
+			panic("fk_arena_free(%p, %zu): page %zu is free "
+			    "already", va, len, k);
 		}
 		c->ac_used[i + k] = 0;
 	}

@@ -152,8 +152,8 @@ vfio_bound_to_vfio(const char *bdf)
 	ssize_t n;
 	const char *base;
 
-	(void) snprintf(path, sizeof (path), "/sys/bus/pci/devices/%.64s/driver",
-	    bdf);
+	(void) snprintf(path, sizeof (path),
+	    "/sys/bus/pci/devices/%.64s/driver", bdf);
 	if ((n = readlink(path, link, sizeof (link) - 1)) < 0)
 		return (0);
 	link[n] = '\0';
@@ -827,8 +827,10 @@ vfio_pdev_shut(fk_pdev_t *pd)
 	if (pd->pd_irq_index >= 0)
 		(void) vfio_intr_disable(pd, 0);
 	for (n = 0; n < 6; n++) {
-		if (pd->pd_bar[n].vb_va != NULL)
-			(void) munmap(pd->pd_bar[n].vb_va, pd->pd_bar[n].vb_size);
+		if (pd->pd_bar[n].vb_va != NULL) {
+			(void) munmap(pd->pd_bar[n].vb_va,
+			    pd->pd_bar[n].vb_size);
+		}
 		pd->pd_bar[n].vb_va = NULL;
 	}
 	if (pd->pd_devfd >= 0)

@@ -67,8 +67,8 @@ main(int argc, char **argv)
 		    "syncs=%llu\n", qds[i], iops,
 		    (unsigned long long)(c1.fc_reg_writes - c0.fc_reg_writes),
 		    (unsigned long long)(c1.fc_dma_syncs - c0.fc_dma_syncs));
-		(void) snprintf(name, sizeof (name),
-		    "rawring: qd=%d: every I/O completes without error", qds[i]);
+		(void) snprintf(name, sizeof (name), "rawring: qd=%d: every "
+		    "I/O completes without error", qds[i]);
 		CHECK(name, iops > 0 && errors == 0, "expected no error, saw "
 		    "%llu (iops %.0f)", (unsigned long long)errors, iops);
 	}

@@ -424,7 +424,8 @@ test_seg_countmax_maxxfer(void)
 	(void) bind(db.db_h, db.db_va, db.db_len, DDI_DMA_RDWR);
 	c = ddi_dma_cookie_iter(db.db_h, NULL);
 	CHECK("dma: contiguous memory is one cookie", rv == 0 &&
-	    ddi_dma_ncookies(db.db_h) == 1 && c->dmac_laddress < FP_SEG_BOUNDARY &&
+	    ddi_dma_ncookies(db.db_h) == 1 &&
+	    c->dmac_laddress < FP_SEG_BOUNDARY &&
 	    c->dmac_laddress + c->dmac_size > FP_SEG_BOUNDARY,
 	    "expected one cookie across the boundary");
 	(void) ddi_dma_unbind_handle(db.db_h);
@@ -690,7 +691,7 @@ test_strict_bind(void)
 	    "expected a copy holding 0x77");
 	if (dev != NULL) {
 		buf[1] = 0x01;
-		CHECK("strict: bound buffer: CPU change invisible before FORDEV",
+		CHECK("strict: bound buffer: no CPU change before FORDEV",
 		    dev[1] == 0, "expected 0, saw %#x", dev[1]);
 		dev[2] = 0x02;
 		(void) ddi_dma_unbind_handle(h);

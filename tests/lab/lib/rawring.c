@@ -265,8 +265,8 @@ rawring_reset(rawring_t *rr, int msgring)
 	msglog = rr_state_get(rr, RS_OFF(prs_msg_log2));
 	if ((1U << reqlog) != RR_NREQ || (1U << cmplog) != RR_NCMP ||
 	    (msgring && (1U << msglog) != RR_NMSG)) {
-		(void) printf("# rawring: ring sizes read back: 2^%u 2^%u 2^%u\n",
-		    reqlog, cmplog, msglog);
+		(void) printf("# rawring: ring sizes read back: "
+		    "2^%u 2^%u 2^%u\n", reqlog, cmplog, msglog);
 		return (-1);
 	}
 	rr->rr_req_prod = rr_state_get(rr, RS_OFF(prs_req_prod));
