@@ -6,7 +6,19 @@ REPO=$(cd "$LAB_TESTS/../.." && pwd -P)
 LAB=$REPO/lab/lab
 TBUILD=$REPO/build/lab/tests
 RUNS=$REPO/build/lab/runs
-mkdir -p "$TBUILD" "$RUNS"
+
+# The guest architecture under test: LAB_TEST_ARCH on the host (run.sh -a
+# sets it), the guest's own LAB_ARCH inside it.  Tests run "$LAB"
+# "$ARCH_OPT" ...; programs for the guest live in TBIN.
+LAB_TEST_ARCH=${LAB_TEST_ARCH:-${LAB_ARCH:-x86_64}}
+ARCH_OPT=--arch=$LAB_TEST_ARCH
+case $LAB_TEST_ARCH in
+x86_64) TBIN=$TBUILD ;;
+*) TBIN=$REPO/build/$LAB_TEST_ARCH/lab/tests ;;
+esac
+if [ -z "${LAB_OUT:-}" ]; then		# not in the guest: / is read-only there
+	mkdir -p "$TBUILD" "$TBIN" "$RUNS"
+fi
 failed=0
 
 pass() {

@@ -43,5 +43,5 @@ case $(qmp '{"execute":"query-status"}') in
 *) fail qmp-raw-json "expected status running" ;;
 esac
 
-"$REPO/build/lab/tests/qmp_api" || failed=1
+"$TBIN/qmp_api" || failed=1
 exit $failed

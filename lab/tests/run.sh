@@ -1,8 +1,15 @@
 #!/bin/sh
-# lab/tests/run.sh: the lab's self-tests.  Prints one line per check and a
-# summary; exits non-zero if any check failed.  The timeout test mostly
-# waits, so it runs alongside the others (which also checks that lab runs
-# can overlap).
+# lab/tests/run.sh [-a ARCH]: the lab's self-tests, on an x86_64 guest or
+# (-a aarch64) on another guest architecture.  Prints one line per check
+# and a summary; exits non-zero if any check failed.  The timeout test
+# mostly waits, so it runs alongside the others (which also checks that
+# lab runs can overlap).
+while getopts a: o; do
+	case $o in
+	a) LAB_TEST_ARCH=$OPTARG; export LAB_TEST_ARCH ;;
+	*) echo "usage: lab/tests/run.sh [-a ARCH]" >&2; exit 2 ;;
+	esac
+done
 dir=$(cd "$(dirname "$0")" && pwd -P)
 out=$(mktemp -d "${TMPDIR:-/tmp}/labtest.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp".*' EXIT
 bad() {
 	name=$1
 	shift
-	TMPDIR=$sockdirs "$LAB" "$@" >"$tmp.out" 2>"$tmp.err"
+	TMPDIR=$sockdirs "$LAB" "$ARCH_OPT" "$@" >"$tmp.out" 2>"$tmp.err"
 	rc=$?
 	made=$(ls "$sockdirs" | wc -l)
 	lines=$(wc -l <"$tmp.err")

@@ -4,29 +4,29 @@
 tmp=$TBUILD/exit.$$
 trap 'rm -f "$tmp".*' EXIT
 
-"$LAB" true >"$tmp.out" 2>&1
+"$LAB" "$ARCH_OPT" true >"$tmp.out" 2>&1
 rc=$?
 check exit-true "status 0, 0 bytes of output" \
 	"status $rc, $(wc -c <"$tmp.out") bytes of output"
 
-"$LAB" sh -c 'exit 7' >"$tmp.out" 2>"$tmp.err"
+"$LAB" "$ARCH_OPT" sh -c 'exit 7' >"$tmp.out" 2>"$tmp.err"
 check exit-7 7 $?
 run=$(sed -n 's/^lab: run directory kept: //p' "$tmp.err")
 check exit-7-run-kept "a run directory" "${run:+a run directory}"
 [ -n "$run" ] && rm -rf "$run"
 
-"$LAB" sh -c 'echo out-line; echo err-line >&2; printf no-newline' \
+"$LAB" "$ARCH_OPT" sh -c 'echo out-line; echo err-line >&2; printf no-newline' \
 	>"$tmp.out" 2>/dev/null
 check output "out-line|err-line|no-newline" "$(joined "$tmp.out")"
 
 # Binary output, written just before the command exits, arrives intact
 # (it contains \001 bytes, the first byte of the guest's end marker).
 head -c 4000000 /dev/urandom >"$tmp.bin"
-"$LAB" cat "$tmp.bin" >"$tmp.got" 2>/dev/null
+"$LAB" "$ARCH_OPT" cat "$tmp.bin" >"$tmp.got" 2>/dev/null
 check output-binary "$(sha256sum <"$tmp.bin")" "$(sha256sum <"$tmp.got")"
 
 # Lines must arrive while the command runs, not at its end.
-"$LAB" sh -c 'echo first; sleep 3; echo second' | while IFS= read -r l; do
+"$LAB" "$ARCH_OPT" sh -c 'echo first; sleep 3; echo second' | while IFS= read -r l; do
 	printf '%s %s\n' "$(now)" "$l"
 done >"$tmp.times"
 gap=$(awk 'NR == 1 { a = $1 } NR == 2 { printf "%.1f", $1 - a }' "$tmp.times")

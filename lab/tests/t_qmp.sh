@@ -5,13 +5,19 @@ tmp=$TBUILD/qmp.$$
 trap 'rm -f "$tmp".*' EXIT
 
 cd "$REPO" || exit 1
-if ! { make -s -f lab/lab.mk build/lab/libqmp.a &&
-    ${CC:-cc} -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -Ilab \
-    lab/tests/qmp_api.c build/lab/libqmp.a -o "$TBUILD/qmp_api"; } \
+# The API test is a guest program: static for a guest of another
+# architecture (see lab/lab.mk).
+case $LAB_TEST_ARCH in
+x86_64) cc=${CC:-cc} lib=build/lab/libqmp.a ;;
+aarch64) cc="aarch64-linux-gnu-gcc -static" lib=build/aarch64/lab/libqmp.a ;;
+esac
+if ! { make -s -f lab/lab.mk "$lib" &&
+    $cc -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing -Ilab \
+    lab/tests/qmp_api.c "$lib" -o "$TBIN/qmp_api"; } \
     >"$tmp.build" 2>&1; then
 	fail qmp-api-build "expected a clean build, saw $(joined "$tmp.build")"
 	exit 1
 fi
-"$LAB" sh lab/tests/guest_qmp.sh >"$tmp.out" 2>&1
+"$LAB" "$ARCH_OPT" sh lab/tests/guest_qmp.sh >"$tmp.out" 2>&1
 guest_result qmp $? "$tmp.out"
 exit $failed

@@ -5,7 +5,7 @@ tmp=$TBUILD/timeout.$$
 trap 'rm -f "$tmp".*' EXIT
 
 start=$(date +%s)
-"$LAB" --timeout 20 sh -c 'echo started; sleep 600' >"$tmp.out" 2>"$tmp.err"
+"$LAB" "$ARCH_OPT" --timeout 20 sh -c 'echo started; sleep 600' >"$tmp.out" 2>"$tmp.err"
 rc=$?
 elapsed=$(($(date +%s) - start))
 check timeout-status 124 "$rc"

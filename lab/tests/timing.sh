@@ -8,16 +8,16 @@ n=${1:-5}
 tmp=$TBUILD/timing.$$
 trap 'rm -f "$tmp".*' EXIT
 
-"$LAB" true || exit 1		# warm the caches and build the tools
+"$LAB" "$ARCH_OPT" true || exit 1		# warm the caches and build the tools
 : >"$tmp.first"
 : >"$tmp.cycle"
 i=0
 while [ "$i" -lt "$n" ]; do
 	start=$(now)
-	"$LAB" echo ready | while IFS= read -r l; do now; done |
+	"$LAB" "$ARCH_OPT" echo ready | while IFS= read -r l; do now; done |
 	    awk -v s="$start" 'NR == 1 { printf "%.2f\n", $1 - s }' >>"$tmp.first"
 	start=$(now)
-	"$LAB" true
+	"$LAB" "$ARCH_OPT" true
 	awk -v s="$start" -v e="$(now)" 'BEGIN { printf "%.2f\n", e - s }' \
 	    >>"$tmp.cycle"
 	i=$((i + 1))
