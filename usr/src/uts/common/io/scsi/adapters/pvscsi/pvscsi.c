@@ -411,6 +411,8 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	if (++pvs->pvs_gen == 0)
 		pvs->pvs_gen = 1;
 	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
+	cmd->pvc_recovery = 0;
+	cmd->pvc_stat = 0;
 	bzero(req, sizeof (*req));
 	req->pr_context = LE_64((uint64_t)cmd->pvc_ctx);
 	req->pr_target = cmd->pvc_target;
@@ -604,7 +606,7 @@ pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
 		pkt->pkt_reason = reason;
 	if (pkt != NULL && (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)) {
 		pkt->pkt_reason = CMD_TIMEOUT;
-		stat |= STAT_TIMEOUT;
+		stat |= STAT_TIMEOUT | cmd->pvc_stat;
 	}
 	if (pkt != NULL)
 		pkt->pkt_statistics |= stat;
@@ -791,6 +793,7 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	}
 	if (cmd->pvc_ctx == 0)
 		return (B_FALSE);
+	cmd->pvc_stat |= STAT_ABORTED;
 	bzero(dw, sizeof (dw));
 	pvscsi_dw64(dw, offsetof(pvscsi_cmd_abort_t, pca_context),
 	    cmd->pvc_ctx);
@@ -975,7 +978,6 @@ pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 
 	for (t = 0; t < pvs->pvs_max_targets; t++) {
 		cmd->pvc_target = (uint8_t)t;
-		cmd->pvc_recovery = 0;
 		cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
 		if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT ||
 		    cmd->pvc_host == PVSCSI_BTSTAT_SELTIMEO)
@@ -1038,13 +1040,10 @@ pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 	if (pkt->pkt_cdblen > SCSI_CDB_SIZE)
 		return (TRAN_BADPKT);
 	pkt->pkt_reason = CMD_CMPLT;
-	pkt->pkt_state = 0;
-	pkt->pkt_statistics = 0;
+	pkt->pkt_state = pkt->pkt_statistics = 0;
 	pkt->pkt_resid = 0;
 	cmd->pvc_target = pvt->pvt_target;
 	cmd->pvc_lun = pvt->pvt_lun;
-	cmd->pvc_recovery = 0;
-	cmd->pvc_stat = 0;
 	if (pkt->pkt_flags & FLAG_NOINTR)
 		return (pvscsi_poll(pvs, cmd));
 
