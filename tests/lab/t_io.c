@@ -1,0 +1,266 @@
+/*
+ * Data integrity: writes and reads through the driver of every size from
+ * 512 bytes to 64 KiB in 512-byte steps, and of sizes around each power
+ * of two up to the HBA's maximum transfer (its "dma-max" capability and
+ * DMA attributes), from buffers at several offsets within a page.  Each
+ * write is found, byte for byte, in the file disk's image on the host
+ * side, and read back.  A transfer beyond the maximum is refused cleanly
+ * by scsi_init_pkt(9F), and with PKT_DMA_PARTIAL goes through in DMA
+ * windows of at most the maximum.
+ *
+ * Options: --many-cookies scatters the DMA arena's pages first
+ * (lio_scatter_memory) and requires that the largest transfers reached
+ * the HBA in a cookie per page (run with FK_STRICT_DMA=0, so the driver
+ * sees the buffers' own pages, and --hugepages 0).
+ *
+ * Topology (tests/lab/suites): hba0 with a raw file disk at target 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <sys/sunddi.h>
+#include <sys/sysmacros.h>
+#include <sys/scsi/scsi.h>
+
+#include "check.h"
+#include "lib/drv.h"
+#include "lib/labio.h"
+#include "lib/labcheck.h"
+
+#define	BLK		512
+#define	PAGE		4096
+
+/* Page offsets of the buffers, in turn. */
+static const size_t offsets[] = { 0, 512, 8, 2052, 4095 };
+#define	NOFFSETS	(sizeof (offsets) / sizeof (offsets[0]))
+
+typedef struct tally {
+	uint_t		t_xfers;
+	uint_t		t_bad_write, t_bad_image, t_bad_read;
+	char		t_first[160];	/* the first failure */
+	uint_t		t_cookies;	/* most cookies in one transfer */
+	size_t		t_cookies_len;	/* its size */
+	uint64_t	t_bytes;
+} tally_t;
+
+static fk_lun_t *lun;
+static uint64_t disk_blocks;
+static uint64_t next_lba = 2048;
+
+static void
+tally_fail(tally_t *t, uint_t *what, const char *fmt, size_t len,
+    size_t off, int a, long long b)
+{
+	(*what)++;
+	if (t->t_first[0] == '\0') {
+		(void) snprintf(t->t_first, sizeof (t->t_first), fmt, len, off,
+		    a, b);
+	}
+}
+
+/* Disk space for len bytes: consecutive, wrapping before the end. */
+static uint64_t
+lba_for(size_t len)
+{
+	uint64_t lba;
+
+	if (next_lba + len / BLK >= disk_blocks)
+		next_lba = 2048;
+	lba = next_lba;
+	next_lba += len / BLK;
+	return (lba);
+}
+
+/*
+ * One transfer: write a fresh pattern from a buffer at page offset off,
+ * find it in the image, read it back into a poisoned buffer.
+ */
+static void
+xfer(tally_t *t, size_t len, size_t off, uint64_t seed)
+{
+	size_t alloc = len + 2 * PAGE;
+	uchar_t *mem = fk_scsi_buf_alloc(alloc);
+	uchar_t *buf = (uchar_t *)P2ROUNDUP((uintptr_t)mem, PAGE) + off;
+	uchar_t *img = malloc(len);
+	uint64_t lba = lba_for(len);
+	lio_xfer_t x;
+	ssize_t bad;
+	int rv;
+
+	t->t_xfers++;
+	t->t_bytes += 2 * len;
+	lio_fill(buf, len, lba * BLK, seed);
+	rv = lio_rw(lun, FK_SCSI_DIR_WRITE, lba, buf, len, 0, 0, &x);
+	if (rv != 0) {
+		tally_fail(t, &t->t_bad_write, "write of %zu at offset %zu: "
+		    "error %d, reason %lld", len, off, rv, x.lx_reason);
+		goto out;
+	}
+	if (x.lx_cookies > t->t_cookies) {
+		t->t_cookies = x.lx_cookies;
+		t->t_cookies_len = len;
+	}
+	rv = lio_image_read(0, 0, lba * BLK, img, len);
+	bad = rv == 0 ? lio_verify(img, len, lba * BLK, seed) : 0;
+	if (bad >= 0) {
+		tally_fail(t, &t->t_bad_image, "write of %zu at offset %zu: "
+		    "image error %d, first bad byte %lld", len, off, rv,
+		    (long long)bad);
+	}
+	(void) memset(buf, 0xa5, len);
+	rv = lio_rw(lun, FK_SCSI_DIR_READ, lba, buf, len, 0, 0, &x);
+	bad = rv == 0 ? lio_verify(buf, len, lba * BLK, seed) : 0;
+	if (rv != 0 || bad >= 0) {
+		tally_fail(t, &t->t_bad_read, "read of %zu at offset %zu: "
+		    "error %d, first bad byte %lld", len, off, rv,
+		    (long long)bad);
+	}
+out:
+	free(img);
+	fk_scsi_buf_free(mem, alloc);
+}
+
+static void
+report(const char *name, const tally_t *t, uint_t bad, const char *what)
+{
+	CHECK(name, bad == 0 && t->t_xfers > 0,
+	    "expected every %s of %u to verify, %u did not; first: %s", what,
+	    t->t_xfers, bad, t->t_first);
+}
+
+static void
+sizes_test(size_t max, int many_cookies)
+{
+	tally_t t;
+	uint64_t seed = 1;
+	double t0 = lio_now();
+	size_t big[] = { 64 * 1024 + BLK, 128 * 1024 - BLK, 128 * 1024,
+	    128 * 1024 + BLK, 192 * 1024 + 7 * BLK, 256 * 1024 - BLK,
+	    256 * 1024, 256 * 1024 + BLK, 384 * 1024, max - PAGE, max - BLK,
+	    max };
+	uint_t n = 0;
+
+	bzero(&t, sizeof (t));
+	/* Every size up to 64 KiB, the offsets in turn. */
+	for (size_t len = BLK; len <= MIN(64 * 1024, max); len += BLK)
+		xfer(&t, len, offsets[n++ % NOFFSETS], seed++);
+	/* Larger sizes up to the maximum, from every offset. */
+	for (size_t i = 0; i < sizeof (big) / sizeof (big[0]); i++) {
+		if (big[i] > max || big[i] <= 64 * 1024)
+			continue;
+		for (size_t k = 0; k < NOFFSETS; k++)
+			xfer(&t, big[i], offsets[k], seed++);
+	}
+	drv_note("%u transfers (%llu MiB moved) of 512 B to %zu B in %.1f s; "
+	    "at most %u DMA cookies (a %zu-byte transfer)", t.t_xfers,
+	    (unsigned long long)(t.t_bytes >> 20), max, lio_now() - t0,
+	    t.t_cookies, t.t_cookies_len);
+	report("write-512-to-max", &t, t.t_bad_write, "write");
+	report("image-matches-writes", &t, t.t_bad_image, "image check");
+	report("read-back-512-to-max", &t, t.t_bad_read, "read");
+	if (many_cookies) {
+		CHECK("many-cookies", t.t_cookies >= max / PAGE,
+		    "expected a transfer in %zu cookies or more, saw at most "
+		    "%u", max / PAGE, t.t_cookies);
+	}
+}
+
+/*
+ * Beyond the maximum: refused without PKT_DMA_PARTIAL (and nothing is
+ * started), in windows with it.
+ */
+static void
+beyond_max_test(size_t max)
+{
+	size_t len = 2 * max + 3 * PAGE, alloc = len + 2 * PAGE;
+	uchar_t *mem = fk_scsi_buf_alloc(alloc);
+	uchar_t *buf = (uchar_t *)P2ROUNDUP((uintptr_t)mem, PAGE) + 512;
+	uint64_t lba = lba_for(len), seed = 0xb16b00b5;
+	fk_scsi_stats_t s0, s1;
+	lio_xfer_t x;
+	ssize_t bad;
+	int rv;
+
+	fk_scsi_stats(&s0);
+	lio_fill(buf, max + BLK, lba * BLK, seed);
+	rv = lio_rw(lun, FK_SCSI_DIR_WRITE, lba, buf, max + BLK, 0, 0, &x);
+	fk_scsi_stats(&s1);
+	CHECK("beyond-max-refused", rv == EINVAL && x.lx_windows == 0 &&
+	    s1.st_started == s0.st_started,
+	    "expected scsi_init_pkt to refuse %zu bytes, saw error %d after "
+	    "%u commands", max + BLK, rv, x.lx_windows);
+	rv = fk_scsi_write(lun, lba, (uint32_t)((max + BLK) / BLK), buf,
+	    NULL);
+	CHECK("beyond-max-refused-sync", rv == EINVAL,
+	    "expected EINVAL from fk_scsi_write of %zu bytes, saw %d",
+	    max + BLK, rv);
+
+	lio_fill(buf, len, lba * BLK, seed);
+	rv = lio_rw(lun, FK_SCSI_DIR_WRITE, lba, buf, len, 0, 1, &x);
+	CHECK("beyond-max-partial-write", rv == 0 && x.lx_windows >= 3 &&
+	    x.lx_comps == x.lx_windows,
+	    "expected %zu bytes in 3 or more windows, saw error %d after %u "
+	    "windows (%u completions, bad window %zu, reason %u)", len, rv,
+	    x.lx_windows, x.lx_comps, x.lx_badwin, x.lx_reason);
+	(void) memset(buf, 0x5a, len);
+	rv = lio_rw(lun, FK_SCSI_DIR_READ, lba, buf, len, 0, 1, &x);
+	bad = rv == 0 ? lio_verify(buf, len, lba * BLK, seed) : 0;
+	CHECK("beyond-max-partial-read", rv == 0 && bad < 0 &&
+	    x.lx_windows >= 3,
+	    "expected %zu bytes back in windows, saw error %d, first bad "
+	    "byte %lld, %u windows", len, rv, (long long)bad, x.lx_windows);
+	fk_scsi_buf_free(mem, alloc);
+}
+
+int
+main(int argc, char **argv)
+{
+	int many_cookies = argc > 1 && strcmp(argv[1], "--many-cookies") == 0;
+	lio_limits_t ll;
+	fk_lun_info_t li;
+	size_t max;
+	int n, err;
+
+	if (many_cookies)
+		lio_scatter_memory();
+	err = drv_load();
+	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
+		return (check_exit());
+	n = drv_attach();
+	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
+		return (check_exit());
+	lun = drv_lun(0, "0,0", 10);
+	if (!CHECK("discover-0,0", lun != NULL, "expected LUN 0,0"))
+		return (check_exit());
+	(void) fk_scsi_lun_info(lun, &li);
+	disk_blocks = li.li_nblocks;
+
+	(void) lio_limits(lun, &ll);
+	max = MIN(ll.ll_dma_max, ll.ll_maxxfer);
+	drv_note("HBA limits: dma-max %zu, dma_attr_maxxfer %llu, sgllen %d, "
+	    "granular %u; strict DMA %s", ll.ll_dma_max,
+	    (unsigned long long)ll.ll_maxxfer, ll.ll_sgllen, ll.ll_granular,
+	    getenv("FK_STRICT_DMA") != NULL &&
+	    strcmp(getenv("FK_STRICT_DMA"), "0") == 0 ? "off" : "on");
+	CHECK("max-transfer", max >= 64 * 1024 && max % PAGE == 0 &&
+	    ll.ll_dma_max == ll.ll_maxxfer &&
+	    (uint64_t)ll.ll_sgllen >= max / PAGE + 1,
+	    "expected dma-max == maxxfer, a multiple of 4 KiB of at least "
+	    "64 KiB, and an SG list for it unaligned; saw %zu, %llu, sgllen %d",
+	    ll.ll_dma_max, (unsigned long long)ll.ll_maxxfer, ll.ll_sgllen);
+	if (max < 64 * 1024 || max > 64 * 1024 * 1024)
+		max = 64 * 1024;
+
+	sizes_test(max, many_cookies);
+	beyond_max_test(max);
+
+	fk_scsi_lun_rele(lun);
+	lio_check_intr("io");
+	lio_check_clean("io");
+	err = drv_detach();
+	CHECK("detach", err == 0, "expected 0, saw %d", err);
+	drv_unload();
+	return (check_exit());
+}
