@@ -88,7 +88,7 @@
  * pkt_time counts from submission.  A 1 Hz timeout(9F) services the rings
  * (against lost interrupts) and escalates for expired packets, a step per
  * pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE, RESET_BUS, adapter reset.
- * The packet ends CMD_TIMEOUT, STAT_TIMEOUT and the last step's statistic.
+ * The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and the steps' statistics.
  * tran_abort(9E) and tran_reset(9E) use the same commands; the device
  * completes the packets: ABORTQUEUE as CMD_ABORTED, BUSRESET as CMD_RESET
  * with STAT_DEV_RESET or STAT_BUS_RESET as we reset.  An adapter reset
