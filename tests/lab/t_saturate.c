@@ -1,0 +1,283 @@
+/*
+ * Queue saturation: far more commands outstanding than the request ring
+ * holds (the driver queues the rest), on one LUN and spread over four.
+ * Every command completes exactly once, with GOOD status and its data,
+ * and nothing is printed.  How often the driver answered TRAN_BUSY is
+ * reported (it may; the framework's submitter retries).
+ *
+ * Topology (tests/lab/suites): hba0 with a raw file disk at target 0 and
+ * four null disks at targets 1-4 whose every request completes a second
+ * late (null,latency=1000000000), so that commands pile up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <sys/sunddi.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/scsi/scsi.h>
+
+#include "check.h"
+#include "lib/drv.h"
+#include "lib/labio.h"
+#include "lib/labcheck.h"
+
+#define	BLK		512
+#define	XFER		4096
+#define	NSLOW		4
+
+typedef struct req {
+	fk_scsi_cmd_t	r_cmd;
+	uchar_t		*r_buf;
+	uint64_t	r_lba;
+	uint_t		r_done;		/* completions seen */
+	int		r_error;
+} req_t;
+
+typedef struct run {
+	req_t		*ru_reqs;
+	uint_t		ru_n;
+	uint_t		ru_submit_errors;
+	int		ru_first_submit_error;
+	uint64_t	ru_peak;	/* most packets outstanding */
+	double		ru_secs;
+} run_t;
+
+static fk_lun_t *luns[1 + NSLOW];
+
+static void
+req_done(fk_scsi_cmd_t *cmd, void *arg)
+{
+	req_t *r = arg;
+
+	r->r_error = cmd->sc_error;
+	__atomic_add_fetch(&r->r_done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+run_init(run_t *ru, uint_t n, uint64_t base_lba)
+{
+	bzero(ru, sizeof (*ru));
+	ru->ru_n = n;
+	ru->ru_reqs = calloc(n, sizeof (req_t));
+	for (uint_t i = 0; i < n; i++) {
+		ru->ru_reqs[i].r_buf = fk_scsi_buf_alloc(XFER);
+		ru->ru_reqs[i].r_lba = base_lba + (uint64_t)i * (XFER / BLK);
+	}
+}
+
+static void
+run_fini(run_t *ru)
+{
+	for (uint_t i = 0; i < ru->ru_n; i++)
+		fk_scsi_buf_free(ru->ru_reqs[i].r_buf, XFER);
+	free(ru->ru_reqs);
+}
+
+static uint64_t
+outstanding(void)
+{
+	fk_scsi_stats_t st;
+
+	fk_scsi_stats(&st);
+	return (st.st_outstanding);
+}
+
+/*
+ * Submit every request, request i to luns[lun0 + i % nluns], as fast as
+ * the per-unit depths allow, then wait for all of them.
+ */
+static void
+run_go(run_t *ru, int dir, int lun0, int nluns)
+{
+	double t0 = lio_now();
+
+	for (uint_t i = 0; i < ru->ru_n; i++) {
+		req_t *r = &ru->ru_reqs[i];
+		fk_lun_t *l = luns[lun0 + i % nluns];
+		int rv;
+
+		bzero(&r->r_cmd, sizeof (r->r_cmd));
+		fk_scsi_cdb_rw(&r->r_cmd, dir, r->r_lba, XFER / BLK, BLK);
+		r->r_cmd.sc_buf = r->r_buf;
+		r->r_cmd.sc_done = req_done;
+		r->r_cmd.sc_arg = r;
+		r->r_cmd.sc_timeout = 60;
+		r->r_done = 0;
+		r->r_error = -1;
+		if ((rv = fk_scsi_submit(l, &r->r_cmd)) != 0) {
+			if (ru->ru_submit_errors++ == 0)
+				ru->ru_first_submit_error = rv;
+			r->r_done = 1;		/* never started */
+			r->r_error = rv;
+		}
+		ru->ru_peak = MAX(ru->ru_peak, outstanding());
+	}
+	for (int k = 0; k < nluns; k++)
+		(void) fk_scsi_drain(luns[lun0 + k], SEC2NSEC(120));
+	ru->ru_secs = lio_now() - t0;
+}
+
+/* Each completed once, without error, with its data (seed 0: zeroes). */
+static void
+run_check(const char *name, run_t *ru, uint64_t seed, uint64_t want_peak)
+{
+	uint_t notonce = 0, errors = 0, baddata = 0, first = UINT_MAX;
+
+	for (uint_t i = 0; i < ru->ru_n; i++) {
+		req_t *r = &ru->ru_reqs[i];
+		uint_t d = __atomic_load_n(&r->r_done, __ATOMIC_ACQUIRE);
+
+		if (d != 1)
+			notonce++;
+		else if (r->r_error != 0)
+			errors++;
+		else if (r->r_cmd.sc_dir == FK_SCSI_DIR_READ &&
+		    lio_verify(r->r_buf, XFER, r->r_lba * BLK, seed) >= 0)
+			baddata++;
+		else
+			continue;
+		if (first == UINT_MAX)
+			first = i;
+	}
+	drv_note("%s: %u commands in %.2f s, at most %llu outstanding "
+	    "(wanted %llu)", name, ru->ru_n, ru->ru_secs,
+	    (unsigned long long)ru->ru_peak, (unsigned long long)want_peak);
+	CHECK(name, ru->ru_submit_errors == 0 && notonce == 0 &&
+	    errors == 0 && baddata == 0 && ru->ru_peak >= want_peak,
+	    "expected %u commands completed once each with their data, %llu "
+	    "or more outstanding; saw %u submit errors (first %d), %u not "
+	    "completed exactly once, %u errors, %u with bad data (first "
+	    "#%u, done %u, error %d, reason %u), %llu outstanding at most",
+	    ru->ru_n, (unsigned long long)want_peak, ru->ru_submit_errors,
+	    ru->ru_first_submit_error, notonce, errors, baddata, first,
+	    first == UINT_MAX ? 0 : ru->ru_reqs[first].r_done,
+	    first == UINT_MAX ? 0 : ru->ru_reqs[first].r_error,
+	    first == UINT_MAX ? 0 : ru->ru_reqs[first].r_cmd.sc_res.ss_reason,
+	    (unsigned long long)ru->ru_peak);
+}
+
+/* Poison the buffers of a read run. */
+static void
+run_poison(run_t *ru)
+{
+	for (uint_t i = 0; i < ru->ru_n; i++)
+		(void) memset(ru->ru_reqs[i].r_buf, 0xa5, XFER);
+}
+
+/*
+ * One slow LUN: 4 x the ring + 64 outstanding, and a ring more as they
+ * complete.
+ */
+static void
+one_lun(uint_t ring)
+{
+	uint_t depth = 4 * ring + 64;
+	run_t ru;
+
+	(void) fk_scsi_set_depth(luns[1], depth);
+	run_init(&ru, depth + ring, 0);
+	run_poison(&ru);
+	run_go(&ru, FK_SCSI_DIR_READ, 1, 1);
+	run_check("saturate-one-lun", &ru, 0, 4 * ring);
+	run_fini(&ru);
+}
+
+/* Four slow LUNs, each a ring and a bit deep: 4 x the ring in all. */
+static void
+four_luns(uint_t ring)
+{
+	uint_t depth = ring + 16;
+	run_t ru;
+
+	for (int k = 1; k <= NSLOW; k++)
+		(void) fk_scsi_set_depth(luns[k], depth);
+	run_init(&ru, NSLOW * depth + ring, 0);
+	run_poison(&ru);
+	run_go(&ru, FK_SCSI_DIR_READ, 1, NSLOW);
+	run_check("saturate-four-luns", &ru, 0, 4 * ring);
+	run_fini(&ru);
+}
+
+/*
+ * The file disk: 4 x the ring of writes at once, then as many reads;
+ * the data is checked in the reads and in the image.
+ */
+static void
+file_lun(uint_t ring)
+{
+	uint_t n = 4 * ring;
+	uint64_t seed = 0x5a7u, base = 4096;
+	size_t len = (size_t)n * XFER;
+	uchar_t *img = malloc(len);
+	run_t wr, rd;
+	int rv;
+	ssize_t bad;
+
+	(void) fk_scsi_set_depth(luns[0], n);
+	run_init(&wr, n, base);
+	for (uint_t i = 0; i < n; i++)
+		lio_fill(wr.ru_reqs[i].r_buf, XFER, wr.ru_reqs[i].r_lba * BLK,
+		    seed);
+	run_go(&wr, FK_SCSI_DIR_WRITE, 0, 1);
+	run_check("saturate-file-writes", &wr, seed, 0);
+	rv = lio_image_read(0, 0, base * BLK, img, len);
+	bad = rv == 0 ? lio_verify(img, len, base * BLK, seed) : 0;
+	CHECK("saturate-file-image", rv == 0 && bad < 0,
+	    "expected the %u writes in the image, error %d, first bad byte "
+	    "%lld", n, rv, (long long)bad);
+	run_init(&rd, n, base);
+	run_poison(&rd);
+	run_go(&rd, FK_SCSI_DIR_READ, 0, 1);
+	run_check("saturate-file-reads", &rd, seed, 0);
+	run_fini(&wr);
+	run_fini(&rd);
+	free(img);
+}
+
+int
+main(void)
+{
+	lio_limits_t ll;
+	fk_counters_t c;
+	fk_scsi_stats_t st;
+	char ua[8];
+	int n, err, found = 0;
+
+	err = drv_load();
+	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
+		return (check_exit());
+	n = drv_attach();
+	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
+		return (check_exit());
+	for (int k = 0; k <= NSLOW; k++) {
+		(void) snprintf(ua, sizeof (ua), "%x,0", k);
+		if ((luns[k] = drv_lun(0, ua, 10)) != NULL)
+			found++;
+	}
+	if (!CHECK("discover", found == 1 + NSLOW, "expected %d LUNs, saw %d",
+	    1 + NSLOW, found))
+		return (check_exit());
+	(void) lio_limits(luns[0], &ll);
+	drv_note("request ring: %u entries", ll.ll_ring);
+
+	one_lun(ll.ll_ring);
+	four_luns(ll.ll_ring);
+	file_lun(ll.ll_ring);
+
+	fk_counters_get(&c);
+	fk_scsi_stats(&st);
+	drv_note("TRAN_BUSY: %llu answers (fc_tran_busy), %llu counted by "
+	    "the framework's units", (unsigned long long)c.fc_tran_busy,
+	    (unsigned long long)st.st_busy);
+	for (int k = 0; k <= NSLOW; k++)
+		fk_scsi_lun_rele(luns[k]);
+	lio_check_intr("saturate");
+	lio_check_clean("saturate");
+	err = drv_detach();
+	CHECK("detach", err == 0, "expected 0, saw %d", err);
+	drv_unload();
+	return (check_exit());
+}
