@@ -31,23 +31,21 @@
  *
  * A command is an id written to COMMAND, descriptor dwords to COMMAND_DATA,
  * and a read of COMMAND_STATUS.  SETUP_RINGS and SETUP_MSG_RING give the
- * device our ring pages and the rings state page, which holds the
- * free-running ring indices.  Optional commands are tried and a refusal
- * accepted (QEMU refuses CONFIG, GET_MAX_TARGETS, SETUP_REQCALLTHRESHOLD).
- * Memory changes hands only by ddi_dma_sync(9F) of the bytes handed over,
- * as the rings state page mixes our fields and the device's: entries, then
- * the producer index, FORDEV before a kick; the producer index, then
- * entries, FORKERNEL before reading; the consumer index FORDEV after.  A
- * packet owns a page, from its constructor, for its SG list (never chained)
- * and sense data.  The device never checks the completion ring for room,
- * so we have a slot per request ring entry and a completion ring as large.
- * A context is a slot and a 16-bit generation (never 0, upper 32 bits
- * clear): lookup is O(1), stale contexts are caught.  Nothing the device
- * writes is trusted: bad contexts and messages are counted, logged now and
- * then, and ignored; a producer index over a ring ahead resets the
- * adapter; lengths are clamped; unknown host statuses are CMD_TRAN_ERR;
- * INTR_STATUS reading all-ones means the device is gone: we stop touching
- * it and fail all commands with CMD_DEV_GONE.
+ * device our ring pages and the rings state page, which holds the free-running
+ * ring indices.  Optional commands are tried, and a refusal accepted.  Memory
+ * changes hands only by ddi_dma_sync(9F) of the bytes handed over, as the
+ * rings state page mixes our fields and the device's: entries, then the
+ * producer index, FORDEV before a kick; the producer index, then entries,
+ * FORKERNEL before reading; the consumer index FORDEV after.  A packet owns a
+ * page, from its constructor, for its SG list (never chained) and sense data.
+ * The device never checks the completion ring for room, so we have a slot per
+ * request ring entry and a completion ring as large.  A context is a slot and
+ * a 16-bit generation (never 0, upper 32 bits clear): lookup is O(1), stale
+ * contexts are caught.  Nothing the device writes is trusted: bad contexts and
+ * messages are counted, logged now and then, and ignored; a producer index
+ * over a ring ahead resets the adapter; lengths are clamped; unknown host
+ * statuses are CMD_TRAN_ERR; INTR_STATUS reading all-ones means the device is
+ * gone: we stop touching it and fail all commands with CMD_DEV_GONE.
  *
  * Command lifecycle
  * -----------------
@@ -337,9 +335,8 @@ pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	pvs->pvs_nbad++;
 	if (ISP2(pvs->pvs_nbad)) {
-		dev_err(pvs->pvs_dip, CE_WARN, "!ignored bad %s 0x%llx from "
-		    "the device (%u so far)", what, (u_longlong_t)val,
-		    pvs->pvs_nbad);
+		dev_err(pvs->pvs_dip, CE_WARN, "!bad %s 0x%llx from the "
+		    "device (%u)", what, (u_longlong_t)val, pvs->pvs_nbad);
 	}
 }
 
@@ -497,7 +494,10 @@ pvscsi_enqueue(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
 	if (pvs->pvs_gone)
 		return (TRAN_FATAL_ERROR);
 	cmd->pvc_flags |= PVSCSI_CMDF_QUEUED;
-	(head ? list_insert_head : list_insert_tail)(&pvs->pvs_waitq, cmd);
+	if (head)
+		list_insert_head(&pvs->pvs_waitq, cmd);
+	else
+		list_insert_tail(&pvs->pvs_waitq, cmd);
 	pvscsi_drain(pvs);
 	pvscsi_kick(pvs);
 	return (TRAN_ACCEPT);
@@ -1068,8 +1068,8 @@ pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 	mutex_enter(&pvs->pvs_lock);
 	if (pkt != NULL)
 		ok = pvscsi_abort_cmd(pvs, pkt->pkt_ha_private, &done);
-	for (cmd = list_head(&pvs->pvs_waitq); pkt == NULL && cmd != NULL;
-	    cmd = next) {
+	cmd = (pkt == NULL) ? list_head(&pvs->pvs_waitq) : NULL;
+	for (; cmd != NULL; cmd = next) {
 		next = list_next(&pvs->pvs_waitq, cmd);
 		if (cmd->pvc_target == pvt->pvt_target &&
 		    cmd->pvc_lun == pvt->pvt_lun)
@@ -1237,9 +1237,9 @@ pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 	    KM_SLEEP);
 	pvs->pvs_free = kmem_alloc(pvs->pvs_nslots * sizeof (uint16_t),
 	    KM_SLEEP);
-	for (pvs->pvs_nfree = 0; pvs->pvs_nfree < pvs->pvs_nslots;
-	    pvs->pvs_nfree++)
-		pvs->pvs_free[pvs->pvs_nfree] = (uint16_t)pvs->pvs_nfree;
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++)
+		pvs->pvs_free[i] = (uint16_t)i;
+	pvs->pvs_nfree = pvs->pvs_nslots;
 
 	return (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
 	    KM_SLEEP) == DDI_SUCCESS &&
@@ -1364,9 +1364,10 @@ pvscsi_hba_attach(dev_info_t *dip)
 
 	/* The registers are in the first memory BAR large enough. */
 	pvs->pvs_dip = dip;
-	for (rn = 1; ddi_dev_regsize(dip, rn, &size) == DDI_SUCCESS &&
-	    size < PVSCSI_MEM_SPACE_SIZE; rn++)
-		continue;
+	for (rn = 1; ddi_dev_regsize(dip, rn, &size) == DDI_SUCCESS; rn++) {
+		if (size >= PVSCSI_MEM_SPACE_SIZE)
+			break;
+	}
 	if (ddi_regs_map_setup(dip, rn, &pvs->pvs_regs, 0,
 	    PVSCSI_MEM_SPACE_SIZE, &pvscsi_reg_attr, &pvs->pvs_regh) !=
 	    DDI_SUCCESS)

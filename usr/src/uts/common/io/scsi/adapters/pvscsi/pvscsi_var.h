@@ -53,7 +53,6 @@ typedef struct pvscsi_dma {
 	uint64_t		pvb_pa;		/* of the first page */
 } pvscsi_dma_t;
 
-/* Per LUN (scsi_device), from its unit address. */
 typedef struct pvscsi_tgt {
 	uint8_t			pvt_target;
 	uint8_t			pvt_lun;
