@@ -25,7 +25,9 @@ lab_arch_config() {
 		LAB_KERNEL_BOOT=pvh
 		LAB_CONSOLE=ttyS0
 		LAB_CLOCK_ARGS='clocksource=tsc tsc=reliable'
-		LAB_KERNEL_ARGS='intel_iommu=on'
+		# no_timer_check: under a loaded host the IO-APIC timer check
+		# can fail and panic the guest at boot.
+		LAB_KERNEL_ARGS='intel_iommu=on no_timer_check'
 		# Machine, accelerator, CPU and vIOMMU; the pvscsi functions
 		# sit behind the emulated Intel IOMMU so vfio-pci can own them.
 		LAB_QEMU_MACHINE='-machine q35,kernel-irqchip=split
