@@ -4,15 +4,22 @@
 # aarch64 libc: it runs them from the host's root over 9p).  Same flags
 # and the same object lists as the top Makefile.
 #
-#   make aarch64-all		everything below, plus the guest's qmp tool
-#   make build/aarch64/tests/lab/t_attach	one lab program
-#   make build/aarch64/tests/unit/t_dma	one unit test (runs in the guest)
-#   make aarch64-deps		install the cross toolchain when missing
-#   make aarch64-check		build, then the lab's self-test on aarch64
-#				and the suites of tests/lab/suites.aarch64
+#   make aarch64-lab	libfakekernel.a, pvscsi.o, the lab programs
+#			(tests/lab/*.c) and the guest's qmp tool
+#   make aarch64-unit	the unit tests (tests/unit/*.c)
+#   make aarch64-all	both
+#   make build/aarch64/tests/lab/t_attach	one program
+#   make aarch64-deps	install the cross toolchain and QEMU when missing
+#   make aarch64-check	aarch64-lab, then the lab's self-test on an
+#			aarch64 guest (lab/tests/run.sh -a aarch64) and
+#			the scenarios of tests/lab/suites with the aarch64
+#			programs (lab/tests/suites.sh -a aarch64)
+#   make aarch64-unit-check	aarch64-unit, then every unit test inside
+#			one aarch64 guest (lab/tests/units.sh -a aarch64)
 #
-#   build/aarch64/libfakekernel.a, build/aarch64/pvscsi.o,
-#   build/aarch64/tests/{unit,lab}/..., build/aarch64/lab/{qmp,qmp.o,libqmp.a}
+# Outputs: build/aarch64/libfakekernel.a, build/aarch64/pvscsi.o,
+# build/aarch64/tests/{unit,lab}/..., build/aarch64/lab/{qmp,libqmp.a}
+# (the last from lab/lab.mk).
 
 A64		:= $(BUILD)/aarch64
 A64_CC		?= aarch64-linux-gnu-gcc
@@ -28,10 +35,14 @@ A64_LAB_LIB_OBJS := $(LAB_LIB_SRCS:%.c=$(A64)/%.o)
 A64_LAB_BINS	:= $(LAB_SRCS:%.c=$(A64)/%)
 A64_TEST_HDRS	:= $(wildcard tests/*.h tests/*/*.h tests/*/*/*.h)
 
-.PHONY: aarch64-all aarch64-deps aarch64-check aarch64-clean
+.PHONY: aarch64-all aarch64-lab aarch64-unit aarch64-deps aarch64-check \
+    aarch64-unit-check aarch64-clean
 
-aarch64-all: $(A64_FK_LIB) $(A64_DRV_OBJ) $(A64_UNIT_BINS) $(A64_LAB_BINS) \
-    lab-tools-aarch64
+aarch64-lab: $(A64_FK_LIB) $(A64_DRV_OBJ) $(A64_LAB_BINS) lab-tools-aarch64
+
+aarch64-unit: $(A64_UNIT_BINS)
+
+aarch64-all: aarch64-lab aarch64-unit
 
 # The cross compiler and its libc, from Debian, when missing (and QEMU's
 # aarch64 system emulator, which lab/lab --arch aarch64 also installs).
@@ -74,12 +85,14 @@ $(A64)/tests/lab/%: $(A64)/tests/lab/%.o $(A64_LAB_LIB_OBJS) $(A64_DRV_OBJ) \
 	$(A64_CC) $(CFLAGS_BASE) $(A64_LDFLAGS) -o $@ $< $(A64_LAB_LIB_OBJS) \
 	    $(A64_DRV_OBJ) $(A64_FK_LIB) $(LAB_A64_QMP_OBJ) $(LDLIBS)
 
-# The lab's self-test on an aarch64 guest, then each line of
-# tests/lab/suites.aarch64 (the format of tests/lab/suites, with the
-# aarch64 programs), through tests/run.sh's counting when it has -a.
 aarch64-check: aarch64-deps
-	@$(MAKE) --no-print-directory aarch64-all
+	@$(MAKE) --no-print-directory aarch64-lab
 	@sh lab/tests/run.sh -a aarch64
+	@sh lab/tests/suites.sh -a aarch64
+
+aarch64-unit-check: aarch64-deps
+	@$(MAKE) --no-print-directory aarch64-unit
+	@sh lab/tests/units.sh -a aarch64
 
 aarch64-clean:
 	rm -rf $(A64)

@@ -1,0 +1,69 @@
+#!/bin/sh
+# lab/tests/suites.sh [-a ARCH] [-k PATTERN]: runs the lab scenarios of
+# tests/lab/suites ("name | lab options | command") on a guest of
+# architecture ARCH (default aarch64): each as
+#
+#	lab/lab --arch ARCH OPTIONS -- build/ARCH/PROGRAM ARGS...
+#
+# where the suite's command is build/PROGRAM ARGS... (the programs of
+# mk/ARCH.mk).  -k runs only the suites whose name contains PATTERN.
+# Passes each program's PASS/FAIL lines through, prefixed with the suite's
+# name, adds a FAIL line for a run that failed without one (or checked
+# nothing), and ends with "N passed, N failed"; exits non-zero on any
+# failure.  Logs go to build/ARCH/test-logs/.
+set -u
+arch=aarch64 pat=
+while getopts a:k: o; do
+	case $o in
+	a) arch=$OPTARG ;;
+	k) pat=$OPTARG ;;
+	*) echo "usage: lab/tests/suites.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
+	esac
+done
+cd "$(dirname "$0")/../.." || exit 2
+logs=build/$arch/test-logs
+mkdir -p "$logs" || exit 2
+passed=0 failed=0
+
+# suite NAME OPTIONS COMMAND: runs one scenario and counts its lines.
+suite() {
+	log=$logs/$1.log
+	start=$(date +%s)
+	prog=${3%% *}
+	if [ ! -x "$prog" ]; then
+		echo "  [$1] FAIL $1: expected the program $prog, saw none (make aarch64-lab)"
+		echo "$1 ($arch): 0 passed, 1 failed"
+		failed=$((failed + 1))
+		return
+	fi
+	# shellcheck disable=SC2086
+	lab/lab --arch "$arch" $2 -- $3 </dev/null >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	grep -E '^(PASS|FAIL) ' "$log" | sed "s|^|  [$1] |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "  [$1] FAIL $1: exited $rc with no FAIL line (log: $log)"
+		f=1
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "  [$1] FAIL $1: ran no check (log: $log)"
+		f=1
+	fi
+	echo "$1 ($arch): $p passed, $f failed ($(($(date +%s) - start))s)"
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+while IFS='|' read -r name opts cmd; do
+	name=$(echo "$name" | sed 's/^ *//;s/ *$//')
+	case $name in '' | '#'*) continue ;; esac
+	case $name in *"$pat"*) ;; *) continue ;; esac
+	cmd=$(echo "$cmd" | sed 's/^ *//')
+	case $cmd in
+	build/*) cmd=build/$arch/${cmd#build/} ;;
+	esac
+	suite "$name" "$opts" "$cmd"
+done <tests/lab/suites
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
