@@ -29,10 +29,12 @@ $(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o: $(BENCH_DIR)/%.o: bench/%.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -Ibench -c $< -o $@
 
+# Linked as the lab tests are (tests/lab/lib, the driver, the fakekernel).
 $(BENCH_IOGEN): $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
-    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB)
+    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
-	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) $(LDLIBS)
+	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
+	    $(LAB_QMP_OBJ) $(LDLIBS)
 
 $(BENCH_CPUWIN): $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/bstat.o
 	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS)
