@@ -115,6 +115,20 @@ extern void fk_pci_node_destroy(struct dev_info *);
 extern uint64_t fk_reg_writes_at(uint_t, uint64_t);
 
 /*
+ * Register taps and faults, for tests that play or perturb a device.
+ * fk_reg_tap(fn, arg) installs fn (NULL: none): after every store to a
+ * register set (ddi_put, and each element of ddi_rep_put; not
+ * configuration space), fn(arg, rnumber, offset, value, size) is called
+ * in the storing thread, which may hold driver locks or be in interrupt
+ * context: fn must not block or call into the driver.  fk_reg_allones(1)
+ * makes every register set act as a device that has gone away: loads
+ * return all-ones, stores are dropped (counted, not tapped); 0 ends it.
+ */
+typedef void (*fk_reg_tap_t)(void *, uint_t, uint64_t, uint64_t, uint_t);
+extern void fk_reg_tap(fk_reg_tap_t, void *);
+extern void fk_reg_allones(int);
+
+/*
  * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len
  * bytes of DMA memory at device address addr (a cookie's address), for
  * tests that play the device or write what a device would; NULL when it

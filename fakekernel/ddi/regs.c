@@ -21,6 +21,14 @@
  * of each register set number (fk_reg_writes_at), for the first
  * FK_REGW_MAX bytes of the set, in one table per rnumber shared by all
  * nodes.
+ *
+ * Tests that play or perturb the device (fk.h): fk_reg_tap() installs a
+ * function called after every store to a register set (not configuration
+ * space) with the register set number, offset and value stored, e.g. to
+ * learn what a driver tells its device through a command register;
+ * fk_reg_allones(1) makes the register sets behave as a device that has
+ * gone away: every load returns all-ones and stores are dropped (still
+ * counted, not tapped).
  */
 
 #include <sys/types.h>
@@ -40,6 +48,9 @@
 #define	FK_CFG_WINDOW		4096
 
 static pthread_mutex_t fk_regw_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_reg_tap_t fk_reg_tap_fn;
+static void *fk_reg_tap_arg;
+static int fk_reg_gone;
 static uint64_t *fk_regw[FK_REGW_RNUMBERS];
 static size_t fk_regw_len[FK_REGW_RNUMBERS];
 
@@ -69,6 +80,34 @@ fk_reg_writes_at(uint_t rnumber, uint64_t offset)
 		    __ATOMIC_RELAXED);
 	(void) pthread_mutex_unlock(&fk_regw_lock);
 	return (n);
+}
+
+void
+fk_reg_tap(fk_reg_tap_t fn, void *arg)
+{
+	(void) pthread_mutex_lock(&fk_regw_lock);
+	__atomic_store_n(&fk_reg_tap_fn, NULL, __ATOMIC_SEQ_CST);
+	fk_reg_tap_arg = arg;
+	__atomic_store_n(&fk_reg_tap_fn, fn, __ATOMIC_SEQ_CST);
+	(void) pthread_mutex_unlock(&fk_regw_lock);
+}
+
+void
+fk_reg_allones(int on)
+{
+	__atomic_store_n(&fk_reg_gone, on != 0, __ATOMIC_SEQ_CST);
+}
+
+/* After a store to a register set: the test's tap, if any. */
+static void
+fk_reg_tapped(const fk_acc_t *ah, const void *addr, uint64_t v, uint_t sz)
+{
+	fk_reg_tap_t fn = __atomic_load_n(&fk_reg_tap_fn, __ATOMIC_ACQUIRE);
+
+	if (fn != NULL) {
+		fn(fk_reg_tap_arg, ah->ah_rnumber, ah->ah_regoff +
+		    ((uintptr_t)addr - (uintptr_t)ah->ah_base), v, sz);
+	}
 }
 
 /* The per-offset write table of a register set, at least len long. */
@@ -300,6 +339,9 @@ fk_get##bits(const fk_acc_t *ah, uint##bits##_t *addr, const char *op)	\
 	fk_acc_check(ah, addr, sizeof (v), op);				\
 	if (ah->ah_kind == FK_ACC_CONFIG)				\
 		v = (uint##bits##_t)fk_cfg_get(ah, addr, sizeof (v));	\
+	else if (ah->ah_kind == FK_ACC_REGS &&				\
+	    __atomic_load_n(&fk_reg_gone, __ATOMIC_RELAXED))		\
+		v = (uint##bits##_t)~0ULL;				\
 	else								\
 		v = *(volatile uint##bits##_t *)addr;			\
 	return (ah->ah_swap ? FK_SWAP##bits(v) : v);			\
@@ -316,9 +358,15 @@ fk_put##bits(const fk_acc_t *ah, uint##bits##_t *addr,		\
 		fk_cfg_put(ah, addr, v, sizeof (v));			\
 		return;							\
 	}								\
+	if (ah->ah_kind != FK_ACC_REGS) {				\
+		*(volatile uint##bits##_t *)addr = v;			\
+		return;							\
+	}								\
+	fk_acc_count(ah, addr);						\
+	if (__atomic_load_n(&fk_reg_gone, __ATOMIC_RELAXED))		\
+		return;							\
 	*(volatile uint##bits##_t *)addr = v;				\
-	if (ah->ah_kind == FK_ACC_REGS)					\
-		fk_acc_count(ah, addr);					\
+	fk_reg_tapped(ah, addr, v, sizeof (v));				\
 }									\
 									\
 uint##bits##_t								\
