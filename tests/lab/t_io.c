@@ -6,7 +6,8 @@
  * write is found, byte for byte, in the file disk's image on the host
  * side, and read back.  A transfer beyond the maximum is refused cleanly
  * by scsi_init_pkt(9F), and with PKT_DMA_PARTIAL goes through in DMA
- * windows of at most the maximum.
+ * windows of at most the maximum.  A CDB longer than the HBA takes is
+ * refused (TRAN_BADPKT).
  *
  * Options: --many-cookies scatters the DMA arena's pages first
  * (lio_scatter_memory) and requires that the largest transfers reached
@@ -214,6 +215,46 @@ beyond_max_test(size_t max)
 	fk_scsi_buf_free(mem, alloc);
 }
 
+/*
+ * A 32-byte CDB: the HBA takes at most 16 ("max-cdb-length"), so
+ * scsi_init_pkt or tran_start must refuse it (TRAN_BADPKT), and nothing
+ * completes.
+ */
+static volatile int long_cdb_done;
+
+static void
+long_cdb_comp(struct scsi_pkt *pkt)
+{
+	long_cdb_done++;
+}
+
+static void
+long_cdb_test(void)
+{
+	struct scsi_address *ap = &fk_scsi_lun_device(lun)->sd_address;
+	struct scsi_pkt *pkt;
+	int cdblen = scsi_ifgetcap(ap, "max-cdb-length", 0), rv = -1;
+
+	pkt = scsi_init_pkt(ap, NULL, NULL, 32,
+	    sizeof (struct scsi_arq_status), 0, 0, SLEEP_FUNC, NULL);
+	if (pkt != NULL) {
+		pkt->pkt_cdbp[0] = 0x7f;	/* variable length */
+		pkt->pkt_cdbp[7] = 24;		/* additional length */
+		pkt->pkt_time = 30;
+		pkt->pkt_comp = long_cdb_comp;
+		rv = scsi_transport(pkt);
+		for (int i = 0; rv == TRAN_ACCEPT && !long_cdb_done &&
+		    i < 300; i++)
+			delay(drv_usectohz(100000));
+		if (rv != TRAN_ACCEPT || long_cdb_done)
+			scsi_destroy_pkt(pkt);
+	}
+	CHECK("long-cdb-refused", cdblen == 16 &&
+	    (pkt == NULL || rv == TRAN_BADPKT) && !long_cdb_done,
+	    "expected max-cdb-length 16 and a 32-byte CDB refused, saw %d, "
+	    "scsi_transport %d, %d completions", cdblen, rv, long_cdb_done);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,6 +296,7 @@ main(int argc, char **argv)
 
 	sizes_test(max, many_cookies);
 	beyond_max_test(max);
+	long_cdb_test();
 
 	fk_scsi_lun_rele(lun);
 	lio_check_intr("io");
