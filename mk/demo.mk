@@ -5,7 +5,8 @@
 #	topology, a verified read/write load with a live progress line, hot
 #	add and remove of a disk, a bus reset under load, detach and a
 #	summary.  Non-strict DMA, for speed.  Exits with the demo's status.
-#	lab/lab installs the packages it needs (QEMU, ...) on first use.
+#	Packages: the build's come from `make deps`, the guest's from
+#	lab/lab itself on first use.
 
 DEMO_BIN	:= $(BUILD)/demo/demo
 DEMO_LAB_OPTS	:= --hba 1 --disk 0:0:file,size=256M \
@@ -14,7 +15,7 @@ DEMO_LAB_OPTS	:= --hba 1 --disk 0:0:file,size=256M \
 
 all: $(DEMO_BIN)
 
-demo:
+demo: deps
 	@$(MAKE) --no-print-directory all
 	@lab/lab $(DEMO_LAB_OPTS) -- $(DEMO_BIN)
 

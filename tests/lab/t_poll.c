@@ -155,7 +155,7 @@ polled_no_intr(size_t max)
 	mask = (uint32_t *)(void *)(regs + PVSCSI_REG_INTR_MASK);
 	saved = ddi_get32(h, mask);
 	ddi_put32(h, mask, 0);
-	(void) usleep(50000);		/* one in flight may still arrive */
+	(void) usleep(200000);		/* one in flight may still arrive */
 	i0 = intrs();
 
 	polled_inquiry();
