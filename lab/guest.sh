@@ -79,8 +79,41 @@ export PATH="$LAB_BIN:$path"
 export HOME=/root USER=root LOGNAME=root SHELL=/bin/sh
 
 # --- the command -----------------------------------------------------------
+# foreign_elf FILE: FILE is an ELF program for another machine than
+# LAB_ELF_MACHINE (e_machine: the 16-bit little-endian field at offset 18).
+foreign_elf() {
+	[ -f "$1" ] || return 1
+	# shellcheck disable=SC2046
+	set -- $(od -An -tu1 -N20 "$1" 2>/dev/null)
+	[ $# -eq 20 ] && [ "$1 $2 $3 $4" = "127 69 76 70" ] &&
+	    [ $((${19} + 256 * ${20})) -ne "$LAB_ELF_MACHINE" ]
+}
+
+# foreign COMMAND: COMMAND is a program for another machine, or a script
+# whose "#!" interpreter is one.  Only asked in a busybox userland, where
+# the host's programs are visible but cannot run (and the shell would run
+# such a file as a shell script).
+foreign() {
+	_f=$(command -v "$1") || return 1
+	foreign_elf "$_f" && return 0
+	IFS= read -r _l <"$_f" 2>/dev/null || return 1
+	case $_l in
+	'#!'*) ;;
+	*) return 1 ;;
+	esac
+	# shellcheck disable=SC2086
+	set -- ${_l#??}
+	[ $# -gt 0 ] && foreign_elf "$1"
+}
+
 read -r up _ </proc/uptime
 echo "lab-guest: [$up] running the command"
+if [ -z "$status" ] && [ "$LAB_USERLAND" = busybox ] && (cd "$LAB_CWD" &&
+    foreign "$1"); then
+	printf 'lab: %s is a program for another architecture than %s (%s)\n' \
+	    "$1" "$LAB_ARCH" "build it for $LAB_ARCH, see README.md" >&3
+	status=126
+fi
 if [ -z "$status" ]; then
 	if cd "$LAB_CWD" 2>/dev/null; then
 		(lab_env; exec "$@") </dev/null >&3 2>&3 3>&-

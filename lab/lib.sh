@@ -38,6 +38,7 @@ lab_arch_config() {
 		LAB_EXTRA_MODULES='scsi_common scsi_mod sd_mod vmw_pvscsi'
 		# Where the guest's tools (qmp) are built, under the repository.
 		LAB_GUEST_BIN=build/lab
+		LAB_ELF_MACHINE=62		# EM_X86_64
 		LAB_NEED_CROSS=
 		;;
 	aarch64)
@@ -64,6 +65,7 @@ lab_arch_config() {
 		# Debian's arm64 kernel has no vmw_pvscsi.
 		LAB_EXTRA_MODULES=
 		LAB_GUEST_BIN=build/aarch64/lab
+		LAB_ELF_MACHINE=183		# EM_AARCH64
 		LAB_NEED_CROSS='aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
 			/usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross'
 		;;
