@@ -6,17 +6,20 @@
 #	lab/lab --arch ARCH OPTIONS -- build/ARCH/PROGRAM ARGS...
 #
 # where the suite's command is build/PROGRAM ARGS... (the programs of
-# mk/ARCH.mk).  -k runs only the suites whose name contains PATTERN.
-# Passes each program's PASS/FAIL lines through, prefixed with the suite's
-# name, adds a FAIL line for a run that failed without one (or checked
-# nothing), and ends with "N passed, N failed"; exits non-zero on any
+# mk/ARCH.mk).  -k runs only the suites whose name contains PATTERN (-k
+# may be repeated: any of them).  Passes each program's check lines
+# through as "PASS ARCH/SUITE: check" (FAIL likewise), adds a FAIL line for
+# a run that failed without one (or checked nothing), prints "# " lines
+# per suite, and ends with "N passed, N failed"; exits non-zero on any
 # failure.  Logs go to build/ARCH/test-logs/.
 set -u
-arch=aarch64 pat=
+arch=aarch64 pats=
+nl='
+'
 while getopts a:k: o; do
 	case $o in
 	a) arch=$OPTARG ;;
-	k) pat=$OPTARG ;;
+	k) pats="$pats$OPTARG$nl" ;;
 	*) echo "usage: lab/tests/suites.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
 	esac
 done
@@ -31,8 +34,7 @@ suite() {
 	start=$(date +%s)
 	prog=${3%% *}
 	if [ ! -x "$prog" ]; then
-		echo "  [$1] FAIL $1: expected the program $prog, saw none (make aarch64-lab)"
-		echo "$1 ($arch): 0 passed, 1 failed"
+		echo "FAIL $arch/$1: expected the program $prog, saw none (make $arch-lab)"
 		failed=$((failed + 1))
 		return
 	fi
@@ -41,15 +43,15 @@ suite() {
 	rc=$?
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
-	grep -E '^(PASS|FAIL) ' "$log" | sed "s|^|  [$1] |"
+	sed -n -E "s#^(PASS|FAIL) #\1 $arch/$1: #p" "$log"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "  [$1] FAIL $1: exited $rc with no FAIL line (log: $log)"
+		echo "FAIL $arch/$1: expected exit status 0, saw $rc and no FAIL line (log: $log)"
 		f=1
 	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-		echo "  [$1] FAIL $1: ran no check (log: $log)"
+		echo "FAIL $arch/$1: expected checks, saw none (log: $log)"
 		f=1
 	fi
-	echo "$1 ($arch): $p passed, $f failed ($(($(date +%s) - start))s)"
+	echo "# $arch/$1: $p passed, $f failed ($(($(date +%s) - start)) s)"
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
@@ -57,7 +59,15 @@ suite() {
 while IFS='|' read -r name opts cmd; do
 	name=$(echo "$name" | sed 's/^ *//;s/ *$//')
 	case $name in '' | '#'*) continue ;; esac
-	case $name in *"$pat"*) ;; *) continue ;; esac
+	if [ -n "$pats" ]; then
+		want=
+		while IFS= read -r p; do
+			case $name in *"$p"*) [ -n "$p" ] && want=1 ;; esac
+		done <<EOF
+$pats
+EOF
+		[ -n "$want" ] || continue
+	fi
 	cmd=$(echo "$cmd" | sed 's/^ *//')
 	case $cmd in
 	build/*) cmd=build/$arch/${cmd#build/} ;;

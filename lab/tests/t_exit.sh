@@ -35,4 +35,19 @@ if awk -v g="${gap:-0}" 'BEGIN { exit !(g >= 2.5) }'; then
 else
 	fail streaming "expected the lines 3 s apart, saw ${gap:-no} s ($(joined "$tmp.times"))"
 fi
+# A guest of another architecture refuses the host's programs instead of
+# letting its shell run them as scripts.
+if [ "$LAB_TEST_ARCH" != "$(uname -m)" ]; then
+	"$LAB" "$ARCH_OPT" "$REPO/build/lab/qmp" >"$tmp.out" 2>&1
+	rc=$?
+	if grep -q '^lab: .* is a program for another architecture' "$tmp.out"
+	then
+		msg=refused
+	else
+		msg="'$(joined "$tmp.out")'"
+	fi
+	check foreign-program "status 126, refused" "status $rc, $msg"
+	run=$(sed -n 's/^lab: run directory kept: //p' "$tmp.out")
+	[ -n "$run" ] && rm -rf "$run"
+fi
 exit $failed

@@ -3,10 +3,10 @@
 # built for ARCH (default aarch64; build/ARCH/tests/unit/t_*, see
 # mk/ARCH.mk) inside one lab guest of that architecture, so that they
 # meet its ABI (unsigned char, weaker memory ordering, static linking).
-# Passes each program's PASS/FAIL lines through, prefixed with its name,
-# adds a FAIL line for a program that failed without one, and ends with
-# "N passed, N failed"; exits non-zero on any failure.  -k runs only the
-# programs whose name contains PATTERN.
+# Passes each program's check lines through as "PASS ARCH/PROGRAM: check"
+# (FAIL likewise), adds a FAIL line for a program that failed without one,
+# and ends with "N passed, N failed"; exits non-zero on any failure.  -k
+# runs only the programs whose name contains PATTERN.
 set -u
 arch=aarch64 pat=
 while getopts a:k: o; do
@@ -25,7 +25,7 @@ for t in "$dir"/t_*; do
 	case ${t##*/} in *"$pat"*) set -- "$@" "${t##*/}" ;; esac
 done
 if [ $# -eq 0 ]; then
-	echo "FAIL units: expected programs in $dir, saw none (make aarch64-unit)"
+	echo "FAIL $arch/units: expected programs in $dir, saw none (make $arch-unit)"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -45,15 +45,15 @@ done'
 lab/lab --arch "$arch" --timeout 900 sh -c "$script" units "$dir" "$@" \
     </dev/null >"$log" 2>&1
 rc=$?
-grep -E '^\[[^]]*\] (PASS|FAIL) ' "$log" | sed 's/^/  /'
+sed -n -E "s#^\[([^]]*)\] (PASS|FAIL) #\2 $arch/\1: #p" "$log"
 failed=0
 for t; do
 	st=$(sed -n "s/^# $t exit //p" "$log")
 	if [ -z "$st" ]; then
-		echo "  [$t] FAIL $t: did not run (lab exit $rc, log: $log)"
+		echo "FAIL $arch/$t: expected it to run, saw no exit status (lab exit $rc, log: $log)"
 		failed=$((failed + 1))
 	elif [ "$st" -ne 0 ] && ! grep -q "^\[$t\] FAIL " "$log"; then
-		echo "  [$t] FAIL $t: exited $st with no FAIL line (log: $log)"
+		echo "FAIL $arch/$t: expected exit status 0, saw $st and no FAIL line (log: $log)"
 		failed=$((failed + 1))
 	fi
 done
