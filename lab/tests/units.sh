@@ -18,15 +18,24 @@ while getopts a:k: o; do
 done
 cd "$(dirname "$0")/../.." || exit 2
 dir=build/$arch/tests/unit
+# Every tests/unit/t_*.c must have an up-to-date program.
 set --
-for t in "$dir"/t_*; do
-	case $t in *.o) continue ;; esac
-	[ -f "$t" ] && [ -x "$t" ] || continue
-	case ${t##*/} in *"$pat"*) set -- "$@" "${t##*/}" ;; esac
+unbuilt=0
+for src in tests/unit/t_*.c; do
+	t=${src##*/}
+	t=${t%.c}
+	case $t in *"$pat"*) ;; *) continue ;; esac
+	if [ ! -x "$dir/$t" ] || [ "$src" -nt "$dir/$t" ]; then
+		echo "FAIL $arch/$t: expected $dir/$t built from $src, saw it missing or older (make $arch-unit)"
+		unbuilt=$((unbuilt + 1))
+		continue
+	fi
+	set -- "$@" "$t"
 done
 if [ $# -eq 0 ]; then
-	echo "FAIL $arch/units: expected programs in $dir, saw none (make $arch-unit)"
-	echo "0 passed, 1 failed"
+	[ "$unbuilt" -gt 0 ] ||
+		echo "FAIL $arch/units: expected programs in $dir, saw none (make $arch-unit)"
+	echo "0 passed, $((unbuilt > 0 ? unbuilt : 1)) failed"
 	exit 1
 fi
 log=build/$arch/test-logs/units.log
@@ -46,7 +55,7 @@ lab/lab --arch "$arch" --timeout 900 sh -c "$script" units "$dir" "$@" \
     </dev/null >"$log" 2>&1
 rc=$?
 sed -n -E "s#^\[([^]]*)\] (PASS|FAIL) #\2 $arch/\1: #p" "$log"
-failed=0
+failed=$unbuilt
 for t; do
 	st=$(sed -n "s/^# $t exit //p" "$log")
 	if [ -z "$st" ]; then
