@@ -129,6 +129,15 @@ extern void fk_reg_tap(fk_reg_tap_t, void *);
 extern void fk_reg_allones(int);
 
 /*
+ * Interrupts (ddi/intr.c).  fk_intr_call(dip, inum) delivers dip's
+ * enabled vector inum in the calling thread, as its interrupt thread
+ * would (interrupt context, counted in fc_intrs), and returns once the
+ * handler has returned: 0, or -1 when no such vector is enabled.  Not
+ * while the driver disables it.
+ */
+extern int fk_intr_call(struct dev_info *, int);
+
+/*
  * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len
  * bytes of DMA memory at device address addr (a cookie's address), for
  * tests that play the device or write what a device would; NULL when it

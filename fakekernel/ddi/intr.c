@@ -30,6 +30,11 @@
  * to return.  ddi_intr_set_mask holds deliveries back (they become
  * pending; a masked FIXED interrupt stays masked at the source) until
  * ddi_intr_clr_mask.
+ *
+ * fk_intr_call(dip, inum) (fk.h) delivers an enabled vector in the
+ * calling thread, as its interrupt thread would, and returns when the
+ * handler has: for tests that play the device and need to know that the
+ * handler has seen what they wrote.
  */
 
 #include <sys/types.h>
@@ -497,6 +502,24 @@ fk_intr_deliver(fk_intr_hdl_t *ih)
 	}
 	if (ih->ih_type == DDI_INTR_TYPE_FIXED)
 		(void) FK_PLAT()->po_intx_unmask(ih->ih_dev->id_pdev);
+}
+
+int
+fk_intr_call(dev_info_t *dip, int inum)
+{
+	fk_intr_dev_t *id;
+	fk_intr_hdl_t *ih = NULL;
+
+	(void) pthread_mutex_lock(&fk_intr_lock);
+	if ((id = fk_intr_dev(dip, 0)) != NULL && inum >= 0 &&
+	    inum < FK_INTR_MAXVEC && (ih = id->id_hdl[inum]) != NULL &&
+	    ih->ih_state != FK_IH_ENABLED)
+		ih = NULL;
+	(void) pthread_mutex_unlock(&fk_intr_lock);
+	if (ih == NULL)
+		return (-1);
+	fk_intr_deliver(ih);
+	return (0);
 }
 
 static void *
