@@ -1,7 +1,7 @@
 # layers.awk: perf's self-time lines, "pct%;comm;dso;[.] symbol" (perf
 # report -t ';' --sort comm,dso,sym), for bench/profile.sh: the busiest
 # thread other than the idle loop and perf, its share of the samples and
-# its time summed by software layer.
+# its time summed by software layer, and its top functions.
 
 function layer(dso, sym) {
 	if (dso ~ /kernel/)
@@ -75,4 +75,9 @@ END {
 	}
 	for (i = 1; i <= n; i++)
 		printf "  %5.1f%%  %s\n", 100 * by[names[i]] / tot, names[i]
+	# its top functions (perf lists them by decreasing share)
+	printf "-- its top functions:\n"
+	for (i = 1; i <= nl[best] && i <= 25; i++)
+		printf "  %5.1f%%  %s\n", 100 * lpct[best, i] / tot,
+		    lsym[best, i]
 }
