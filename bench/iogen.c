@@ -72,18 +72,6 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000ULL),
-		.tv_nsec = (long)(ns % 1000000000ULL)
-	};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		continue;
-}
-
 /*
  * Block addresses.
  */
@@ -184,6 +172,7 @@ struct run {
 	int		r_fatal;	/* a submission failed for good */
 	bench_hist_t	r_hist;
 	pthread_mutex_t	r_park_lock;
+	pthread_cond_t	r_park_cv;
 	io_t		*r_parked;
 	io_t		r_io[IOGEN_MAXQD];
 };
@@ -234,6 +223,7 @@ io_park(run_t *r, io_t *io)
 	io->io_next = r->r_parked;
 	r->r_parked = io;
 	r->r_parks++;
+	(void) pthread_cond_signal(&r->r_park_cv);
 	(void) pthread_mutex_unlock(&r->r_park_lock);
 }
 
@@ -289,31 +279,46 @@ run_unpark(run_t *r)
 	}
 }
 
-/* Sleep until deadline, handing parked commands back meanwhile. */
+/*
+ * Sleep until deadline (CLOCK_MONOTONIC ns), handing parked commands
+ * back meanwhile.  The main thread sleeps on a condition variable, so it
+ * costs no CPU unless a command is parked.
+ */
 static void
 run_wait(run_t *r, uint64_t deadline)
 {
-	uint64_t now;
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline / 1000000000ULL),
+		.tv_nsec = (long)(deadline % 1000000000ULL)
+	};
 
-	while ((now = now_ns()) < deadline) {
-		uint64_t step = deadline - now;
-
-		if (step > 1000000)
-			step = 1000000;
-		sleep_ns(step);
+	for (;;) {
+		(void) pthread_mutex_lock(&r->r_park_lock);
+		while (r->r_parked == NULL && now_ns() < deadline)
+			(void) pthread_cond_timedwait(&r->r_park_cv,
+			    &r->r_park_lock, &ts);
+		(void) pthread_mutex_unlock(&r->r_park_lock);
 		if (r->r_parked != NULL)
 			run_unpark(r);
+		if (now_ns() >= deadline)
+			return;
 	}
 }
 
 static void
 run_init(run_t *r, ours_t *o, const test_t *t)
 {
+	pthread_condattr_t ca;
+
 	memset(r, 0, sizeof (*r));
 	r->r_test = t;
 	r->r_lun = o->o_lun;
 	lba_init(&r->r_lba, t, o->o_nblocks, o->o_blksize);
 	(void) pthread_mutex_init(&r->r_park_lock, NULL);
+	(void) pthread_condattr_init(&ca);
+	(void) pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	(void) pthread_cond_init(&r->r_park_cv, &ca);
+	(void) pthread_condattr_destroy(&ca);
 	for (unsigned i = 0; i < t->t_qd; i++) {
 		io_t *io = &r->r_io[i];
 
@@ -328,6 +333,7 @@ run_fini(run_t *r)
 {
 	for (unsigned i = 0; i < r->r_test->t_qd; i++)
 		fk_scsi_buf_free(r->r_io[i].io_buf, r->r_test->t_bs);
+	(void) pthread_cond_destroy(&r->r_park_cv);
 	(void) pthread_mutex_destroy(&r->r_park_lock);
 }
 
