@@ -25,7 +25,7 @@ for src in tests/unit/t_*.c; do
 	t=${src##*/}
 	t=${t%.c}
 	case $t in *"$pat"*) ;; *) continue ;; esac
-	if [ ! -x "$dir/$t" ] || [ "$src" -nt "$dir/$t" ]; then
+	if [ ! -x "$dir/$t" ] || [ -n "$(find "$src" -newer "$dir/$t")" ]; then
 		echo "FAIL $arch/$t: expected $dir/$t built from $src, saw it missing or older (make $arch-unit)"
 		unbuilt=$((unbuilt + 1))
 		continue
