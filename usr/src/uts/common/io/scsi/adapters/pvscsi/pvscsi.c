@@ -51,8 +51,8 @@
  * -----------------
  *
  *   tran_start() --- no free slot ---> WAITING (pvs_waitq)
- *        | free slot                     | slot freed      | aborted
- *        v                               | pvscsi_drain()  |
+ *        | free slot                     | slot freed      | aborted,
+ *        v                               | pvscsi_drain()  | reset
  *   OUTSTANDING (pvs_slots[]) <----------+                 |
  *        | completion, reset or device loss                |
  *        v pvscsi_cmd_done()                               |
@@ -65,35 +65,38 @@
  * removes it: each completes once.  The wait queue is unbounded: no packet
  * is refused, and nothing printed, for want of room.
  *
- * Locking
- * -------
+ * Locking and interrupts
+ * ----------------------
  *
  * pvs_lock, at interrupt priority, covers all mutable state but
  * pvs_present (the discovery task's).  It is never held across calls out of
  * the driver: completions are collected under it and passed to
  * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
- *
- * Interrupts
- * ----------
- *
  * One vector: MSI-X, MSI or FIXED.  The handler reads INTR_STATUS (0 on a
  * FIXED line: not ours), writes it back, takes all completions and
  * messages, refills freed slots from the wait queue, and kicks once.
  *
- * Timeouts and recovery
- * ---------------------
+ * Timeouts, recovery and polled I/O
+ * ---------------------------------
  *
- * pkt_time counts from submission.  A 1 Hz timeout(9F) services the rings
- * (against lost interrupts) and escalates for expired packets, a step per
- * pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE, RESET_BUS, adapter reset.
- * The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and the steps' statistics.
+ * pkt_time counts from submission to the device.  A 1 Hz timeout(9F)
+ * services the rings (against lost interrupts) and escalates for expired
+ * packets, a step per pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE,
+ * RESET_BUS, adapter reset, each skipped once the packet has had it
+ * (pvc_stat: a reset for one packet counts for all it hits).  The packet
+ * ends CMD_TIMEOUT, with STAT_TIMEOUT and the steps' statistics.
  * tran_abort(9E) and tran_reset(9E) use the same commands; the device
  * completes the packets: ABORTQUEUE as CMD_ABORTED, BUSRESET as CMD_RESET
- * with STAT_DEV_RESET or STAT_BUS_RESET as we reset.  An adapter reset
- * holds pvs_lock throughout: ADAPTER_RESET (the device writes what it
- * cancels to the old completion ring, and may interrupt: the handler
- * waits), reap, fail the rest with CMD_RESET and STAT_BUS_RESET, set the
- * rings up, rewrite INTR_MASK (a reset keeps it), resubmit the wait queue.
+ * with STAT_DEV_RESET or STAT_BUS_RESET as we reset.  Packets waiting for
+ * a slot end at once, CMD_ABORTED or CMD_RESET with STAT_ABORTED.  An
+ * adapter reset holds pvs_lock throughout: ADAPTER_RESET (the device
+ * writes what it cancels to the old completion ring, and may interrupt:
+ * the handler waits), reap, fail the rest with CMD_RESET and
+ * STAT_BUS_RESET, set the rings up, rewrite INTR_MASK (a reset keeps it),
+ * resubmit the wait queue.  FLAG_NOINTR packets jump the wait queue and
+ * their submitter services the rings, pausing with drv_usecwait(9F), so
+ * dumps work without interrupts; it drives their recovery after pkt_time
+ * (or pvscsi_poll_time).
  *
  * Discovery and hotplug
  * ---------------------
@@ -103,16 +106,9 @@
  * selection timeout means absent) and reports the set to a FULLSET target
  * map.  A message about LUN 0 asks for such a scan, one about another LUN
  * for scsi_hba_tgtmap_scan_luns().  Each interrupt takes all messages and
- * dispatches the task once; what comes during a scan causes another.  Lost
- * messages do no harm: the device drops them only when the ring is full,
- * and those then in it cause a scan of the current state.  So do resets.
- *
- * Polled I/O
- * ----------
- *
- * FLAG_NOINTR packets jump the wait queue and their submitter services the
- * rings, pausing with drv_usecwait(9F), so dumps work without interrupts.
- * The poller drives recovery after pkt_time (or pvscsi_poll_time).
+ * dispatches the task once; what comes during a scan causes another.  The
+ * device drops messages only when the ring is full: a full ring, like a
+ * reset, causes a scan of the current state.
  *
  * Detach and quiesce
  * ------------------
@@ -156,6 +152,9 @@ uint_t pvscsi_recovery_time = 5;
 	offsetof(pvscsi_cmd_t, pvc_node))
 #define	PVSCSI_STATE(pvs)	\
 	((pvscsi_rings_state_t *)(void *)(pvs)->pvs_state_dma.pvb_kva)
+/* Is cmd for target t and LUN l (< 0: any)? */
+#define	PVSCSI_AT(cmd, t, l)	((cmd) != NULL && ((t) < 0 ||		\
+	((cmd)->pvc_target == (t) && ((l) < 0 || (cmd)->pvc_lun == (l)))))
 #define	PVSCSI_SYNC_STATE(pvs, field, dir)				\
 	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah,		\
 	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))
@@ -408,7 +407,6 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	if (++pvs->pvs_gen == 0)
 		pvs->pvs_gen = 1;
 	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
-	cmd->pvc_recovery = 0;
 	cmd->pvc_stat = 0;
 	bzero(req, sizeof (*req));
 	req->pr_context = LE_64((uint64_t)cmd->pvc_ctx);
@@ -618,7 +616,7 @@ pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
 
 static void
 pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
-    boolean_t queued, list_t *done)
+    list_t *done)
 {
 	pvscsi_cmd_t *cmd;
 
@@ -627,8 +625,6 @@ pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
 		if ((cmd = pvs->pvs_slots[i]) != NULL)
 			pvscsi_cmd_done(pvs, cmd, reason, stat, done);
 	}
-	while (queued && (cmd = list_head(&pvs->pvs_waitq)) != NULL)
-		pvscsi_cmd_done(pvs, cmd, reason, stat, done);
 }
 
 static void
@@ -695,6 +691,8 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 	prod = LE_32(st->prs_msg_prod);
 	if (prod - cons > PVSCSI_MSG_ENTRIES)
 		return (B_FALSE);
+	if (prod - cons == PVSCSI_MSG_ENTRIES)	/* full: some may be lost */
+		pvs->pvs_rescan = B_TRUE;
 	for (; cons != prod; cons++) {
 		idx = cons & (PVSCSI_MSG_ENTRIES - 1);
 		(void) ddi_dma_sync(pvs->pvs_msg_dma.pvb_dmah, idx * sizeof (m),
@@ -772,13 +770,13 @@ pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
 	(void) pvscsi_reap(pvs, done);
-	pvscsi_fail_all(pvs, CMD_RESET, STAT_BUS_RESET, B_FALSE, done);
+	pvscsi_fail_all(pvs, CMD_RESET, STAT_BUS_RESET, done);
 	if (!pvscsi_setup_device(pvs) && !pvs->pvs_gone)
 		dev_err(pvs->pvs_dip, CE_WARN, "ring setup failed after reset");
 	pvs->pvs_rescan = B_TRUE;
 	pvscsi_drain(pvs);
 	pvscsi_kick(pvs);
-	return (B_TRUE);
+	return (!pvs->pvs_gone);
 }
 
 static boolean_t
@@ -802,64 +800,74 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
 }
 
+/* Commands waiting for a slot for target and lun end now. */
+static void
+pvscsi_flush(pvscsi_softc_t *pvs, int target, int lun, uchar_t reason,
+    list_t *done)
+{
+	pvscsi_cmd_t *cmd, *next;
+
+	for (cmd = list_head(&pvs->pvs_waitq); cmd != NULL; cmd = next) {
+		next = list_next(&pvs->pvs_waitq, cmd);
+		if (PVSCSI_AT(cmd, target, lun))
+			pvscsi_cmd_done(pvs, cmd, reason, STAT_ABORTED, done);
+	}
+}
+
 /*
  * Reset a LUN (lun < 0: a target), or with target < 0 the bus.  The device
- * completes the commands concerned with BUSRESET; pvc_stat says which
- * reset it was.
+ * completes the commands concerned with BUSRESET; pvc_stat says which reset
+ * they had, and those timed out get a recovery time from then.
  */
 static boolean_t
 pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 {
 	uint32_t dw[sizeof (pvscsi_cmd_reset_device_t) / 4];
+	boolean_t ok;
+	hrtime_t next;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
-
-		if (cmd == NULL)
-			continue;
-		if (target < 0)
-			cmd->pvc_stat |= STAT_BUS_RESET;
-		else if (cmd->pvc_target == target &&
-		    (lun < 0 || cmd->pvc_lun == lun))
-			cmd->pvc_stat |= STAT_DEV_RESET;
-	}
-	if (target < 0) {
-		return (pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0) ==
-		    PVSCSI_STATUS_OK);
-	}
 	bzero(dw, sizeof (dw));
 	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
 	/* lun[1] is the second byte of the (little-endian) second dword */
 	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_lun) / 4] =
 	    (uint32_t)MAX(lun, 0) << 8;
-	return (pvscsi_command(pvs, PVSCSI_CMD_RESET_DEVICE, dw,
-	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
+	ok = pvscsi_command(pvs, target < 0 ? PVSCSI_CMD_RESET_BUS :
+	    PVSCSI_CMD_RESET_DEVICE, dw, target < 0 ? 0 : ARRAY_SIZE(dw)) ==
+	    PVSCSI_STATUS_OK;
+	next = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
+
+		if (!PVSCSI_AT(cmd, target, lun))
+			continue;
+		cmd->pvc_stat |= (target < 0) ? STAT_BUS_RESET : STAT_DEV_RESET;
+		if (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)
+			cmd->pvc_expire = next;
+	}
+	return (ok);
 }
 
 /*
- * A command is past its deadline: take the next recovery step the device
- * accepts.  A polled command still waiting for a slot means the device
+ * A command is past its deadline: take the next recovery step it has not
+ * had (pvc_stat) that the device accepts, and give it a recovery time
+ * from then.  A polled command still waiting for a slot means the device
  * has stalled.
  */
 static void
 pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
-	uint8_t step;
+	uint_t had = cmd->pvc_stat;
 
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
-	if (cmd->pvc_ctx == 0) {
+	if (cmd->pvc_ctx != 0)
+		cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
+	if (cmd->pvc_ctx != 0 && ((!(had & STAT_ABORTED) &&
+	    pvscsi_abort_cmd(pvs, cmd, done)) || (!(had & STAT_DEV_RESET) &&
+	    pvscsi_reset(pvs, cmd->pvc_target, cmd->pvc_lun)) ||
+	    (!(had & STAT_BUS_RESET) && pvscsi_reset(pvs, -1, -1))))
+		cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	else
 		(void) pvscsi_reset_adapter(pvs, done);
-		return;
-	}
-	cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
-	do {
-		step = cmd->pvc_recovery++;
-	} while (!(step == 0 ? pvscsi_abort_cmd(pvs, cmd, done) :
-	    step == 1 ? pvscsi_reset(pvs, cmd->pvc_target, cmd->pvc_lun) :
-	    step == 2 ? pvscsi_reset(pvs, -1, -1) :
-	    pvscsi_reset_adapter(pvs, done)));
 }
 
 static void
@@ -878,7 +886,8 @@ pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (pvs->pvs_gone) {
-		pvscsi_fail_all(pvs, CMD_DEV_GONE, 0, B_TRUE, done);
+		pvscsi_fail_all(pvs, CMD_DEV_GONE, 0, done);
+		pvscsi_flush(pvs, -1, -1, CMD_DEV_GONE, done);
 		return;
 	}
 	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
@@ -914,11 +923,11 @@ pvscsi_intr(caddr_t arg1, caddr_t arg2)
 static int
 pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
-	hrtime_t deadline = gethrtime() + SEC2NSEC(pvscsi_poll_time);
 	list_t done;
 
 	mutex_enter(&pvs->pvs_lock);
 	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
+	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_poll_time);
 	if (pvscsi_enqueue(pvs, cmd, B_TRUE) != TRAN_ACCEPT) {
 		mutex_exit(&pvs->pvs_lock);
 		return (TRAN_FATAL_ERROR);
@@ -928,11 +937,8 @@ pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 		pvscsi_service(pvs, &done);
 		if (cmd->pvc_flags & PVSCSI_CMDF_DONE)
 			break;
-		if (gethrtime() > (cmd->pvc_ctx != 0 ? cmd->pvc_expire :
-		    deadline)) {
+		if (gethrtime() > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
-			deadline = cmd->pvc_expire;
-		}
 		mutex_exit(&pvs->pvs_lock);
 		pvscsi_complete(&done);
 		drv_usecwait(PVSCSI_POLL_USEC);
@@ -1060,7 +1066,7 @@ pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
 	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
 	    scsi_address_device(ap));
-	pvscsi_cmd_t *cmd, *next;
+	int tgt = pvt->pvt_target, lun = pvt->pvt_lun;
 	boolean_t ok = B_TRUE;
 	list_t done;
 
@@ -1068,18 +1074,11 @@ pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 	mutex_enter(&pvs->pvs_lock);
 	if (pkt != NULL)
 		ok = pvscsi_abort_cmd(pvs, pkt->pkt_ha_private, &done);
-	cmd = (pkt == NULL) ? list_head(&pvs->pvs_waitq) : NULL;
-	for (; cmd != NULL; cmd = next) {
-		next = list_next(&pvs->pvs_waitq, cmd);
-		if (cmd->pvc_target == pvt->pvt_target &&
-		    cmd->pvc_lun == pvt->pvt_lun)
-			(void) pvscsi_abort_cmd(pvs, cmd, &done);
-	}
+	else
+		pvscsi_flush(pvs, tgt, lun, CMD_ABORTED, &done);
 	for (uint_t i = 0; pkt == NULL && i < pvs->pvs_nslots; i++) {
-		if ((cmd = pvs->pvs_slots[i]) != NULL &&
-		    cmd->pvc_target == pvt->pvt_target &&
-		    cmd->pvc_lun == pvt->pvt_lun)
-			(void) pvscsi_abort_cmd(pvs, cmd, &done);
+		if (PVSCSI_AT(pvs->pvs_slots[i], tgt, lun))
+			(void) pvscsi_abort_cmd(pvs, pvs->pvs_slots[i], &done);
 	}
 	mutex_exit(&pvs->pvs_lock);
 	pvscsi_complete(&done);
@@ -1092,19 +1091,19 @@ pvscsi_tran_reset(struct scsi_address *ap, int level)
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
 	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
 	    scsi_address_device(ap));
-	boolean_t ok = B_FALSE;
+	int tgt = (level == RESET_LUN || level == RESET_TARGET) ?
+	    pvt->pvt_target : -1;
+	int lun = (level == RESET_LUN) ? pvt->pvt_lun : -1;
+	boolean_t ok;
 	list_t done;
 
+	if (level != RESET_ALL && level != RESET_BUS && tgt < 0)
+		return (0);
 	PVSCSI_DONE_INIT(&done);
 	mutex_enter(&pvs->pvs_lock);
-	if (level == RESET_LUN || level == RESET_TARGET) {
-		ok = pvscsi_reset(pvs, pvt->pvt_target,
-		    level == RESET_LUN ? pvt->pvt_lun : -1);
-	} else if (level == RESET_BUS) {
-		ok = pvscsi_reset(pvs, -1, -1);
-	} else if (level == RESET_ALL) {
-		ok = pvscsi_reset_adapter(pvs, &done) && !pvs->pvs_gone;
-	}
+	pvscsi_flush(pvs, tgt, lun, CMD_RESET, &done);
+	ok = (level == RESET_ALL) ? pvscsi_reset_adapter(pvs, &done) :
+	    pvscsi_reset(pvs, tgt, lun);
 	mutex_exit(&pvs->pvs_lock);
 	pvscsi_complete(&done);
 	return (ok ? 1 : 0);
@@ -1470,20 +1469,19 @@ pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 {
 	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
 	pvscsi_softc_t *pvs = tran->tran_hba_private;
-	scsi_hba_tgtmap_t *tm = NULL;
-	boolean_t busy;
+	boolean_t iport = scsi_hba_iport_unit_address(dip) != NULL, busy;
+	scsi_hba_tgtmap_t *tm;
 
 	if (cmd != DDI_DETACH)
 		return (DDI_FAILURE);
 	mutex_enter(&pvs->pvs_lock);
 	busy = pvs->pvs_nfree != pvs->pvs_nslots ||
 	    !list_is_empty(&pvs->pvs_waitq);
-	if (scsi_hba_iport_unit_address(dip) != NULL) {
-		tm = pvs->pvs_tgtmap;
+	tm = pvs->pvs_tgtmap;
+	if (iport)
 		pvs->pvs_tgtmap = NULL;
-	}
 	mutex_exit(&pvs->pvs_lock);
-	if (scsi_hba_iport_unit_address(dip) != NULL) {
+	if (iport) {
 		ddi_taskq_wait(pvs->pvs_tq);
 		if (tm != NULL)
 			scsi_hba_tgtmap_destroy(tm);

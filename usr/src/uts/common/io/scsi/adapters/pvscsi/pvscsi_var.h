@@ -73,9 +73,8 @@ typedef struct pvscsi_cmd {
 	uint_t			pvc_flags;	/* PVSCSI_CMDF_* */
 	uint8_t			pvc_target;
 	uint8_t			pvc_lun;
-	uint8_t			pvc_recovery;	/* recovery steps taken */
 	uint16_t		pvc_host;	/* host status */
-	uint_t			pvc_stat;	/* resets we issued */
+	uint_t			pvc_stat;	/* recovery it had: STAT_* */
 	size_t			pvc_xfer;	/* bytes requested */
 	hrtime_t		pvc_expire;	/* deadline, or 0 */
 	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
