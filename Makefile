@@ -44,7 +44,7 @@ LAB_LIB_SRCS	:= $(wildcard tests/lab/lib/*.c)
 LAB_LIB_OBJS	:= $(LAB_LIB_SRCS:%.c=$(BUILD)/%.o)
 LAB_BINS	:= $(LAB_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all check deps demo bench clean unit-tests lab-tests
+.PHONY: all check check-aarch64 deps demo bench clean unit-tests lab-tests
 # Keep intermediate objects (test helpers are reached only through pattern
 # rules); make would otherwise delete them after each link.
 .SECONDARY:
@@ -81,9 +81,13 @@ $(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
 deps:
 	@sh tests/deps.sh
 
-check: deps
-	@$(MAKE) --no-print-directory all
+check: deps aarch64-deps
+	@$(MAKE) --no-print-directory all aarch64-lab
 	@sh tests/run.sh
+
+# Everything on the emulated arm64 machine: the lab's self-test, every
+# scenario and every unit test (make check runs a representative subset).
+check-aarch64: aarch64-check aarch64-unit-check
 
 clean:
 	rm -rf $(BUILD)

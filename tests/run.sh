@@ -78,6 +78,12 @@ if [ "$lab" = 1 ]; then
 			run "lab/$name" lab/lab $opts -- $cmd </dev/null
 		done < tests/lab/suites
 	fi
+	# A representative subset on the emulated arm64 machine: discovery,
+	# integrity, saturation, hot plug (make check-aarch64 runs them all).
+	if [ -f lab/tests/suites.sh ] && [ -d build/aarch64 ]; then
+		run "lab/aarch64" sh lab/tests/suites.sh -a aarch64 \
+		    -k attach -k io-msi -k saturate-msi -k platform-hotplug
+	fi
 fi
 
 [ -n "$failures" ] && echo "failed:$failures"
