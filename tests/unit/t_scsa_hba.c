@@ -24,7 +24,7 @@
 #include "lib/expect.h"
 #include "lib/loopback.h"
 
-#define	SEC	1000000000LL
+#define	NS_PER_SEC	1000000000LL
 
 static void
 test_bringup(void)
@@ -327,7 +327,7 @@ test_csync(void)
 	dt = gethrtime() - t0;
 	CHECK("hba: config waits for a late first report to be applied",
 	    l != NULL && fk_scsi_luns(l->lb_iport, NULL, NULL, 0) == 2 &&
-	    dt >= 150 * 1000000LL && dt < 2 * SEC,
+	    dt >= 150 * 1000000LL && dt < 2 * NS_PER_SEC,
 	    "expected 2 LUNs after 150 ms to 2 s, saw %d after %lld ms",
 	    l ? fk_scsi_luns(l->lb_iport, NULL, NULL, 0) : -1,
 	    (long long)(dt / 1000000));
@@ -344,7 +344,7 @@ test_csync(void)
 	dt = gethrtime() - t0;
 	CHECK("hba: with nothing reported, config waits csync_usec",
 	    l != NULL && fk_scsi_luns(l->lb_iport, NULL, NULL, 0) == 0 &&
-	    dt >= 300 * 1000000LL && dt < 2 * SEC,
+	    dt >= 300 * 1000000LL && dt < 2 * NS_PER_SEC,
 	    "expected no LUNs after 300 ms to 2 s, saw %lld ms",
 	    (long long)(dt / 1000000));
 	if (l != NULL) {

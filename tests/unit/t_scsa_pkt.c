@@ -30,7 +30,7 @@
 #include "lib/expect.h"
 #include "lib/loopback.h"
 
-#define	SEC	1000000000LL
+#define	NS_PER_SEC	1000000000LL
 
 static lb_t *lb;
 static fk_lun_t *lun;
@@ -510,7 +510,7 @@ run_load(load_t *ld, int n, uint_t depth)
 		if ((rv = fk_scsi_submit(lun, &cmds[i])) != 0)
 			fails++;
 	}
-	(void) fk_scsi_drain(lun, 20 * SEC);
+	(void) fk_scsi_drain(lun, 20 * NS_PER_SEC);
 	CHECK("pkt: async submissions accepted", fails == 0,
 	    "expected all %d accepted, %d refused", n, fails);
 	kmem_free(bufs, (size_t)n * 4096);

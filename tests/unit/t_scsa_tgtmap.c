@@ -32,7 +32,7 @@
 #include "lib/loopback.h"
 
 #define	MS		1000000LL
-#define	SEC		1000000000LL
+#define	NS_PER_SEC	1000000000LL
 #define	SETTLE_US	250000
 
 static lb_t *lb;
@@ -103,7 +103,7 @@ test_settle(void)
 	    !have_lun(lb, "3,0") && first_event(lb, 'A', "3") == 0 &&
 	    scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "3") == DDI_FAILURE,
 	    "expected target 3 not yet active");
-	CHECK("tgtmap: settle", fk_scsi_settle(lb->lb_iport, 5 * SEC) == 0,
+	CHECK("tgtmap: settle", fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC) == 0,
 	    "expected the map to settle within 5 s");
 	ta = first_event(lb, 'A', "3");
 	CHECK("tgtmap: target activated after the settle time",
@@ -120,7 +120,7 @@ test_settle(void)
 	lb_lun_set(lb, 5, 0, 1, 1024);
 	lb_tgt_set(lb, 5, 1);
 	(void) lb_report(lb, 5);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	ta = first_event(lb, 'A', "4");
 	CHECK("tgtmap: a later change restarts the settle time",
 	    ta - t0 >= SETTLE_US * 1000LL + (SETTLE_US / 1500) * MS &&
@@ -136,7 +136,7 @@ test_settle(void)
 	sleep_ms(20);
 	lb_tgt_set(lb, 0, 1);
 	(void) lb_report(lb, 0);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	u0b = fk_scsi_lun_find(lb->lb_iport, "0,0");
 	CHECK("tgtmap: remove and re-add within settle changes nothing",
 	    u0 != NULL && u0 == u0b && !fk_scsi_lun_gone(u0) &&
@@ -178,7 +178,7 @@ test_fullset(void)
 	lb_lun_set(f, 3, 0, 1, 1024);
 	lb_tgt_set(f, 3, 1);
 	(void) lb_report(f, -1);
-	(void) fk_scsi_settle(f->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(f->lb_iport, 5 * NS_PER_SEC);
 	n = fk_scsi_targets(f->lb_iport, addrs, 8);
 	CHECK("tgtmap: FULLSET report diffed: 1 gone, 3 new, 0 and 2 kept",
 	    n == 3 && have_lun(f, "0,0") && !have_lun(f, "1,0") &&
@@ -207,7 +207,7 @@ test_fullset(void)
 	    scsi_hba_tgtmap_set_end(f->lb_tgtmap, 0) == DDI_FAILURE,
 	    "expected success, failure, success, success, failure");
 	sleep_ms(150);
-	(void) fk_scsi_settle(f->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(f->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: a flushed report changes nothing",
 	    fk_scsi_targets(f->lb_iport, addrs, 8) == 3 &&
 	    lb_count_events(f, 'D', NULL, -1) == 1,
@@ -219,7 +219,7 @@ test_fullset(void)
 	CHECK("tgtmap: empty report", scsi_hba_tgtmap_set_begin(f->lb_tgtmap)
 	    == DDI_SUCCESS && scsi_hba_tgtmap_set_end(f->lb_tgtmap, 0) ==
 	    DDI_SUCCESS, "expected success");
-	(void) fk_scsi_settle(f->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(f->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: an empty report deactivates every target",
 	    fk_scsi_targets(f->lb_iport, addrs, 8) == 0 &&
 	    fk_scsi_luns(f->lb_iport, NULL, NULL, 0) == 0 &&
@@ -244,7 +244,7 @@ test_discovery_cases(void)
 	lb->lb_tgts[6].lt_present = 1;
 	lb_unlock(lb);
 	(void) lb_report(lb, 6);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: failed tran_tgt_init leaves no node",
 	    have_lun(lb, "6,0") && !have_lun(lb, "6,1") &&
 	    have_lun(lb, "6,2") &&
@@ -260,7 +260,7 @@ test_discovery_cases(void)
 	lb->lb_tgts[7].lt_present = 1;
 	lb_unlock(lb);
 	(void) lb_report(lb, 7);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: without REPORT LUNS only LUN 0 is configured",
 	    have_lun(lb, "7,0") && !have_lun(lb, "7,1"),
 	    "expected 7,0 only");
@@ -274,7 +274,7 @@ test_discovery_cases(void)
 	lb->lb_tgts[2].lt_present = 1;
 	lb_unlock(lb);
 	(void) lb_report(lb, 2);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: qualifier 3 skipped; no unit means CFG_FAIL",
 	    !have_lun(lb, "2,0") && !have_lun(lb, "2,1") &&
 	    lb_count_events(lb, 'D', "2", SCSI_TGT_DEACT_RSN_CFG_FAIL) ==
@@ -286,9 +286,9 @@ test_discovery_cases(void)
 	lb->lb_cfg.lc_cfgfail_again = 1;
 	(void) scsi_hba_tgtmap_tgt_remove(lb->lb_tgtmap,
 	    SCSI_TGT_SCSI_DEVICE, "2");
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	(void) lb_report(lb, 2);
-	(void) fk_scsi_settle(lb->lb_iport, 10 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 10 * NS_PER_SEC);
 	CHECK("tgtmap: deactivate returning B_TRUE: rediscovery, bounded",
 	    lb_count_events(lb, 'D', "2", SCSI_TGT_DEACT_RSN_CFG_FAIL) ==
 	    d0 + 1 + 4, "expected 4 more CFG_FAIL deactivations (1 + 3 "
@@ -300,7 +300,7 @@ test_discovery_cases(void)
 	/* The hardware is fixed and the HBA reports it again. */
 	lb_lun_set(lb, 2, 0, 1, 1024);
 	(void) lb_report(lb, 2);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: a failed target reported again is configured",
 	    have_lun(lb, "2,0"), "expected 2,0");
 }
@@ -332,7 +332,7 @@ test_rescan(void)
 	lb_lun_set(lb, 1, 1, 1, 1024);
 	lb_lun_set(lb, 1, 2, 1, 1024);
 	scsi_hba_tgtmap_scan_luns(lb->lb_tgtmap, "1");
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: scan_luns finds new LUNs",
 	    have_lun(lb, "1,0") && have_lun(lb, "1,1") && have_lun(lb, "1,2"),
 	    "expected 1,0 1,1 1,2");
@@ -345,8 +345,8 @@ test_rescan(void)
 	lb_lun_set(lb, 1, 1, 0, 0);
 	ev = fk_scsi_events();
 	scsi_hba_tgtmap_scan_luns(lb->lb_tgtmap, "1");
-	rv = fk_scsi_wait_event(ev, 5 * SEC);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	rv = fk_scsi_wait_event(ev, 5 * NS_PER_SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: a LUN that vanished is removed on rescan",
 	    rv == 0 && !have_lun(lb, "1,1") && have_lun(lb, "1,0") &&
 	    have_lun(lb, "1,2") && lb->lb_tgt_free >= free0 + 1 &&
@@ -387,7 +387,7 @@ test_lunchg(void)
 	    st.ss_retries == 1, "expected success after 1 retry, saw %d", rv);
 	for (i = 0; i < 50 && !have_lun(lb, "1,4"); i++)
 		(void) fk_scsi_wait_event(ev, 100 * MS);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	CHECK("tgtmap: REPORTED LUNS DATA HAS CHANGED rescans the target",
 	    have_lun(lb, "1,4"), "expected LUN 1,4 to appear");
 	if (u != NULL)
@@ -443,8 +443,8 @@ test_remove_busy(void)
 	CHECK("tgtmap: a departing unit refuses new commands",
 	    fk_scsi_tur(u, NULL) == ENXIO, "expected ENXIO");
 	lb_release(lb);
-	(void) fk_scsi_drain(u, 5 * SEC);
-	(void) fk_scsi_settle(lb->lb_iport, 5 * SEC);
+	(void) fk_scsi_drain(u, 5 * NS_PER_SEC);
+	(void) fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC);
 	fk_scsi_lun_stats(u, &st);
 	CHECK("tgtmap: outstanding packets completed once, then the target "
 	    "went", busy_done == 10 && st.st_outstanding == 0 &&
