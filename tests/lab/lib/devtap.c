@@ -1,0 +1,377 @@
+/*
+ * What the driver tells the device, and device faults (see devtap.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include <sys/types.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+
+#include "fk.h"
+#include "pvscsi.h"
+#include "devtap.h"
+
+/* Data dwords of each command (0: none or unknown). */
+static const uint_t dt_ndw[] = {
+	[PVSCSI_CMD_SETUP_RINGS] = sizeof (pvscsi_setup_rings_t) / 4,
+	[PVSCSI_CMD_RESET_DEVICE] = sizeof (pvscsi_cmd_reset_device_t) / 4,
+	[PVSCSI_CMD_ABORT_CMD] = sizeof (pvscsi_cmd_abort_t) / 4,
+	[PVSCSI_CMD_CONFIG] = sizeof (pvscsi_cmd_config_t) / 4,
+	[PVSCSI_CMD_SETUP_MSG_RING] = sizeof (pvscsi_setup_msg_ring_t) / 4,
+	[PVSCSI_CMD_SETUP_REQCALLTHRESHOLD] = 1
+};
+
+#define	DW_STATE_PPN	(offsetof(pvscsi_setup_rings_t, psr_state_ppn) / 4)
+#define	DW_CMP_PAGES	(offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4)
+#define	DW_CMP_PPNS	(offsetof(pvscsi_setup_rings_t, psr_cmp_ppns) / 4)
+#define	DW_MSG_PAGES	(offsetof(pvscsi_setup_msg_ring_t, psm_pages) / 4)
+#define	DW_MSG_PPNS	(offsetof(pvscsi_setup_msg_ring_t, psm_ppns) / 4)
+
+static struct {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cv;
+	dt_cmd_t	log[DT_LOG_MAX];
+	uint_t		nlog;
+	uint32_t	cur;		/* command being written */
+	uint32_t	data[sizeof (pvscsi_setup_rings_t) / 4];
+	uint_t		ndata;
+	uint64_t	stores;
+	uint64_t	masks;
+	uint32_t	mask;
+	uint64_t	kicks[2];	/* non-RW, RW */
+	/* from SETUP_RINGS and SETUP_MSG_RING */
+	uint64_t	state_pa;
+	uint64_t	cmp_pa[PVSCSI_MAX_RING_PAGES];
+	uint_t		cmp_pages;
+	uint64_t	msg_pa;
+	uint_t		msg_pages;
+	int		lose;
+	uint_t		lost;
+	int		stall;		/* armed */
+	int		stalled;	/* a handler is blocked */
+} dt = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER
+};
+
+static uint64_t
+dt_dw64(const uint32_t *dw, uint_t i)
+{
+	return ((uint64_t)dw[i] | ((uint64_t)dw[i + 1] << 32));
+}
+
+static volatile uint32_t *
+dt_dev32(uint64_t pa)
+{
+	return (fk_dma_devmem(pa, sizeof (uint32_t)));
+}
+
+/* The device's view of completion ring entry idx. */
+static pvscsi_cmp_t *
+dt_cmp_entry(uint32_t idx)
+{
+	uint32_t n = dt.cmp_pages * PVSCSI_CMPS_PER_PAGE;
+	uint32_t i = idx & (n - 1);
+
+	return (fk_dma_devmem(dt.cmp_pa[i / PVSCSI_CMPS_PER_PAGE] +
+	    (i % PVSCSI_CMPS_PER_PAGE) * sizeof (pvscsi_cmp_t),
+	    sizeof (pvscsi_cmp_t)));
+}
+
+static void
+dt_pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	(void) nanosleep(&ts, NULL);
+}
+
+/*
+ * The completion of context ctx, once the device has written it, gets a
+ * context never issued.  Called with no lock of ours held, in the
+ * aborting thread (which holds the driver's): nothing reaps meanwhile.
+ */
+static void
+dt_lose(uint64_t ctx)
+{
+	volatile uint32_t *prod = dt_dev32(dt.state_pa +
+	    offsetof(pvscsi_rings_state_t, prs_cmp_prod));
+	volatile uint32_t *cons = dt_dev32(dt.state_pa +
+	    offsetof(pvscsi_rings_state_t, prs_cmp_cons));
+
+	for (int waited = 0; waited < 20000 && prod != NULL; waited++) {
+		uint32_t p = *prod;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		for (uint32_t i = *cons; i != p; i++) {
+			pvscsi_cmp_t *c = dt_cmp_entry(i);
+
+			if (c != NULL && c->pc_context == ctx) {
+				c->pc_context = 0;
+				__atomic_fetch_add(&dt.lost, 1,
+				    __ATOMIC_SEQ_CST);
+				return;
+			}
+		}
+		dt_pause_ms(1);
+	}
+}
+
+static void
+dt_setup_done(uint32_t cmd)
+{
+	if (cmd == PVSCSI_CMD_SETUP_RINGS) {
+		dt.state_pa = dt_dw64(dt.data, DW_STATE_PPN) <<
+		    PVSCSI_PAGE_SHIFT;
+		dt.cmp_pages = MIN(dt.data[DW_CMP_PAGES],
+		    PVSCSI_MAX_RING_PAGES);
+		for (uint_t i = 0; i < dt.cmp_pages; i++) {
+			dt.cmp_pa[i] = dt_dw64(dt.data, DW_CMP_PPNS + 2 * i) <<
+			    PVSCSI_PAGE_SHIFT;
+		}
+	} else if (cmd == PVSCSI_CMD_SETUP_MSG_RING) {
+		dt.msg_pages = dt.data[DW_MSG_PAGES];
+		dt.msg_pa = dt_dw64(dt.data, DW_MSG_PPNS) << PVSCSI_PAGE_SHIFT;
+	}
+}
+
+static void
+dt_tap(void *arg, uint_t rnumber, uint64_t off, uint64_t val, uint_t size)
+{
+	dt_cmd_t *c;
+	uint64_t lose = UINT64_MAX;
+	int stall = 0;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	dt.stores++;
+	c = dt.nlog > 0 ? &dt.log[(dt.nlog - 1) % DT_LOG_MAX] : NULL;
+	switch (off) {
+	case PVSCSI_REG_COMMAND:
+		dt.cur = (uint32_t)val;
+		dt.ndata = 0;
+		c = &dt.log[dt.nlog++ % DT_LOG_MAX];
+		bzero(c, sizeof (*c));
+		c->dc_cmd = (uint32_t)val;
+		c->dc_seq = dt.stores;
+		c->dc_time = gethrtime();
+		break;
+	case PVSCSI_REG_COMMAND_DATA:
+		if (dt.ndata < ARRAY_SIZE(dt.data))
+			dt.data[dt.ndata] = (uint32_t)val;
+		dt.ndata++;
+		if (c != NULL && c->dc_ndata < DT_DATA_MAX)
+			c->dc_data[c->dc_ndata] = (uint32_t)val;
+		if (c != NULL)
+			c->dc_ndata++;
+		if (dt.cur < ARRAY_SIZE(dt_ndw) && dt.ndata == dt_ndw[dt.cur]) {
+			dt_setup_done(dt.cur);
+			if (dt.cur == PVSCSI_CMD_ABORT_CMD && dt.lose)
+				lose = dt_dw64(dt.data, 0);
+		}
+		break;
+	case PVSCSI_REG_INTR_MASK:
+		dt.masks++;
+		dt.mask = (uint32_t)val;
+		break;
+	case PVSCSI_REG_INTR_STATUS:
+		stall = dt.stall;
+		break;
+	case PVSCSI_REG_KICK_NON_RW_IO:
+		dt.kicks[0]++;
+		break;
+	case PVSCSI_REG_KICK_RW_IO:
+		dt.kicks[1]++;
+		break;
+	default:
+		break;
+	}
+	if (stall) {
+		dt.stalled = 1;
+		(void) pthread_cond_broadcast(&dt.cv);
+		while (dt.stall)
+			(void) pthread_cond_wait(&dt.cv, &dt.lock);
+		dt.stalled = 0;
+	}
+	(void) pthread_mutex_unlock(&dt.lock);
+	if (lose != UINT64_MAX)
+		dt_lose(lose);
+}
+
+void
+dt_start(void)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	dt.nlog = 0;
+	dt.stores = dt.masks = 0;
+	(void) pthread_mutex_unlock(&dt.lock);
+	fk_reg_tap(dt_tap, NULL);
+}
+
+void
+dt_stop(void)
+{
+	fk_reg_tap(NULL, NULL);
+}
+
+uint_t
+dt_ncmds(void)
+{
+	uint_t n;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	n = dt.nlog;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (n);
+}
+
+int
+dt_cmd(uint_t i, dt_cmd_t *c)
+{
+	int rv = 0;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	if (i >= dt.nlog || dt.nlog - i > DT_LOG_MAX)
+		rv = ENOENT;
+	else
+		*c = dt.log[i % DT_LOG_MAX];
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (rv);
+}
+
+uint_t
+dt_count(uint32_t cmd, uint_t from)
+{
+	uint_t n = 0;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	if (dt.nlog > DT_LOG_MAX && from < dt.nlog - DT_LOG_MAX)
+		from = dt.nlog - DT_LOG_MAX;
+	for (uint_t i = from; i < dt.nlog; i++)
+		n += dt.log[i % DT_LOG_MAX].dc_cmd == cmd;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (n);
+}
+
+uint64_t
+dt_stores(void)
+{
+	return (__atomic_load_n(&dt.stores, __ATOMIC_SEQ_CST));
+}
+
+uint64_t
+dt_mask_writes(uint32_t *last)
+{
+	uint64_t n;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	n = dt.masks;
+	if (last != NULL)
+		*last = dt.mask;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (n);
+}
+
+uint64_t
+dt_kicks(int rw)
+{
+	uint64_t n;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	n = dt.kicks[rw != 0];
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (n);
+}
+
+void
+dt_lose_aborted(int on)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	dt.lose = on;
+	(void) pthread_mutex_unlock(&dt.lock);
+}
+
+uint_t
+dt_lost(void)
+{
+	return (__atomic_load_n(&dt.lost, __ATOMIC_SEQ_CST));
+}
+
+void
+dt_stall(int on)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	dt.stall = on;
+	(void) pthread_cond_broadcast(&dt.cv);
+	(void) pthread_mutex_unlock(&dt.lock);
+}
+
+int
+dt_stalled(int ms)
+{
+	struct timespec end;
+	int rv;
+
+	(void) clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	(void) pthread_mutex_lock(&dt.lock);
+	while (!dt.stalled && pthread_cond_timedwait(&dt.cv, &dt.lock,
+	    &end) == 0)
+		;
+	rv = dt.stalled;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (rv);
+}
+
+int
+dt_msg_indices(uint32_t *prod, uint32_t *cons)
+{
+	volatile uint32_t *p, *c;
+
+	if (dt.state_pa == 0 || dt.msg_pa == 0)
+		return (ENXIO);
+	p = dt_dev32(dt.state_pa + offsetof(pvscsi_rings_state_t,
+	    prs_msg_prod));
+	c = dt_dev32(dt.state_pa + offsetof(pvscsi_rings_state_t,
+	    prs_msg_cons));
+	if (p == NULL || c == NULL)
+		return (ENXIO);
+	*prod = *p;
+	*cons = *c;
+	return (0);
+}
+
+int
+dt_msg_inject(uint32_t type, uint32_t target, uint8_t lun)
+{
+	uint32_t prod, cons, n = dt.msg_pages * PVSCSI_MSGS_PER_PAGE;
+	pvscsi_msg_dev_t *m;
+	int rv;
+
+	if ((rv = dt_msg_indices(&prod, &cons)) != 0)
+		return (rv);
+	if (n == 0 || dt.msg_pages > 1)
+		return (ENXIO);		/* only one page is known */
+	if (prod - cons >= n)
+		return (EAGAIN);
+	m = fk_dma_devmem(dt.msg_pa + (prod & (n - 1)) * sizeof (*m),
+	    sizeof (*m));
+	if (m == NULL)
+		return (ENXIO);
+	bzero(m, sizeof (*m));
+	m->pmd_type = type;
+	m->pmd_target = target;
+	m->pmd_lun[1] = lun;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*dt_dev32(dt.state_pa + offsetof(pvscsi_rings_state_t,
+	    prs_msg_prod)) = prod + 1;
+	return (0);
+}

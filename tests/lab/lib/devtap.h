@@ -1,0 +1,79 @@
+/*
+ * Lab programs: what the driver tells the device, and faults a real
+ * device might commit that QEMU's never does.  Built on the fakekernel's
+ * register tap (fk_reg_tap) and the device's view of DMA memory
+ * (fk_dma_devmem); one HBA per program.
+ *
+ *   - a log of the PVSCSI commands written to the COMMAND register, with
+ *     their data, and counts of INTR_MASK writes; from SETUP_RINGS and
+ *     SETUP_MSG_RING, the page numbers of the rings state page and of
+ *     the completion and message rings;
+ *   - lost completions: while armed, the completion of a command the
+ *     driver aborts (ABORT_CMD) is lost, as if the device had dropped
+ *     it: the tap waits, in the aborting thread, for that completion to
+ *     reach the completion ring and rewrites its context to one never
+ *     issued (0), so the command stays outstanding for the driver;
+ *   - a stalled interrupt handler: while armed, the handler's write to
+ *     INTR_STATUS blocks (with the driver's lock held) until released,
+ *     so that the device can fill the message ring meanwhile;
+ *   - messages the device never sends (a LUN other than 0), written into
+ *     the device's view of the message ring.  QEMU keeps its own
+ *     producer index, so an injected message makes it overwrite the
+ *     slot of its next real one: reset the adapter (scsi_reset
+ *     RESET_ALL) after injecting, which sets the ring up anew.
+ */
+#ifndef _DEVTAP_H
+#define	_DEVTAP_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#define	DT_LOG_MAX	4096	/* commands remembered */
+#define	DT_DATA_MAX	4	/* data dwords remembered per command */
+
+typedef struct dt_cmd {
+	uint32_t	dc_cmd;			/* PVSCSI_CMD_* */
+	uint32_t	dc_ndata;		/* data dwords written */
+	uint32_t	dc_data[DT_DATA_MAX];	/* the first of them */
+	uint64_t	dc_seq;			/* register stores before */
+	hrtime_t	dc_time;		/* when it was written */
+} dt_cmd_t;
+
+/* Install the tap (and clear the log); remove it. */
+extern void dt_start(void);
+extern void dt_stop(void);
+
+/* Commands logged so far; the i-th (0 or ENOENT). */
+extern uint_t dt_ncmds(void);
+extern int dt_cmd(uint_t, dt_cmd_t *);
+/* How many times cmd was written, from log index from on. */
+extern uint_t dt_count(uint32_t, uint_t);
+/*
+ * Register stores so far; INTR_MASK writes so far (with the last value);
+ * kicks so far (KICK_NON_RW_IO, or KICK_RW_IO).
+ */
+extern uint64_t dt_stores(void);
+extern uint64_t dt_mask_writes(uint32_t *);
+extern uint64_t dt_kicks(int);
+
+/* Lost completions of aborted commands: arm (1) or disarm (0). */
+extern void dt_lose_aborted(int);
+extern uint_t dt_lost(void);		/* completions made lost so far */
+
+/*
+ * A stalled interrupt handler.  dt_stall(1) arms; the next INTR_STATUS
+ * write blocks.  dt_stalled(ms) waits up to ms for a handler to block
+ * (1 when one has).  dt_stall(0) releases it and disarms.
+ */
+extern void dt_stall(int);
+extern int dt_stalled(int);
+
+/*
+ * The device's view of the rings state page's message indices, and a
+ * message written into the message ring: 0, or ENXIO before
+ * SETUP_MSG_RING, EAGAIN when the ring is full.
+ */
+extern int dt_msg_indices(uint32_t *, uint32_t *);
+extern int dt_msg_inject(uint32_t, uint32_t, uint8_t);
+
+#endif /* _DEVTAP_H */
