@@ -62,6 +62,7 @@
 #include "lib/labload.h"
 #include "lib/devtap.h"
 #include "lib/labpkt.h"
+#include "lib/labsoak.h"
 
 #define	HOT		3	/* the target added and removed */
 #define	DISK		"file,size=16M"
@@ -69,6 +70,7 @@
 
 static int qfd = -1;
 static fk_lun_t *base[2];
+static uint64_t dups;
 
 static fk_lun_t *
 lun_at(int target, int secs)
@@ -121,6 +123,7 @@ load_check(const char *tag, ll_t **ll, int n, int want_gone)
 		ll_stats(ll[d], &st);
 		ll_stats_add(&sum, &st);
 	}
+	dups += sum.ls_dups;
 	drv_note("%s: %llu passes, %llu transports, %llu completions, %llu "
 	    "retries, %llu CMD_ABORTED, %llu CMD_DEV_GONE, %llu refused, "
 	    "%llu slots gone", tag, (unsigned long long)sum.ls_passes,
@@ -558,6 +561,7 @@ main(int argc, char **argv)
 	int cycles = (soak != NULL && atoi(soak) != 0) ? 200 : 20;
 	const char *what = argc > 1 ? argv[1] : "all";
 	int all = strcmp(what, "all") == 0, err, n;
+	lio_res_t r0, r1;
 
 	dt_start();
 	err = drv_load();
@@ -566,6 +570,9 @@ main(int argc, char **argv)
 	n = drv_attach();
 	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
 		return (check_exit());
+	(void) drv_detach();
+	lio_res_get(&r0);
+	(void) drv_attach();
 	base[0] = lun_at(0, 10);
 	base[1] = lun_at(1, 10);
 	if (!CHECK("disks", base[0] != NULL && base[1] != NULL,
@@ -589,6 +596,8 @@ main(int argc, char **argv)
 	lio_check_clean("hotplug");
 	err = drv_detach();
 	CHECK("detach", err == 0, "expected 0, saw %d", err);
+	lio_res_get(&r1);
+	soak_report(all ? "hotplug" : what, dups, &r0, &r1);
 	drv_unload();
 	dt_stop();
 	return (check_exit());

@@ -49,6 +49,7 @@
 #include "lib/labload.h"
 #include "lib/devtap.h"
 #include "lib/labpkt.h"
+#include "lib/labsoak.h"
 
 extern uint_t pvscsi_ring_pages;
 
@@ -57,6 +58,7 @@ extern uint_t pvscsi_ring_pages;
 #define	BLOCKS		16		/* 8 KiB per command */
 
 static fk_lun_t *fast[2], *slow[2];
+static uint64_t dups;
 
 typedef enum action {
 	A_ABORT_PKT,
@@ -335,6 +337,7 @@ storm(int cycles)
 		ll_stats(ll[d], &st);
 		ll_stats_add(&sum, &st);
 	}
+	dups += sum.ls_dups;
 	resets = dt_count(PVSCSI_CMD_ADAPTER_RESET, from);
 	drv_note("storm: %d cycles in %.1f s: %llu passes, %llu transports, "
 	    "%llu completions (%llu CMD_CMPLT, %llu CMD_RESET, %llu "
@@ -396,6 +399,7 @@ main(void)
 	const char *soak = getenv("SOAK");
 	const char *ring = getenv("RING_PAGES");
 	int cycles = (soak != NULL && atoi(soak) != 0) ? 1000 : 50;
+	lio_res_t r0, r1;
 	char ua[8];
 	int err, n;
 
@@ -408,6 +412,9 @@ main(void)
 	n = drv_attach();
 	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
 		return (check_exit());
+	(void) drv_detach();
+	lio_res_get(&r0);
+	(void) drv_attach();
 	for (int d = 0; d < 2; d++) {
 		(void) snprintf(ua, sizeof (ua), "%d,0", d);
 		fast[d] = drv_lun(0, ua, 10);
@@ -430,6 +437,8 @@ main(void)
 	lio_check_intr("recover");
 	err = drv_detach();
 	CHECK("detach", err == 0, "expected 0, saw %d", err);
+	lio_res_get(&r1);
+	soak_report("recover", dups, &r0, &r1);
 	drv_unload();
 	dt_stop();
 	return (check_exit());

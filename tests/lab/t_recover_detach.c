@@ -43,6 +43,7 @@
 #include "lib/labio.h"
 #include "lib/labcheck.h"
 #include "lib/devtap.h"
+#include "lib/labsoak.h"
 
 #define	NASYNC		64
 #define	XFER		(64 * 1024)
@@ -257,17 +258,7 @@ main(void)
 		fk_scsi_buf_free(as[i].a_buf, XFER);
 	CHECK("detach", err == 0, "expected 0, saw %d", err);
 	lio_res_get(&r1);
-	drv_note("resources after the first detach: %lld kmem bytes in %lld "
-	    "buffers, %d threads, %d fds, %zu DMA arena bytes; after the "
-	    "last: %lld, %lld, %d, %d, %zu", (long long)r0.lr_kmem_bytes,
-	    (long long)r0.lr_kmem_bufs, r0.lr_threads, r0.lr_fds,
-	    r0.lr_arena_used, (long long)r1.lr_kmem_bytes,
-	    (long long)r1.lr_kmem_bufs, r1.lr_threads, r1.lr_fds,
-	    r1.lr_arena_used);
-	CHECK("resources back (kmem, threads, fds)", r1.lr_kmem_bytes ==
-	    r0.lr_kmem_bytes && r1.lr_kmem_bufs == r0.lr_kmem_bufs &&
-	    r1.lr_threads == r0.lr_threads && r1.lr_fds == r0.lr_fds,
-	    "see above");
+	soak_report("recover-detach", 0, &r0, &r1);
 	drv_unload();
 	dt_stop();
 	return (check_exit());

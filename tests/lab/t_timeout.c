@@ -52,6 +52,7 @@
 #include "lib/labcheck.h"
 #include "lib/labpkt.h"
 #include "lib/devtap.h"
+#include "lib/labsoak.h"
 
 #define	LATENCY		3.0	/* seconds, the slow disk's */
 #define	NEXP		8
@@ -322,6 +323,7 @@ test_after(void)
 int
 main(void)
 {
+	lio_res_t r0, r1;
 	int err, n;
 
 	pvscsi_recovery_time = 1;
@@ -332,6 +334,9 @@ main(void)
 	n = drv_attach();
 	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
 		return (check_exit());
+	(void) drv_detach();
+	lio_res_get(&r0);
+	(void) drv_attach();
 	fast = drv_lun(0, "0,0", 10);
 	slow = drv_lun(0, "1,0", 10);
 	if (!CHECK("disks", fast != NULL && slow != NULL,
@@ -355,6 +360,8 @@ main(void)
 	lio_check_clean("timeout");
 	err = drv_detach();
 	CHECK("detach", err == 0, "expected 0, saw %d", err);
+	lio_res_get(&r1);
+	soak_report("timeout", 0, &r0, &r1);
 	drv_unload();
 	dt_stop();
 	return (check_exit());
