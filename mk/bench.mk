@@ -12,7 +12,9 @@ BENCH_HDRS	:= $(wildcard bench/*.h)
 BENCH_INC	:= -Ibench -Itests/lab -Itests -Ilab -I$(DRV_DIR)
 
 .PHONY: bench bench-tools
-bench: bench-tools
+# The build's output goes to stderr: stdout carries the report only.
+bench:
+	@$(MAKE) --no-print-directory bench-tools >&2
 	@BENCH_QUICK="$(BENCH_QUICK)" sh bench/bench.sh
 
 bench-tools: $(BENCH_IOGEN) $(BENCH_CPUWIN)
