@@ -1,5 +1,5 @@
 /*
- * Measurement helpers for the bench programs (bstat.h).
+ * Measurements for the bench programs (bstat.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * Measurement helpers shared by the bench programs: a latency histogram,
+ * Measurements shared by the bench programs: a latency histogram,
  * the guest's CPU time and interrupt counts over a window (from /proc),
  * and the one-line result format the report reads.
  */
