@@ -331,11 +331,16 @@ fail:
 static void
 pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
 {
-	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	pvs->pvs_nbad++;
-	if (ISP2(pvs->pvs_nbad)) {
+	uint_t k = 0;
+
+	while (k < ARRAY_SIZE(pvs->pvs_bad) - 1 && pvs->pvs_bad[k] != NULL &&
+	    pvs->pvs_bad[k] != what)
+		k++;
+	pvs->pvs_bad[k] = what;
+	pvs->pvs_nbad[k]++;
+	if (ISP2(pvs->pvs_nbad[k])) {
 		dev_err(pvs->pvs_dip, CE_WARN, "!bad %s 0x%llx from the "
-		    "device (%u)", what, (u_longlong_t)val, pvs->pvs_nbad);
+		    "device (%u)", what, (u_longlong_t)val, pvs->pvs_nbad[k]);
 	}
 }
 
@@ -540,12 +545,11 @@ pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 }
 
 /*
- * Translate a completion.  The SCSI status and sense are honoured whatever
- * the host status, as CHECK CONDITION often comes with DATARUN.  A data
- * length of 0 (QEMU never sets it) means everything was transferred; a
- * length is believed only when between 0 and what was asked for.
+ * Translate a completion: status and sense whatever the host status (CHECK
+ * CONDITION often comes with DATARUN); a data length of 0 (QEMU's) is all of
+ * it.  B_FALSE: a length over the request or sense buffer, unknown status.
  */
-static void
+static boolean_t
 pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 {
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
@@ -556,7 +560,7 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 
 	cmd->pvc_host = LE_16(cmp->pc_host_status);
 	if (pkt == NULL)
-		return;
+		return (B_TRUE);
 	reason = pvscsi_host_reason(cmd->pvc_host, &stat);
 	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && rst != 0)
 		stat = rst;
@@ -579,6 +583,8 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 		if ((size_t)pkt->pkt_resid < cmd->pvc_xfer)
 			pkt->pkt_state |= STATE_XFERRED_DATA;
 	}
+	return (dl <= cmd->pvc_xfer && LE_32(cmp->pc_sense_len) <=
+	    PVSCSI_SENSE_LEN && (reason != CMD_TRAN_ERR || stat != 0));
 }
 
 /*
@@ -645,7 +651,7 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 	uint32_t prod, cons = pvs->pvs_cmp_cons;
 	pvscsi_cmd_t *cmd;
 	pvscsi_cmp_t cmp;
-	uint64_t ctx, slot;
+	uint64_t ctx;
 	uint_t idx;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
@@ -659,13 +665,14 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 		    idx * sizeof (cmp), sizeof (cmp), DDI_DMA_SYNC_FORKERNEL);
 		cmp = ring[idx];
 		ctx = LE_64(cmp.pc_context);
-		slot = PVSCSI_CTX_SLOT(ctx);
-		cmd = (slot < pvs->pvs_nslots) ? pvs->pvs_slots[slot] : NULL;
+		cmd = (PVSCSI_CTX_SLOT(ctx) < pvs->pvs_nslots) ?
+		    pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)] : NULL;
 		if (cmd == NULL || cmd->pvc_ctx != ctx) {
 			pvscsi_bad(pvs, "context", ctx);
 			continue;
 		}
-		pvscsi_cmp_status(cmd, &cmp);
+		if (!pvscsi_cmp_status(cmd, &cmp))
+			pvscsi_bad(pvs, "length or host status, context", ctx);
 		pvscsi_cmd_done(pvs, cmd, CMD_CMPLT, 0, done);
 	}
 	pvs->pvs_cmp_cons = cons;
@@ -679,10 +686,10 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 {
 	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
 	pvscsi_msg_dev_t *ring = (void *)pvs->pvs_msg_dma.pvb_kva;
-	uint32_t prod, cons = pvs->pvs_msg_cons, type, tgt;
+	uint32_t prod, cons = pvs->pvs_msg_cons, tgt;
 	pvscsi_msg_dev_t m;
 	uint_t idx;
-	uint8_t high;
+	uint64_t lun;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (!pvs->pvs_msg_ring)
@@ -698,14 +705,11 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 		(void) ddi_dma_sync(pvs->pvs_msg_dma.pvb_dmah, idx * sizeof (m),
 		    sizeof (m), DDI_DMA_SYNC_FORKERNEL);
 		m = ring[idx];
-		type = LE_32(m.pmd_type);
 		tgt = LE_32(m.pmd_target);
-		high = 0;
-		for (uint_t i = 0; i < sizeof (m.pmd_lun); i++)
-			high |= (i == 1) ? 0 : m.pmd_lun[i];
-		if ((type != PVSCSI_MSG_DEV_ADDED &&
-		    type != PVSCSI_MSG_DEV_REMOVED) || LE_32(m.pmd_bus) != 0 ||
-		    tgt >= pvs->pvs_max_targets || high != 0) {
+		bcopy(m.pmd_lun, &lun, sizeof (lun));	/* lun[1] only */
+		if (LE_32(m.pmd_type) > PVSCSI_MSG_DEV_REMOVED ||
+		    LE_32(m.pmd_bus) != 0 || tgt >= pvs->pvs_max_targets ||
+		    (LE_64(lun) & ~0xff00ULL) != 0) {
 			pvscsi_bad(pvs, "message for target", tgt);
 		} else if (m.pmd_lun[1] == 0) {
 			pvs->pvs_rescan = B_TRUE;

@@ -132,7 +132,8 @@ typedef struct pvscsi_softc {
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
 	timeout_id_t		pvs_timer;
 	boolean_t		pvs_stopping;
-	uint_t			pvs_nbad;	/* bad data from the device */
+	const char		*pvs_bad[4];	/* kinds of bad device data, */
+	uint_t			pvs_nbad[4];	/* each logged at 1, 2, 4... */
 } pvscsi_softc_t;
 
 #endif /* _PVSCSI_VAR_H */
