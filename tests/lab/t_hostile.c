@@ -469,8 +469,7 @@ case_fields(const char *name, uint64_t dlen, uint32_t slen, uint16_t host,
 		    res->ss_reason, h.h_cmd.sc_error);
 	}
 	(void) snprintf(n, sizeof (n), "%s-logged", name);
-	check_log(n, slen > 256 ? "bad sense length" : dlen > 4096 ?
-	    "bad data length" : "bad host status", log0);
+	check_log(n, "bad length or host status", log0);
 	held_end(&h);
 	(void) snprintf(n, sizeof (n), "%s-io-after", name);
 	check_io(n);
