@@ -400,11 +400,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (verbose) {
 		(void) fprintf(stderr, "fuzz_rings: %d held, %u entries, %u "
-		    "messages; device: %llu requests, %llu resets; driver: %u "
-		    "bad, %u log lines\n", started, ncmp, nmsg,
+		    "messages; device: %llu requests, %llu resets; %u log "
+		    "lines\n", started, ncmp, nmsg,
 		    (unsigned long long)pd.pd_requests,
-		    (unsigned long long)pd.pd_resets, pvs->pvs_nbad,
-		    fk_log_count());
+		    (unsigned long long)pd.pd_resets, fk_log_count());
 	}
 	return (0);
 }
