@@ -18,6 +18,10 @@
  * ADAPTER_RESET followed by SETUP_RINGS, SETUP_MSG_RING and an INTR_MASK
  * write enabling completion and message interrupts.
  *
+ * The entry points are called from interrupt context too: a pkt_comp run
+ * in the interrupt handler's thread aborts, resets its target and the
+ * adapter.
+ *
  * Then a storm: cycles of all six at random addresses, under verified
  * read/write load at queue depth 32 on each of two file disks (write a
  * pattern, read back, compare; commands the storm ends are sent again);
@@ -42,6 +46,7 @@
 #include <sys/scsi/scsi.h>
 
 #include "check.h"
+#include "fk_impl.h"
 #include "pvscsi.h"
 #include "lib/drv.h"
 #include "lib/labio.h"
@@ -261,6 +266,74 @@ single(action_t a)
 	    "%d failed", bad);
 }
 
+/*
+ * tran_abort(9E) and tran_reset(9E) may be called from interrupt context:
+ * a pkt_comp delivered in the interrupt handler's thread (completions
+ * direct) aborts everything at its address and resets its target and the
+ * adapter.
+ */
+static struct {
+	kmutex_t	ic_lock;
+	kcondvar_t	ic_cv;
+	int		ic_done;
+	int		ic_intr;
+	int		ic_rv[3];
+} ic;
+
+static void
+ictx_comp(struct scsi_pkt *pkt)
+{
+	int intr = fk_in_intr();
+	int rv0 = scsi_abort(&pkt->pkt_address, NULL);
+	int rv1 = scsi_reset(&pkt->pkt_address, RESET_TARGET);
+	int rv2 = scsi_reset(&pkt->pkt_address, RESET_ALL);
+
+	mutex_enter(&ic.ic_lock);
+	ic.ic_intr = intr;
+	ic.ic_rv[0] = rv0;
+	ic.ic_rv[1] = rv1;
+	ic.ic_rv[2] = rv2;
+	ic.ic_done++;
+	cv_broadcast(&ic.ic_cv);
+	mutex_exit(&ic.ic_lock);
+}
+
+static void
+interrupt_context(void)
+{
+	struct scsi_address *ap = &fk_scsi_lun_device(fast[0])->sd_address;
+	struct scsi_pkt *pkt;
+	hrtime_t end = gethrtime() + SEC2NSEC(20);
+	int old = fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT), rv;
+
+	mutex_init(&ic.ic_lock, NULL, MUTEX_DRIVER, NULL);
+	cv_init(&ic.ic_cv, NULL, CV_DRIVER, NULL);
+	(void) fk_scsi_tur(fast[0], NULL);
+	pkt = scsi_init_pkt(ap, NULL, NULL, CDB_GROUP0,
+	    sizeof (struct scsi_arq_status), 0, 0, SLEEP_FUNC, NULL);
+	bzero(pkt->pkt_cdbp, CDB_GROUP0);	/* TEST UNIT READY */
+	pkt->pkt_time = 30;
+	pkt->pkt_comp = ictx_comp;
+	rv = scsi_transport(pkt);
+	mutex_enter(&ic.ic_lock);
+	while (rv == TRAN_ACCEPT && ic.ic_done == 0 && gethrtime() < end) {
+		(void) cv_reltimedwait(&ic.ic_cv, &ic.ic_lock,
+		    drv_usectohz(100000), TR_CLOCK_TICK);
+	}
+	mutex_exit(&ic.ic_lock);
+	(void) fk_scsi_comp_mode(old);
+	CHECK("interrupt context: abort, target reset and adapter reset "
+	    "from pkt_comp in the interrupt handler return 1", rv ==
+	    TRAN_ACCEPT && ic.ic_done == 1 && ic.ic_intr && ic.ic_rv[0] == 1 &&
+	    ic.ic_rv[1] == 1 && ic.ic_rv[2] == 1, "transport %d, %d "
+	    "completions, in interrupt context %d, returned %d, %d, %d", rv,
+	    ic.ic_done, ic.ic_intr, ic.ic_rv[0], ic.ic_rv[1], ic.ic_rv[2]);
+	if (ic.ic_done == 1)
+		scsi_destroy_pkt(pkt);
+	mutex_destroy(&ic.ic_lock);
+	cv_destroy(&ic.ic_cv);
+}
+
 /* The regions as the disk images on the host hold them. */
 static void
 check_images(ll_t **ll)
@@ -427,6 +500,7 @@ main(void)
 
 	for (action_t a = 0; a < A_NACTIONS; a++)
 		single(a);
+	interrupt_context();
 	storm(cycles);
 
 	for (int d = 0; d < 2; d++) {
