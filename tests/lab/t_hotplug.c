@@ -402,8 +402,9 @@ test_msgring(void)
 	/* 21 messages in one pass: 4 added, 6 added and removed 10 times. */
 	err = held_ops(first, 1, 6, 10, &fill);
 	want = 1U << 4;
+	/* 20, if the 1 Hz ring service took the first before the handler */
 	CHECK("msgring: 21 messages wait in the ring", err == 0 &&
-	    fill == 21, "QMP %d, ring holds %u", err, fill);
+	    (fill == 21 || fill == 20), "QMP %d, ring holds %u", err, fill);
 	CHECK("msgring: after them, the units are the disks QEMU has",
 	    present_wait(want, WAIT, &seen), "expected 0x%x, saw 0x%x", want,
 	    seen);
