@@ -229,7 +229,7 @@ test_cycles(int cycles)
 			fk_scsi_buf_free(buf, 4096);
 			fk_scsi_lun_rele(lun);
 		}
-		if (c % 10 == 9) {
+		if ((c + 1) % MAX(cycles / 10, 10) == 0) {
 			drv_note("cycles: %d in %.1f s (add to found %.2f s, "
 			    "remove to gone %.2f s on average)", c + 1,
 			    lio_now() - t0, tadd / (c + 1), tdel / (c + 1));

@@ -365,7 +365,11 @@ storm(int cycles)
 {
 	ll_t *ll[2];
 	ll_stats_t st, sum;
-	uint_t from = dt_ncmds(), rnd = 12345;
+	uint64_t t0r = dt_total(PVSCSI_CMD_ADAPTER_RESET);
+	uint64_t t0b = dt_total(PVSCSI_CMD_RESET_BUS);
+	uint64_t t0d = dt_total(PVSCSI_CMD_RESET_DEVICE);
+	uint64_t t0a = dt_total(PVSCSI_CMD_ABORT_CMD);
+	uint_t rnd = 12345;
 	int bad_rv = 0, stalled = 0, verify;
 	uint_t resets;
 	char what[160] = "";
@@ -398,7 +402,7 @@ storm(int cycles)
 				    rv);
 			}
 		}
-		if (c % 10 == 9) {
+		if ((c + 1) % MAX(cycles / 5, 10) == 0) {
 			drv_note("storm: %d cycles, %.1f s", c + 1,
 			    lio_now() - t0);
 		}
@@ -411,7 +415,7 @@ storm(int cycles)
 		ll_stats_add(&sum, &st);
 	}
 	dups += sum.ls_dups;
-	resets = dt_count(PVSCSI_CMD_ADAPTER_RESET, from);
+	resets = dt_total(PVSCSI_CMD_ADAPTER_RESET) - t0r;
 	drv_note("storm: %d cycles in %.1f s: %llu passes, %llu transports, "
 	    "%llu completions (%llu CMD_CMPLT, %llu CMD_RESET, %llu "
 	    "CMD_ABORTED), %llu retries, %llu unit attentions; %u adapter "
@@ -424,9 +428,9 @@ storm(int cycles)
 	    (unsigned long long)sum.ls_reason[CMD_ABORTED],
 	    (unsigned long long)sum.ls_retries,
 	    (unsigned long long)sum.ls_ua, resets,
-	    dt_count(PVSCSI_CMD_RESET_BUS, from),
-	    dt_count(PVSCSI_CMD_RESET_DEVICE, from),
-	    dt_count(PVSCSI_CMD_ABORT_CMD, from));
+	    (uint_t)(dt_total(PVSCSI_CMD_RESET_BUS) - t0b),
+	    (uint_t)(dt_total(PVSCSI_CMD_RESET_DEVICE) - t0d),
+	    (uint_t)(dt_total(PVSCSI_CMD_ABORT_CMD) - t0a));
 	CHECK("storm: every entry point returned 1", bad_rv == 0, "%d did "
 	    "not: %s", bad_rv, what);
 	CHECK("storm: the load progressed between actions", stalled == 0,

@@ -36,6 +36,7 @@ static struct {
 	pthread_cond_t	cv;
 	dt_cmd_t	log[DT_LOG_MAX];
 	uint_t		nlog;
+	uint64_t	total[16];	/* commands written, by id */
 	uint32_t	cur;		/* command being written */
 	uint32_t	data[sizeof (pvscsi_setup_rings_t) / 4];
 	uint_t		ndata;
@@ -158,6 +159,7 @@ dt_tap(void *arg, uint_t rnumber, uint64_t off, uint64_t val, uint_t size)
 		c->dc_cmd = (uint32_t)val;
 		c->dc_seq = dt.stores;
 		c->dc_time = gethrtime();
+		dt.total[val & 15]++;
 		break;
 	case PVSCSI_REG_COMMAND_DATA:
 		if (dt.ndata < ARRAY_SIZE(dt.data))
@@ -207,6 +209,7 @@ dt_start(void)
 	(void) pthread_mutex_lock(&dt.lock);
 	dt.nlog = 0;
 	dt.stores = dt.masks = 0;
+	bzero(dt.total, sizeof (dt.total));
 	(void) pthread_mutex_unlock(&dt.lock);
 	fk_reg_tap(dt_tap, NULL);
 }
@@ -252,6 +255,17 @@ dt_count(uint32_t cmd, uint_t from)
 		from = dt.nlog - DT_LOG_MAX;
 	for (uint_t i = from; i < dt.nlog; i++)
 		n += dt.log[i % DT_LOG_MAX].dc_cmd == cmd;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (n);
+}
+
+uint64_t
+dt_total(uint32_t cmd)
+{
+	uint64_t n;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	n = cmd < ARRAY_SIZE(dt.total) ? dt.total[cmd] : 0;
 	(void) pthread_mutex_unlock(&dt.lock);
 	return (n);
 }

@@ -46,8 +46,12 @@ extern void dt_stop(void);
 /* Commands logged so far; the i-th (0 or ENOENT). */
 extern uint_t dt_ncmds(void);
 extern int dt_cmd(uint_t, dt_cmd_t *);
-/* How many times cmd was written, from log index from on. */
+/*
+ * How many times cmd was written, from log index from on (within the
+ * last DT_LOG_MAX commands); dt_total(cmd): since dt_start().
+ */
 extern uint_t dt_count(uint32_t, uint_t);
+extern uint64_t dt_total(uint32_t);
 /*
  * Register stores so far; INTR_MASK writes so far (with the last value);
  * kicks so far (KICK_NON_RW_IO, or KICK_RW_IO).
