@@ -12,9 +12,10 @@ pkg_for() {
 	qemu-system-x86_64) echo qemu-system-x86 ;;
 	cpio) echo cpio ;;
 	depmod) echo kmod ;;
+	clang) echo "clang libclang-rt-14-dev" ;;
 	esac
 }
-for c in gcc make ar qemu-system-x86_64 cpio depmod; do
+for c in gcc make ar qemu-system-x86_64 cpio depmod clang; do
 	have "$c" || need="$need $(pkg_for "$c")"
 done
 [ -x /bin/busybox ] || need="$need busybox-static"

@@ -58,6 +58,7 @@ run() {
 
 if [ "$unit" = 1 ]; then
 	run lint make -s --no-print-directory lint
+	run fuzz make -s --no-print-directory fuzz-check
 	for t in build/tests/unit/*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue
 		case $t in *.o) continue ;; esac
