@@ -23,6 +23,10 @@
  * index ahead of QEMU's producer index, which the driver must take for
  * the corrupt ring state it is and answer with an adapter reset.
  *
+ * The driver logs each kind of bad data the first time it sees it, then
+ * less and less often: the first case of each kind checks the log line,
+ * later ones print what was logged.
+ *
  *   t_hostile ring	completions: sense length, data length, host status,
  *			contexts zero, unknown, too wide, stale, completed
  *			already; producer index ahead of the ring, behind
@@ -75,6 +79,7 @@ static void
 tap(void *arg, uint_t rn, uint64_t off, uint64_t val, uint_t size)
 {
 	(void) arg;
+	(void) rn;
 	if (size != 4)
 		return;
 	(void) pthread_mutex_lock(&dv.lock);
@@ -97,7 +102,6 @@ tap(void *arg, uint_t rn, uint64_t off, uint64_t val, uint_t size)
 		}
 	}
 	(void) pthread_mutex_unlock(&dv.lock);
-	(void) rn;
 }
 
 static uint64_t
