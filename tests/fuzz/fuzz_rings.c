@@ -11,9 +11,9 @@
  * raise the interrupt, whose handler runs in this thread (fk_intr_call).
  * Then the device completes whatever it still holds, and the input ends
  * with the checks: every packet started was completed exactly once (the
- * framework panics on a second completion), the driver holds no slot and
- * no queued command, and its interrupt handler claimed the interrupt.
- * AddressSanitizer and UndefinedBehaviorSanitizer watch every access.
+ * framework panics on a second completion), and the driver comes to rest
+ * holding no slot and no queued command.  AddressSanitizer and
+ * UndefinedBehaviorSanitizer watch every access.
  *
  * Input (little-endian; bytes past the end read as 0):
  *   u8	flags: bits 0-2 requests to start (at most MAX_HELD), bit 3 an
