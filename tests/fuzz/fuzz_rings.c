@@ -15,25 +15,32 @@
  * holding no slot and no queued command.  AddressSanitizer and
  * UndefinedBehaviorSanitizer watch every access.
  *
- * Input (little-endian; bytes past the end read as 0):
+ * Input (little-endian; bytes past the end read as 0), in this order:
  *   u8	flags: bits 0-2 requests to start (at most MAX_HELD), bit 3 an
- *	INTR_STATUS value follows (else CMPL_0 | MSG_0)
+ *	INTR_STATUS value follows (else CMPL_0 | MSG_0; all-ones becomes
+ *	ALL, below)
  *   u8	per request: its kind (mod 3: READ 4 KiB, WRITE 4 KiB, no data)
  *   u8	completion entries, u8 messages (mod 48)
- *   u8	completion producer mode, u8 message producer mode (below)
+ *   u8	completion producer mode, u8 message producer mode: & 3: 0 after
+ *	the entries, 1 that + s8, 2 u32 as is, 3 behind the consumer by
+ *	u8 + 1 (the operand follows the entries)
  *   [u32 INTR_STATUS]
- *   per completion: u8 how, then the fields it asks for:
- *	(then u8: which held request, for the contexts that take one)
+ *   the completions, each u8 how, u8 which held request, then the fields
+ *	how asks for:
  *	how & 7: the context: 0 and 6 a held request's (two entries for one
  *	complete it twice), 1 the same with another generation, 2 u64 as
  *	is, 3 zero, 4 a held one's with u16 of high bits, 5 a slot (u16)
  *	under the latest generation, 7 u32 as is
  *	bit 3 u64 dataLen, bit 4 u32 senseLen, bit 5 u16 hostStatus, bit 6
  *	u16 scsiStatus (else 0: SUCCESS and GOOD), bit 7 8 sense bytes
- *	written into the sense buffer of the held request it names
- *   per message: u8 how (msg_read), then the fields it asks for
- *   producer mode & 3: 0 consistent, 1 consistent + s8, 2 u32 as is, 3
- *	behind the consumer by u8 + 1
+ *	written into the sense buffer of the held request whose context
+ *	the entry carries
+ *   the completion producer's operand
+ *   the messages, each u8 how and the fields it asks for (msg_read)
+ *   the message producer's operand
+ *
+ * While the test writes the rings, the device serves no kick (pd_freeze):
+ * see pvsdev.h.
  *
  * The device's register reads all-ones (a device gone) is not fuzzed: it
  * is permanent for the driver instance; the lab's hostile-gone covers it.
