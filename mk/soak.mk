@@ -16,7 +16,8 @@ SOAK_TIMEOUT	?= 10800
 SOAK_ONLY	?=
 
 .PHONY: soak
-soak: all
+soak:
+	@$(MAKE) -s --no-print-directory all
 	@mkdir -p $(SOAK_DIR); t=$(SOAK_DIR)/totals; : >$$t; \
 	grep -E '^ *(recover|timeout|hotplug)[-a-z0-9]* *\|' tests/lab/suites | \
 	while IFS='|' read -r name opts cmd; do \
@@ -30,7 +31,10 @@ soak: all
 		echo "$$name: $$p passed, $$f failed, exit $$rc" \
 		    "($$(( $$(date +%s) - start )) s)"; \
 		grep '^FAIL ' $$log | sed 's/^/  /'; \
-		grep -E '^# (soak|storm|cycles):' $$log | sed 's/^/  /'; \
+		grep -E '^# (soak:|storm: [0-9]+ cycles in)' $$log | \
+		    sed 's/^/  /'; \
+		grep -E '^# cycles: [0-9]+ in' $$log | tail -n 1 | \
+		    sed 's/^/  /'; \
 		echo "$$name $$f $$(sed -n 's/^# soak: [^:]*: \([0-9]*\) lost, \([0-9]*\) duplicated, \([0-9]*\) witness reports, \(-\{0,1\}[0-9]*\) leaked.*/\1 \2 \3 \4/p' $$log)" >>$$t; \
 	done; \
 	[ -s $$t ] || { echo "soak: no scenario ran"; exit 1; }; \
