@@ -34,6 +34,16 @@ run() {
 	start=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
+	# A guest that never ran the program (the lab's 124 timeout or 125
+	# guest failure, with no result line) is the lab's failure, not the
+	# test's: say so and run it once more.
+	if { [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; } &&
+	    ! grep -qE '^(PASS|FAIL) ' "$log"; then
+		echo "  [$name] # the guest did not run it (exit $rc); once more"
+		mv "$log" "$log.first"
+		"$@" >"$log" 2>&1
+		rc=$?
+	fi
 	dur=$(( $(date +%s) - start ))
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
