@@ -35,7 +35,13 @@ VALGRIND_ERRS	:= ^==[0-9]+== (Invalid (read|write|free)|Conditional jump|Use of 
 .PHONY: check-asan asan-build check-valgrind
 
 asan-build:
-	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT='$(ASAN_OPT)' all
+	@mkdir -p $(ASAN_BUILD)
+	@echo "# building $(ASAN_BUILD) (log: $(ASAN_BUILD)/build.log)"
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT='$(ASAN_OPT)' \
+	    all >$(ASAN_BUILD)/build.log 2>&1 || { \
+		tail -20 $(ASAN_BUILD)/build.log; \
+		echo "FAIL asan-build: expected the build to succeed"; \
+		exit 1; }
 
 # count NAME LOG STATUS: the PASS/FAIL lines of a log, as tests/run.sh
 # counts them (a non-zero exit without a FAIL line is a failure).
