@@ -90,10 +90,12 @@ if [ "$lab" = 1 ]; then
 		done < tests/lab/suites
 	fi
 	# A representative subset on the emulated arm64 machine: discovery,
-	# integrity, saturation, hot plug (make check-aarch64 runs them all).
+	# integrity, saturation, hot plug, resets under load (make
+	# check-aarch64 runs them all).
 	if [ -f lab/tests/suites.sh ] && [ -d build/aarch64 ]; then
 		run "lab/aarch64" sh lab/tests/suites.sh -a aarch64 \
-		    -k attach -k io-msi -k saturate-msi -k platform-hotplug
+		    -k attach -k io-msi -k saturate-msi -k platform-hotplug \
+		    -k recover-msi
 	fi
 fi
 
