@@ -79,10 +79,13 @@ extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
     size_t);
 
 /*
- * Code addresses as text for reports: "function+0x1c (file.c:123)" when
- * the debug information can be read, "object(+0x1234)" otherwise.
+ * Code addresses as text for reports (ddi/thread.c): "function (file.c:123)"
+ * when addr2line can read the debug information, "function+0x1c" from the
+ * symbol tables otherwise, "object(+0x1234)" without a symbol.
+ * fk_symbolize_lines() is 1 when reports carry file and line here.
  */
 extern void fk_symbolize(void *const *, int, char (*)[160]);
+extern int fk_symbolize_lines(void);
 
 /*
  * Device tree (ddi/devinfo.c, ddi/props.c, ddi/softstate.c).  The links,

@@ -798,9 +798,11 @@ test_deaths(void)
 }
 
 /*
- * The environment variables, in a re-executed child.
+ * The environment variables, in a re-executed child.  Not inlined: the
+ * sync log names it as the caller, from the symbol table where there is
+ * no addr2line.
  */
-static int
+static int __attribute__((noinline))
 child_env(void)
 {
 	dmabuf_t db;

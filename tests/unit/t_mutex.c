@@ -317,7 +317,7 @@ witness_reports(void)
 	    __ATOMIC_SEQ_CST));
 }
 
-static void
+static void __attribute__((noinline))
 init_abc(void)
 {
 	mutex_init(&lock_a, "lock_a", MUTEX_DRIVER, NULL);
@@ -344,10 +344,24 @@ die_three_cycle(void *arg)
 	run_thread("thread-ca", order_ca, NULL);
 }
 
+/*
+ * How a report names a call in function fn of this file: "fn (t_mutex.c:"
+ * where reports carry file and line (fk_symbolize_lines()), "fn+0x" from
+ * the symbol table otherwise.
+ */
+static const char *
+site(char *buf, size_t len, const char *fn)
+{
+	(void) snprintf(buf, len, fk_symbolize_lines() ? "%s (t_mutex.c:" :
+	    "%s+0x", fn);
+	return (buf);
+}
+
 static void
 test_witness_panics(void)
 {
 	const char *out;
+	char s[64];
 
 	(void) expect_death("witness: 2-cycle panics with FK_WITNESS_PANIC=1",
 	    die_two_cycle, NULL, "witness: lock order reversal");
@@ -359,13 +373,13 @@ test_witness_panics(void)
 	(void) expect_contains("witness: report has the earlier order", out,
 	    "earlier order, thread \"thread-ab\": held \"lock_a\"");
 	(void) expect_contains("witness: new order's acquisition site", out,
-	    "order_ba (t_mutex.c:");
+	    site(s, sizeof (s), "order_ba"));
 	(void) expect_contains("witness: earlier order's acquisition site",
-	    out, "take_two (t_mutex.c:");
+	    out, site(s, sizeof (s), "take_two"));
 	(void) expect_contains("witness: earlier order's stack", out,
-	    "order_ab (t_mutex.c:");
+	    site(s, sizeof (s), "order_ab"));
 	(void) expect_contains("witness: class init site", out,
-	    "mutex_init at init_abc (t_mutex.c:");
+	    site(s, sizeof (s), "mutex_init at init_abc"));
 	printf("# a witness report, as a driver developer sees it:\n");
 	{
 		const char *p = out, *nl;
@@ -448,6 +462,8 @@ int
 main(void)
 {
 	(void) setenv("FK_QUIET", "1", 1);
+	printf("# reports name functions%s\n", fk_symbolize_lines() ?
+	    ", with file and line" : " only (no addr2line here)");
 	init_abc();
 	test_owner();
 	test_exclusion();
