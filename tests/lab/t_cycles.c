@@ -153,6 +153,7 @@ main(void)
 		} else if (first_bad < 0) {
 			first_bad = c;
 			res_note("after the first detach that differed", &r);
+			threads_note("after the first detach that differed");
 		}
 	}
 	drv_note("%d cycles in %.1f s", c, lio_now() - t0);

@@ -363,6 +363,40 @@ lio_count_dir(const char *path)
 	return (n);
 }
 
+/*
+ * Threads and fds as /proc lists them, once the lists settle: a thread
+ * whose end pthread_join() has already seen can still be listed for a
+ * while (the kernel wakes the joiner before it removes the task; under
+ * emulation, long enough to be seen).  So read every LIO_RES_STEP_MS
+ * until LIO_RES_STEADY reads in a row agree, for LIO_RES_WAIT_MS at
+ * most; a count that stays higher is what the caller gets.
+ */
+#define	LIO_RES_STEP_MS		10
+#define	LIO_RES_WAIT_MS		2000
+#define	LIO_RES_STEADY		5
+
+static void
+lio_res_proc(lio_res_t *r)
+{
+	int threads, fds, agree = 1, ms;
+
+	r->lr_threads = lio_count_dir("/proc/self/task");
+	r->lr_fds = lio_count_dir("/proc/self/fd") - 1;	/* opendir's */
+	for (ms = 0; agree < LIO_RES_STEADY && ms < LIO_RES_WAIT_MS;
+	    ms += LIO_RES_STEP_MS) {
+		(void) usleep(LIO_RES_STEP_MS * 1000);
+		threads = lio_count_dir("/proc/self/task");
+		fds = lio_count_dir("/proc/self/fd") - 1;
+		if (threads == r->lr_threads && fds == r->lr_fds) {
+			agree++;
+			continue;
+		}
+		r->lr_threads = threads;
+		r->lr_fds = fds;
+		agree = 1;
+	}
+}
+
 void
 lio_res_get(lio_res_t *r)
 {
@@ -375,8 +409,7 @@ lio_res_get(lio_res_t *r)
 	r->lr_kmem_bytes = c.fc_kmem_bytes;
 	r->lr_kmem_bufs = (int64_t)(c.fc_kmem_allocs - c.fc_kmem_frees);
 	r->lr_arena_used = total - nfree;
-	r->lr_threads = lio_count_dir("/proc/self/task");
-	r->lr_fds = lio_count_dir("/proc/self/fd") - 1;	/* opendir's */
+	lio_res_proc(r);
 }
 
 void
