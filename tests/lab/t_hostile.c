@@ -233,6 +233,12 @@ held_done(fk_scsi_cmd_t *cmd, void *arg)
 	__atomic_store_n(&h->h_done, 1, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Submit the held request and find it on the request ring.  The driver
+ * publishes its producer index when it kicks, which a thread delivering
+ * completions does for it once done (the previous I/O's waiter can run
+ * before that thread has finished): wait a moment for the index.
+ */
 static int
 held_start(held_t *h, fk_lun_t *slow)
 {
@@ -254,7 +260,7 @@ held_start(held_t *h, fk_lun_t *slow)
 		return (-1);
 	}
 	h->h_started = 1;
-	if (dv_get(&st->prs_req_prod) != p0 + 1) {
+	if (dv_wait(&st->prs_req_prod, p0 + 1, 1000, NULL) != 0) {
 		drv_note("request producer index %u, expected %u",
 		    dv_get(&st->prs_req_prod), p0 + 1);
 		return (-1);
