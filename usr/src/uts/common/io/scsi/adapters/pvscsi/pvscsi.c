@@ -72,6 +72,8 @@
  * pvs_present (the discovery task's).  It is never held across calls out of
  * the driver: completions are collected under it and passed to
  * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
+ * While a thread delivers completions (pvs_delivering), new requests wait
+ * for its kick: a batch of resubmissions costs one register write.
  * One vector: MSI-X, MSI or FIXED.  The handler reads INTR_STATUS (0 on a
  * FIXED line: not ours), writes it back, takes all completions and
  * messages, refills freed slots from the wait queue, and kicks once.
@@ -155,6 +157,8 @@ uint_t pvscsi_recovery_time = 5;
 /* Is cmd for target t and LUN l (< 0: any)? */
 #define	PVSCSI_AT(cmd, t, l)	((cmd) != NULL && ((t) < 0 ||		\
 	((cmd)->pvc_target == (t) && ((l) < 0 || (cmd)->pvc_lun == (l)))))
+#define	PVSCSI_TGT(ap)		\
+	((pvscsi_tgt_t *)scsi_device_hba_private_get(scsi_address_device(ap)))
 #define	PVSCSI_SYNC_STATE(pvs, field, dir)				\
 	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah,		\
 	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))
@@ -502,7 +506,8 @@ pvscsi_enqueue(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
 	else
 		list_insert_tail(&pvs->pvs_waitq, cmd);
 	pvscsi_drain(pvs);
-	pvscsi_kick(pvs);
+	if (pvs->pvs_delivering == 0)
+		pvscsi_kick(pvs);
 	return (TRAN_ACCEPT);
 }
 
@@ -634,13 +639,23 @@ pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
 }
 
 static void
-pvscsi_complete(list_t *done)
+pvscsi_complete(pvscsi_softc_t *pvs, list_t *done)
 {
 	pvscsi_cmd_t *cmd;
+	boolean_t any = !list_is_empty(done);
 
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	pvs->pvs_delivering += any;
+	mutex_exit(&pvs->pvs_lock);
 	while ((cmd = list_remove_head(done)) != NULL)
 		scsi_hba_pkt_comp(cmd->pvc_pkt);
 	list_destroy(done);
+	if (!any)
+		return;
+	mutex_enter(&pvs->pvs_lock);
+	if (--pvs->pvs_delivering == 0)
+		pvscsi_kick(pvs);
+	mutex_exit(&pvs->pvs_lock);
 }
 
 static boolean_t
@@ -919,8 +934,7 @@ pvscsi_intr(caddr_t arg1, caddr_t arg2)
 	pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
 	PVSCSI_DONE_INIT(&done);
 	pvscsi_service(pvs, &done);
-	mutex_exit(&pvs->pvs_lock);
-	pvscsi_complete(&done);
+	pvscsi_complete(pvs, &done);
 	return (pvs->pvs_gone ? DDI_INTR_UNCLAIMED : DDI_INTR_CLAIMED);
 }
 
@@ -928,29 +942,26 @@ static int
 pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
 	list_t done;
+	int rv;
 
+	PVSCSI_DONE_INIT(&done);
 	mutex_enter(&pvs->pvs_lock);
 	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
 	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_poll_time);
-	if (pvscsi_enqueue(pvs, cmd, B_TRUE) != TRAN_ACCEPT) {
-		mutex_exit(&pvs->pvs_lock);
-		return (TRAN_FATAL_ERROR);
-	}
-	for (;;) {
-		PVSCSI_DONE_INIT(&done);
+	rv = pvscsi_enqueue(pvs, cmd, B_TRUE);
+	while (rv == TRAN_ACCEPT) {
 		pvscsi_service(pvs, &done);
 		if (cmd->pvc_flags & PVSCSI_CMDF_DONE)
 			break;
 		if (gethrtime() > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
-		mutex_exit(&pvs->pvs_lock);
-		pvscsi_complete(&done);
+		pvscsi_complete(pvs, &done);
 		drv_usecwait(PVSCSI_POLL_USEC);
+		PVSCSI_DONE_INIT(&done);
 		mutex_enter(&pvs->pvs_lock);
 	}
-	mutex_exit(&pvs->pvs_lock);
-	pvscsi_complete(&done);
-	return (TRAN_ACCEPT);
+	pvscsi_complete(pvs, &done);
+	return (rv);
 }
 
 static void
@@ -975,8 +986,7 @@ pvscsi_watchdog(void *arg)
 		pvs->pvs_timer = timeout(pvscsi_watchdog, pvs,
 		    drv_usectohz(MICROSEC));
 	}
-	mutex_exit(&pvs->pvs_lock);
-	pvscsi_complete(&done);
+	pvscsi_complete(pvs, &done);
 }
 
 static void
@@ -1042,8 +1052,7 @@ static int
 pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
-	    scsi_address_device(ap));
+	pvscsi_tgt_t *pvt = PVSCSI_TGT(ap);
 	pvscsi_cmd_t *cmd = pkt->pkt_ha_private;
 	int rv;
 
@@ -1068,8 +1077,7 @@ static int
 pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
-	    scsi_address_device(ap));
+	pvscsi_tgt_t *pvt = PVSCSI_TGT(ap);
 	int tgt = pvt->pvt_target, lun = pvt->pvt_lun;
 	boolean_t ok = B_TRUE;
 	list_t done;
@@ -1084,8 +1092,7 @@ pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 		if (PVSCSI_AT(pvs->pvs_slots[i], tgt, lun))
 			(void) pvscsi_abort_cmd(pvs, pvs->pvs_slots[i], &done);
 	}
-	mutex_exit(&pvs->pvs_lock);
-	pvscsi_complete(&done);
+	pvscsi_complete(pvs, &done);
 	return (ok ? 1 : 0);
 }
 
@@ -1093,8 +1100,7 @@ static int
 pvscsi_tran_reset(struct scsi_address *ap, int level)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
-	pvscsi_tgt_t *pvt = scsi_device_hba_private_get(
-	    scsi_address_device(ap));
+	pvscsi_tgt_t *pvt = PVSCSI_TGT(ap);
 	int tgt = (level == RESET_LUN || level == RESET_TARGET) ?
 	    pvt->pvt_target : -1;
 	int lun = (level == RESET_LUN) ? pvt->pvt_lun : -1;
@@ -1108,8 +1114,7 @@ pvscsi_tran_reset(struct scsi_address *ap, int level)
 	pvscsi_flush(pvs, tgt, lun, CMD_RESET, &done);
 	ok = (level == RESET_ALL) ? pvscsi_reset_adapter(pvs, &done) :
 	    pvscsi_reset(pvs, tgt, lun);
-	mutex_exit(&pvs->pvs_lock);
-	pvscsi_complete(&done);
+	pvscsi_complete(pvs, &done);
 	return (ok ? 1 : 0);
 }
 

@@ -115,6 +115,7 @@ typedef struct pvscsi_softc {
 	boolean_t		pvs_msg_ring;	/* SETUP_MSG_RING accepted */
 	boolean_t		pvs_threshold;	/* reqCallThreshold in use */
 	uint_t			pvs_kick;	/* kick register, or 0 */
+	uint_t			pvs_delivering;	/* in pvscsi_complete() */
 	uint32_t		pvs_req_prod;
 	uint32_t		pvs_cmp_cons;
 	uint32_t		pvs_msg_cons;
