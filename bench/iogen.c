@@ -17,11 +17,12 @@
  *		Completions are delivered directly from the interrupt
  *		handler (FK_SCSI_COMP_DIRECT, as scsi_hba_pkt_comp(9F) does
  *		on illumos) unless FK_SCSI_COMP says otherwise.
- *   poll	QD threads each running FLAG_NOINTR commands (fk_scsi_cmd)
- *		back to back, with the device's interrupts masked (its
- *		INTR_MASK register cleared through a mapping of our own), so
- *		every completion is found by a poller; the mask is restored
- *		afterwards.
+ *   poll	the device's interrupts masked (its INTR_MASK register
+ *		cleared through a mapping of our own, restored afterwards),
+ *		one thread running FLAG_NOINTR commands (fk_scsi_cmd) back
+ *		to back and QD - 1 asynchronous ones as in intr: the driver's
+ *		polling loop for the FLAG_NOINTR command takes every
+ *		completion, and the callbacks resubmit from it.
  * -x ring: no driver; the raw polled ring of ring.c on the same function,
  * the device's ceiling (MODE is ignored: always polled).
  *
@@ -388,7 +389,8 @@ ours_intr(ours_t *o, const test_t *t, const timing_t *tm,
 }
 
 /*
- * Polled: each thread runs one FLAG_NOINTR command at a time.
+ * Polled: the poller runs one FLAG_NOINTR command at a time; waiting for
+ * it, the driver completes everything the device has finished.
  */
 static void *
 poll_thread(void *arg)
@@ -437,7 +439,7 @@ ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
     bench_result_t *res)
 {
 	run_t *r = calloc(1, sizeof (*r));
-	pthread_t tids[IOGEN_MAXQD];
+	pthread_t poller;
 	uint32_t mask;
 	uint_t depth;
 
@@ -446,15 +448,16 @@ ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
 	run_init(r, o, t);
 	depth = fk_scsi_set_depth(o->o_lun, t->t_qd);
 	mask = intr_mask_set(o, 0);
-	for (unsigned i = 0; i < t->t_qd; i++) {
-		if (pthread_create(&tids[i], NULL, poll_thread,
-		    &r->r_io[i]) != 0)
-			die("cannot create a thread");
-	}
+	if (pthread_create(&poller, NULL, poll_thread, &r->r_io[0]) != 0)
+		die("cannot create a thread");
+	for (unsigned i = 1; i < t->t_qd; i++)
+		io_issue(&r->r_io[i]);
 	run_window(r, o, tm, res);
-	for (unsigned i = 0; i < t->t_qd; i++)
-		(void) pthread_join(tids[i], NULL);
+	(void) pthread_join(poller, NULL);
 	(void) intr_mask_set(o, mask);
+	if (fk_scsi_drain(o->o_lun, SEC2NSEC(60)) != 0)
+		die("%s: commands still outstanding 60 s after the run",
+		    t->t_wl);
 	(void) fk_scsi_set_depth(o->o_lun, depth);
 	if (r->r_fatal != 0)
 		die("%s: a polled command failed: %s", t->t_wl,
