@@ -24,6 +24,20 @@
  * kmem_flags debugging does, so code that reads memory it never wrote
  * sees a recognisable pattern rather than lucky zeros.
  *
+ * Production configuration: FK_DEBUG=0 in the environment (read once, at
+ * kmem's first use) is what an illumos non-DEBUG kernel with kmem_flags 0
+ * does: no 0xbaddcafe or 0xdeadbeef fills, no redzones (neither written
+ * nor checked), no quarantine whatever FK_KMEM_QUARANTINE says (a freed
+ * buffer goes straight back to the backend, unverified).  What stays
+ * costs a header store or compare: the header and its magic, so a
+ * kmem_free with the wrong size, of a cache object or of memory kmem did
+ * not allocate still panics, and so do the cache checks (double
+ * kmem_cache_free, another cache's object, leaks at kmem_cache_destroy)
+ * and KM_SLEEP in interrupt context.  A double kmem_free is still found
+ * while the backend has not handed the memory out again (the magic sits
+ * past the bytes malloc's free lists write), no longer reliably.  Unset,
+ * or any other value, keeps the debugging.
+ *
  * Memory comes from fk_kmem_backend_alloc/free (malloc/free unless the
  * platform installs its DMA-able arena); each header remembers the free
  * function of its backend, so buffers allocated before a platform
@@ -149,6 +163,7 @@ static pthread_once_t kmem_once = PTHREAD_ONCE_INIT;
 static uint_t kmem_fail_every;
 static uint64_t kmem_nosleep_count;
 static size_t kmem_quarantine_limit;
+static int kmem_debug = 1;		/* FK_DEBUG: fills, redzones, quarantine */
 
 static pthread_mutex_t kmem_quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
 static kmem_hdr_t *kmem_quarantine[KMEM_QUARANTINE_SLOTS];
@@ -169,6 +184,10 @@ kmem_config(void)
 	kmem_quarantine_limit = KMEM_QUARANTINE_DEFAULT;
 	if ((s = getenv("FK_KMEM_QUARANTINE")) != NULL)
 		kmem_quarantine_limit = (size_t)strtoull(s, NULL, 0);
+	if ((s = getenv("FK_DEBUG")) != NULL && strcmp(s, "0") == 0) {
+		kmem_debug = 0;
+		kmem_quarantine_limit = 0;
+	}
 }
 
 static inline void
@@ -422,6 +441,7 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 	kmem_check_flags(kmflag, op);
 	if (size == 0)
 		return (NULL);
+	kmem_init();
 	if ((kmflag & KM_NOSLEEP) == 0)
 		fk_assert_may_block("KM_SLEEP allocation");
 	else if (fk_kmem_nosleep_fail(kmflag))
@@ -444,9 +464,10 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 	buf = (char *)raw + KMEM_HDR_SIZE;
 	if (zero)
 		(void) memset(buf, 0, size);
-	else
+	else if (kmem_debug)
 		pattern_fill(buf, size, KMEM_UNINIT_PATTERN);
-	redzone_set(buf, size);
+	if (kmem_debug)
+		redzone_set(buf, size);
 	kmem_count((int64_t)size);
 	__atomic_add_fetch(&fk_counters.fc_kmem_alloc_calls, 1,
 	    __ATOMIC_RELAXED);
@@ -511,7 +532,7 @@ kmem_free(void *buf, size_t size)
 	kh = kmem_hdr(buf);
 	if (kh->kh_magic != KMEM_MAGIC_ALLOC || kh->kh_size != size)
 		kmem_free_bad(buf, size, kh, caller);
-	if (!redzone_ok(buf, size)) {
+	if (kmem_debug && !redzone_ok(buf, size)) {
 		panic("kmem_free(%p, %zu): buffer overrun: the bytes just "
 		    "past its end were written; allocated at %s, freed at %s",
 		    buf, size, kmem_where(kh->kh_caller, sym),
@@ -520,6 +541,10 @@ kmem_free(void *buf, size_t size)
 	kh->kh_magic = KMEM_MAGIC_FREE;
 	kh->kh_caller = caller;
 	kmem_count(-(int64_t)size);
+	if (!kmem_debug) {
+		kh->kh_free(kh->kh_raw, kh->kh_rawsize);
+		return;
+	}
 	pattern_fill(buf, size, KMEM_FREE_PATTERN);
 	kmem_quarantine_put(kh);
 }
@@ -620,6 +645,7 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 	kmem_hdr_t *kh;
 	void *raw, *buf;
 
+	kmem_init();
 	raw = kmem_backend_get(rawsize, kmflag, "kmem_cache_alloc",
 	    cp->cc_bufsize);
 	if (raw == NULL)
@@ -635,8 +661,10 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 	kh->kh_size = cp->cc_bufsize;
 	kh->kh_caller = NULL;
 	kh->kh_magic = KMEM_MAGIC_CNEW;
-	pattern_fill(buf, cp->cc_bufsize, KMEM_UNINIT_PATTERN);
-	redzone_set(buf, cp->cc_bufsize);
+	if (kmem_debug) {
+		pattern_fill(buf, cp->cc_bufsize, KMEM_UNINIT_PATTERN);
+		redzone_set(buf, cp->cc_bufsize);
+	}
 	if (cp->cc_ctor != NULL &&
 	    cp->cc_ctor(buf, cp->cc_private, kmflag) != 0) {
 		kh->kh_magic = 0;
@@ -734,7 +762,7 @@ kmem_cache_free(kmem_cache_t *cp, void *buf)
 		    kh->kh_magic == KMEM_MAGIC_CALLOC ? "\"" : "",
 		    kmem_where(caller, sym));
 	}
-	if (!redzone_ok(buf, cp->cc_bufsize)) {
+	if (kmem_debug && !redzone_ok(buf, cp->cc_bufsize)) {
 		panic("kmem_cache_free(\"%s\", %p): buffer overrun: the bytes "
 		    "just past the object's %zu were written; freed at %s",
 		    cp->cc_name, buf, cp->cc_bufsize, kmem_where(caller, sym));

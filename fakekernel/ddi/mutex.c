@@ -44,6 +44,16 @@
  * held it does one lock-free hash lookup per held lock; only the first
  * time an edge is seen does it take the witness's own lock (and record a
  * stack).  Classes and edges are never freed.
+ *
+ * Production configuration: FK_DEBUG=0 in the environment (read once, at
+ * the first mutex_init) turns the witness off, as an illumos non-DEBUG
+ * kernel has none: mutex_init gives every mutex class 0 (untracked),
+ * without the class lookup and its lock, and mutex_enter does no witness
+ * work, so no cycle is found or reported (fc_witness_reports stays 0).
+ * Owner tracking and the held list stay, with every panic above: the
+ * rest of the fakekernel relies on them (mutex_owned, blocking or
+ * returning from an interrupt handler with a lock held).  Unset, or any
+ * other value, keeps the witness.
  */
 
 #include <sys/types.h>
@@ -99,6 +109,25 @@ static uint32_t wit_nedges;
 static uint64_t wit_edge_hash[WIT_EDGEHASH];	/* (from << 32 | to) or 0 */
 static uint32_t wit_gen;
 static int wit_full;
+static int wit_enabled = -1;			/* FK_DEBUG; -1: not read yet */
+
+/*
+ * Whether the witness runs: FK_DEBUG=0 turns it off.  Threads that race
+ * to read the environment first all read the same value.
+ */
+static int
+wit_on(void)
+{
+	int on = __atomic_load_n(&wit_enabled, __ATOMIC_RELAXED);
+	const char *s;
+
+	if (on < 0) {
+		s = getenv("FK_DEBUG");
+		on = s == NULL || strcmp(s, "0") != 0;
+		__atomic_store_n(&wit_enabled, on, __ATOMIC_RELAXED);
+	}
+	return (on);
+}
 
 /*
  * Hashing.
@@ -517,7 +546,7 @@ mutex_init(kmutex_t *mp, char *name, kmutex_type_t type, void *arg)
 	mp->m_name = name;
 	mp->m_init_pc = site;
 	mp->m_enter_pc = NULL;
-	mp->m_class = wit_class_lookup(site, name);
+	mp->m_class = wit_on() ? wit_class_lookup(site, name) : 0;
 	__atomic_store_n(&mp->m_magic, MUTEX_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -546,7 +575,7 @@ mutex_enter(kmutex_t *mp)
 	fk_mutex_verify(mp, "mutex_enter");
 	if (__builtin_expect(mp->m_owner == t, 0))
 		mutex_recursive(mp, t, "mutex_enter", pc);
-	if (t->t_nheld != 0)
+	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);
 	(void) pthread_mutex_lock(&mp->m_lock);
 	mp->m_owner = t;
@@ -610,7 +639,7 @@ fk_mutex_wait_reacquire(kmutex_t *mp, fk_thread_t *t, void *pc)
 {
 	mp->m_owner = t;
 	mp->m_enter_pc = pc;
-	if (t->t_nheld != 0)
+	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);
 	held_push(t, mp, pc);
 }
