@@ -249,58 +249,51 @@ fk_prop_lookup(const char *fn, dev_t dev, dev_info_t *dip, uint_t flags,
 	return (DDI_PROP_SUCCESS);
 }
 
-int
-ddi_prop_lookup_int_array(dev_t dev, dev_info_t *dip, uint_t flags,
-    char *name, int **datap, uint_t *nelemp)
+/*
+ * The int, int64 and byte array lookups: a copy of the values; *nelemp
+ * counts elements (bytes for a byte array, which takes any type).
+ */
+static int
+fk_prop_lookup_array(const char *fn, dev_t dev, dev_info_t *dip,
+    uint_t flags, const char *name, fk_prop_type_t type, void **datap,
+    uint_t *nelemp)
 {
 	struct fk_prop *p;
 	int rv;
 
-	fk_assert_may_block("ddi_prop_lookup_int_array");
-	if ((rv = fk_prop_lookup("ddi_prop_lookup_int_array", dev, dip, flags,
-	    name, FK_PROP_INT, &p)) != DDI_PROP_SUCCESS)
+	fk_assert_may_block(fn);
+	if ((rv = fk_prop_lookup(fn, dev, dip, flags, name, type, &p)) !=
+	    DDI_PROP_SUCCESS)
 		return (rv);
 	*datap = fk_propval_alloc(p->p_len);
 	(void) memcpy(*datap, p->p_data, p->p_len);
-	*nelemp = p->p_nelem;
+	*nelemp = type == FK_PROP_BYTE ? (uint_t)p->p_len : p->p_nelem;
 	fk_prop_free(p);
 	return (DDI_PROP_SUCCESS);
+}
+
+int
+ddi_prop_lookup_int_array(dev_t dev, dev_info_t *dip, uint_t flags,
+    char *name, int **datap, uint_t *nelemp)
+{
+	return (fk_prop_lookup_array("ddi_prop_lookup_int_array", dev, dip,
+	    flags, name, FK_PROP_INT, (void **)datap, nelemp));
 }
 
 int
 ddi_prop_lookup_int64_array(dev_t dev, dev_info_t *dip, uint_t flags,
     char *name, int64_t **datap, uint_t *nelemp)
 {
-	struct fk_prop *p;
-	int rv;
-
-	fk_assert_may_block("ddi_prop_lookup_int64_array");
-	if ((rv = fk_prop_lookup("ddi_prop_lookup_int64_array", dev, dip,
-	    flags, name, FK_PROP_INT64, &p)) != DDI_PROP_SUCCESS)
-		return (rv);
-	*datap = fk_propval_alloc(p->p_len);
-	(void) memcpy(*datap, p->p_data, p->p_len);
-	*nelemp = p->p_nelem;
-	fk_prop_free(p);
-	return (DDI_PROP_SUCCESS);
+	return (fk_prop_lookup_array("ddi_prop_lookup_int64_array", dev, dip,
+	    flags, name, FK_PROP_INT64, (void **)datap, nelemp));
 }
 
 int
 ddi_prop_lookup_byte_array(dev_t dev, dev_info_t *dip, uint_t flags,
     char *name, uchar_t **datap, uint_t *nelemp)
 {
-	struct fk_prop *p;
-	int rv;
-
-	fk_assert_may_block("ddi_prop_lookup_byte_array");
-	if ((rv = fk_prop_lookup("ddi_prop_lookup_byte_array", dev, dip,
-	    flags, name, FK_PROP_BYTE, &p)) != DDI_PROP_SUCCESS)
-		return (rv);
-	*datap = fk_propval_alloc(p->p_len);
-	(void) memcpy(*datap, p->p_data, p->p_len);
-	*nelemp = (uint_t)p->p_len;
-	fk_prop_free(p);
-	return (DDI_PROP_SUCCESS);
+	return (fk_prop_lookup_array("ddi_prop_lookup_byte_array", dev, dip,
+	    flags, name, FK_PROP_BYTE, (void **)datap, nelemp));
 }
 
 /*
@@ -356,20 +349,22 @@ ddi_prop_lookup_string(dev_t dev, dev_info_t *dip, uint_t flags, char *name,
 }
 
 /*
- * ddi_prop_get_int(9F): the first value; 1 for a boolean; defvalue when
- * absent or not an int.
+ * ddi_prop_get_int(9F), ddi_prop_get_int64(9F): the first value; 1 for a
+ * boolean; defvalue when absent or not of the type.
  */
-int
-ddi_prop_get_int(dev_t dev, dev_info_t *dip, uint_t flags, char *name,
-    int defvalue)
+static int64_t
+fk_prop_get_first(const char *fn, dev_t dev, dev_info_t *dip, uint_t flags,
+    const char *name, fk_prop_type_t type, int64_t defvalue)
 {
 	struct fk_prop *p;
-	int v = defvalue;
+	int64_t v = defvalue;
 
-	switch (fk_prop_lookup("ddi_prop_get_int", dev, dip, flags, name,
-	    FK_PROP_INT, &p)) {
+	switch (fk_prop_lookup(fn, dev, dip, flags, name, type, &p)) {
 	case DDI_PROP_SUCCESS:
-		v = *(int *)p->p_data;
+		if (type == FK_PROP_INT64)
+			v = *(int64_t *)p->p_data;
+		else
+			v = *(int *)p->p_data;
 		fk_prop_free(p);
 		break;
 	case DDI_PROP_END_OF_DATA:
@@ -381,26 +376,20 @@ ddi_prop_get_int(dev_t dev, dev_info_t *dip, uint_t flags, char *name,
 	return (v);
 }
 
+int
+ddi_prop_get_int(dev_t dev, dev_info_t *dip, uint_t flags, char *name,
+    int defvalue)
+{
+	return ((int)fk_prop_get_first("ddi_prop_get_int", dev, dip, flags,
+	    name, FK_PROP_INT, defvalue));
+}
+
 int64_t
 ddi_prop_get_int64(dev_t dev, dev_info_t *dip, uint_t flags, char *name,
     int64_t defvalue)
 {
-	struct fk_prop *p;
-	int64_t v = defvalue;
-
-	switch (fk_prop_lookup("ddi_prop_get_int64", dev, dip, flags, name,
-	    FK_PROP_INT64, &p)) {
-	case DDI_PROP_SUCCESS:
-		v = *(int64_t *)p->p_data;
-		fk_prop_free(p);
-		break;
-	case DDI_PROP_END_OF_DATA:
-		v = 1;
-		break;
-	default:
-		break;
-	}
-	return (v);
+	return (fk_prop_get_first("ddi_prop_get_int64", dev, dip, flags, name,
+	    FK_PROP_INT64, defvalue));
 }
 
 int
