@@ -104,12 +104,72 @@ fk_tgtmap_changed(fk_tgtmap_t *tm)
 	cv_broadcast(&tm->tm_cv);
 }
 
+/* A target the HBA may report: a known type, a usable unit address. */
 static int
-fk_addr_ok(const char *addr)
+fk_report_ok(scsi_tgtmap_tgt_type_t type, const char *addr)
 {
-	return (addr != NULL && addr[0] != '\0' &&
+	return (type < SCSI_TGT_NTYPES && addr != NULL && addr[0] != '\0' &&
 	    strlen(addr) < FK_SCSI_ADDRLEN - 20 && strchr(addr, ',') == NULL &&
 	    strchr(addr, '/') == NULL && strchr(addr, '@') == NULL);
+}
+
+/* The target (re)arrived or configured: forget earlier failures. */
+static void
+fk_tgt_unfail(fk_tgt_t *t)
+{
+	t->t_failed = 0;
+	t->t_retries = 0;
+	t->t_retry_at = 0;
+}
+
+/*
+ * The start of a full-set call: the map reports full sets and is (with
+ * inreport) or is not (without) between set_begin and set_end.  On
+ * DDI_SUCCESS the map's lock is held.
+ */
+static int
+fk_set_enter(fk_tgtmap_t *tm, int inreport)
+{
+	if (tm->tm_mode != SCSI_TM_FULLSET)
+		return (DDI_FAILURE);
+	mutex_enter(&tm->tm_lock);
+	if ((tm->tm_inreport != 0) != (inreport != 0)) {
+		mutex_exit(&tm->tm_lock);
+		return (DDI_FAILURE);
+	}
+	return (DDI_SUCCESS);
+}
+
+/* An active target's units are to be discovered again (lock held). */
+static void
+fk_tgt_rescan(fk_tgtmap_t *tm, fk_tgt_t *t)
+{
+	ASSERT(MUTEX_HELD(&tm->tm_lock));
+	if (t != NULL && t->t_active) {
+		t->t_rescan = 1;
+		cv_broadcast(&tm->tm_cv);
+	}
+}
+
+/* The map's last step, once its worker is gone. */
+static void
+fk_tgtmap_free(fk_tgtmap_t *tm)
+{
+	tm->tm_magic = 0;
+	mutex_destroy(&tm->tm_lock);
+	cv_destroy(&tm->tm_cv);
+	cv_destroy(&tm->tm_idle_cv);
+	kmem_free(tm, sizeof (*tm));
+}
+
+/* A target leaves: its units go, then deactivate_cb(..., GONE). */
+static void
+fk_tgt_gone(fk_tgtmap_t *tm, fk_tgt_t *t)
+{
+	fk_tgt_remove_luns(tm, t);
+	if (tm->tm_deact != NULL)
+		(void) tm->tm_deact(tm->tm_priv, t->t_addr, t->t_type,
+		    t->t_priv, SCSI_TGT_DEACT_RSN_GONE);
 }
 
 /*
@@ -170,10 +230,7 @@ scsi_hba_tgtmap_create(dev_info_t *dip, scsi_tgtmap_mode_t mode,
 	tm->tm_running = 1;
 	if (fk_thread_create(&tm->tm_thread, name, fk_tgtmap_worker, tm) !=
 	    0) {
-		mutex_destroy(&tm->tm_lock);
-		cv_destroy(&tm->tm_cv);
-		cv_destroy(&tm->tm_idle_cv);
-		kmem_free(tm, sizeof (*tm));
+		fk_tgtmap_free(tm);
 		return (DDI_FAILURE);
 	}
 	tm->tm_tran->tran_tgtmap = tm;
@@ -219,13 +276,8 @@ scsi_hba_tgtmap_destroy(scsi_hba_tgtmap_t *tmh)
 
 	while ((t = tm->tm_tgts) != NULL) {
 		tm->tm_tgts = t->t_next;
-		if (t->t_active) {
-			fk_tgt_remove_luns(tm, t);
-			if (tm->tm_deact != NULL)
-				(void) tm->tm_deact(tm->tm_priv, t->t_addr,
-				    t->t_type, t->t_priv,
-				    SCSI_TGT_DEACT_RSN_GONE);
-		}
+		if (t->t_active)
+			fk_tgt_gone(tm, t);
 		fk_tgt_free(t);
 	}
 	if (tm->tm_ip->ip_tgtmap == tm)
@@ -235,11 +287,7 @@ scsi_hba_tgtmap_destroy(scsi_hba_tgtmap_t *tmh)
 	mutex_enter(&tm->tm_lock);
 	cv_broadcast(&tm->tm_idle_cv);
 	mutex_exit(&tm->tm_lock);
-	tm->tm_magic = 0;
-	mutex_destroy(&tm->tm_lock);
-	cv_destroy(&tm->tm_cv);
-	cv_destroy(&tm->tm_idle_cv);
-	kmem_free(tm, sizeof (*tm));
+	fk_tgtmap_free(tm);
 }
 
 /*
@@ -253,8 +301,7 @@ scsi_hba_tgtmap_tgt_add(scsi_hba_tgtmap_t *tmh, scsi_tgtmap_tgt_type_t type,
 	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_tgt_add");
-	if (tm->tm_mode != SCSI_TM_PERADDR || !fk_addr_ok(addr) ||
-	    type >= SCSI_TGT_NTYPES)
+	if (tm->tm_mode != SCSI_TM_PERADDR || !fk_report_ok(type, addr))
 		return (DDI_FAILURE);
 	mutex_enter(&tm->tm_lock);
 	if ((t = fk_tgt_lookup(tm, type, addr)) == NULL)
@@ -263,9 +310,7 @@ scsi_hba_tgtmap_tgt_add(scsi_hba_tgtmap_t *tmh, scsi_tgtmap_tgt_type_t type,
 		if (!t->t_active)
 			t->t_priv = priv;
 		t->t_reported = 1;
-		t->t_failed = 0;
-		t->t_retries = 0;
-		t->t_retry_at = 0;
+		fk_tgt_unfail(t);
 		fk_tgtmap_changed(tm);
 	}
 	mutex_exit(&tm->tm_lock);
@@ -303,13 +348,8 @@ scsi_hba_tgtmap_set_begin(scsi_hba_tgtmap_t *tmh)
 	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_set_begin");
-	if (tm->tm_mode != SCSI_TM_FULLSET)
+	if (fk_set_enter(tm, 0) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	mutex_enter(&tm->tm_lock);
-	if (tm->tm_inreport) {
-		mutex_exit(&tm->tm_lock);
-		return (DDI_FAILURE);
-	}
 	tm->tm_inreport = 1;
 	for (t = tm->tm_tgts; t != NULL; t = t->t_next)
 		t->t_inset = 0;
@@ -325,14 +365,8 @@ scsi_hba_tgtmap_set_add(scsi_hba_tgtmap_t *tmh, scsi_tgtmap_tgt_type_t type,
 	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_set_add");
-	if (tm->tm_mode != SCSI_TM_FULLSET || !fk_addr_ok(addr) ||
-	    type >= SCSI_TGT_NTYPES)
+	if (!fk_report_ok(type, addr) || fk_set_enter(tm, 1) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	mutex_enter(&tm->tm_lock);
-	if (!tm->tm_inreport) {
-		mutex_exit(&tm->tm_lock);
-		return (DDI_FAILURE);
-	}
 	if ((t = fk_tgt_lookup(tm, type, addr)) == NULL)
 		t = fk_tgt_new(tm, type, addr, priv);
 	else if (!t->t_inset && !t->t_active && !t->t_reported)
@@ -350,21 +384,13 @@ scsi_hba_tgtmap_set_end(scsi_hba_tgtmap_t *tmh, uint_t flags)
 
 	(void) flags;
 	fk_assert_may_block("scsi_hba_tgtmap_set_end");
-	if (tm->tm_mode != SCSI_TM_FULLSET)
+	if (fk_set_enter(tm, 1) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	mutex_enter(&tm->tm_lock);
-	if (!tm->tm_inreport) {
-		mutex_exit(&tm->tm_lock);
-		return (DDI_FAILURE);
-	}
 	tm->tm_inreport = 0;
 	for (t = tm->tm_tgts; t != NULL; t = t->t_next) {
-		if (t->t_inset && !t->t_reported) {
-			/* Arrived (again): a failed one may be retried. */
-			t->t_failed = 0;
-			t->t_retries = 0;
-			t->t_retry_at = 0;
-		}
+		/* Arrived (again): a failed one may be retried. */
+		if (t->t_inset && !t->t_reported)
+			fk_tgt_unfail(t);
 		t->t_reported = t->t_inset;
 		t->t_inset = 0;
 	}
@@ -380,13 +406,8 @@ scsi_hba_tgtmap_set_flush(scsi_hba_tgtmap_t *tmh)
 	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_set_flush");
-	if (tm->tm_mode != SCSI_TM_FULLSET)
+	if (fk_set_enter(tm, 1) != DDI_SUCCESS)
 		return (DDI_FAILURE);
-	mutex_enter(&tm->tm_lock);
-	if (!tm->tm_inreport) {
-		mutex_exit(&tm->tm_lock);
-		return (DDI_FAILURE);
-	}
 	tm->tm_inreport = 0;
 	for (t = tm->tm_tgts; t != NULL; t = t->t_next)
 		t->t_inset = 0;
@@ -422,17 +443,12 @@ void
 scsi_hba_tgtmap_scan_luns(scsi_hba_tgtmap_t *tmh, char *addr)
 {
 	fk_tgtmap_t *tm = fk_tm(tmh, "scsi_hba_tgtmap_scan_luns");
-	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_scan_luns");
 	if (addr == NULL)
 		return;
 	mutex_enter(&tm->tm_lock);
-	t = fk_tgt_lookup(tm, SCSI_TGT_SCSI_DEVICE, addr);
-	if (t != NULL && t->t_active) {
-		t->t_rescan = 1;
-		cv_broadcast(&tm->tm_cv);
-	}
+	fk_tgt_rescan(tm, fk_tgt_lookup(tm, SCSI_TGT_SCSI_DEVICE, addr));
 	mutex_exit(&tm->tm_lock);
 }
 
@@ -449,10 +465,7 @@ fk_tgtmap_lunchg(fk_lun_t *l)
 	if (tm == NULL || t == NULL)
 		return;
 	mutex_enter(&tm->tm_lock);
-	if (t->t_active) {
-		t->t_rescan = 1;
-		cv_broadcast(&tm->tm_cv);
-	}
+	fk_tgt_rescan(tm, t);
 	mutex_exit(&tm->tm_lock);
 }
 
@@ -570,9 +583,7 @@ fk_tgt_activate(fk_tgtmap_t *tm, fk_tgt_t *t)
 	t->t_priv = priv;
 	if (n > 0) {
 		t->t_active = 1;
-		t->t_failed = 0;
-		t->t_retries = 0;
-		t->t_retry_at = 0;
+		fk_tgt_unfail(t);
 	} else {
 		t->t_failed = 1;
 		if (again && t->t_retries < FK_CFG_RETRIES) {
@@ -589,10 +600,7 @@ fk_tgt_activate(fk_tgtmap_t *tm, fk_tgt_t *t)
 static void
 fk_tgt_deactivate(fk_tgtmap_t *tm, fk_tgt_t *t)
 {
-	fk_tgt_remove_luns(tm, t);
-	if (tm->tm_deact != NULL)
-		(void) tm->tm_deact(tm->tm_priv, t->t_addr, t->t_type,
-		    t->t_priv, SCSI_TGT_DEACT_RSN_GONE);
+	fk_tgt_gone(tm, t);
 	mutex_enter(&tm->tm_lock);
 	t->t_active = 0;
 	mutex_exit(&tm->tm_lock);
@@ -689,15 +697,19 @@ fk_tgtmap_unhold(fk_tgtmap_t *tm)
 	mutex_exit(&tm->tm_lock);
 }
 
-/* Wait until the map is idle: 0, or ETIMEDOUT. */
-int
-fk_tgtmap_sync(fk_tgtmap_t *tm, hrtime_t timeout)
+/*
+ * Wait until the map is idle (with reported, once the HBA has reported
+ * something) or held, until end: 0, or ETIMEDOUT.
+ */
+static int
+fk_tgtmap_wait(fk_tgtmap_t *tm, hrtime_t end, int reported)
 {
-	hrtime_t end = gethrtime() + timeout, now;
+	hrtime_t now;
 	int rv = 0;
 
 	mutex_enter(&tm->tm_lock);
-	while (!fk_tgtmap_idle(tm) && !tm->tm_held) {
+	while (!((!reported || tm->tm_reports > 0) && fk_tgtmap_idle(tm)) &&
+	    !tm->tm_held) {
 		now = gethrtime();
 		if (now >= end) {
 			rv = ETIMEDOUT;
@@ -710,6 +722,13 @@ fk_tgtmap_sync(fk_tgtmap_t *tm, hrtime_t timeout)
 	return (rv);
 }
 
+/* Wait until the map is idle: 0, or ETIMEDOUT. */
+int
+fk_tgtmap_sync(fk_tgtmap_t *tm, hrtime_t timeout)
+{
+	return (fk_tgtmap_wait(tm, gethrtime() + timeout, 0));
+}
+
 /*
  * The initial enumeration: wait until the HBA has reported something and
  * the map has applied it, but no longer than csync_usec after the map
@@ -718,21 +737,8 @@ fk_tgtmap_sync(fk_tgtmap_t *tm, hrtime_t timeout)
 int
 fk_tgtmap_csync(fk_tgtmap_t *tm)
 {
-	hrtime_t end = tm->tm_created + USEC2NSEC(tm->tm_csync_usec), now;
-	int rv = 0;
-
-	mutex_enter(&tm->tm_lock);
-	while (!(tm->tm_reports > 0 && fk_tgtmap_idle(tm)) && !tm->tm_held) {
-		now = gethrtime();
-		if (now >= end) {
-			rv = ETIMEDOUT;
-			break;
-		}
-		(void) cv_reltimedwait(&tm->tm_idle_cv, &tm->tm_lock,
-		    MAX(drv_usectohz(NSEC2USEC(end - now)), 1), TR_CLOCK_TICK);
-	}
-	mutex_exit(&tm->tm_lock);
-	return (rv);
+	return (fk_tgtmap_wait(tm, tm->tm_created +
+	    USEC2NSEC(tm->tm_csync_usec), 1));
 }
 
 int
