@@ -90,14 +90,9 @@ check_backing_file(void)
 int
 main(void)
 {
-	int n, err;
+	int err;
 
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	for (size_t i = 0; i < sizeof (expect) / sizeof (expect[0]); i++)
 		check_lun((int)i);
 	check_backing_file();

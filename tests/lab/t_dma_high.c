@@ -77,17 +77,10 @@ main(void)
 	size_t low_total, low_free, high_total, high_free, max;
 	uint64_t rings_lo, data_lo = UINT64_MAX, lba = 4096;
 	uint_t xfers = 0, good = 0;
-	int n, err, nrings;
+	int err, nrings;
 
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
-	lun = drv_lun(0, "0,0", 10);
-	if (!CHECK("discover-0,0", lun != NULL, "expected LUN 0,0"))
-		return (check_exit());
+	drv_start();
+	drv_units("discover-0,0", &lun, NULL);
 
 	fk_arena_stats(0, GIB4 - 1, &low_total, &low_free);
 	fk_arena_stats(GIB4, UINT64_MAX, &high_total, &high_free);

@@ -254,19 +254,10 @@ int
 main(void)
 {
 	lio_limits_t ll;
-	int n, err;
+	int err;
 
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
-	lun0 = drv_lun(0, "0,0", 10);
-	lun1 = drv_lun(0, "1,0", 10);
-	if (!CHECK("discover", lun0 != NULL && lun1 != NULL,
-	    "expected LUNs 0,0 and 1,0"))
-		return (check_exit());
+	drv_start();
+	drv_units("discover", &lun0, &lun1);
 	(void) lio_limits(lun0, &ll);
 	ring = ll.ll_ring;
 	buf = fk_scsi_buf_alloc(XFER);

@@ -262,19 +262,12 @@ main(int argc, char **argv)
 	lio_limits_t ll;
 	fk_lun_info_t li;
 	size_t max;
-	int n, err;
+	int err;
 
 	if (many_cookies)
 		lio_scatter_memory();
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
-	lun = drv_lun(0, "0,0", 10);
-	if (!CHECK("discover-0,0", lun != NULL, "expected LUN 0,0"))
-		return (check_exit());
+	drv_start();
+	drv_units("discover-0,0", &lun, NULL);
 	(void) fk_scsi_lun_info(lun, &li);
 	disk_blocks = li.li_nblocks;
 

@@ -129,14 +129,9 @@ check_disk(const char *tag, const char *ua, int write, uint64_t lba,
 int
 main(void)
 {
-	int err, n;
+	int err;
 
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 
 	check_disk("read EIO", "1,0", 0, 8, &eio_sense);
 	check_disk("read ENODATA", "2,0", 0, 8, &enodata_sense);

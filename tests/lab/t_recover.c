@@ -478,17 +478,12 @@ main(void)
 	int cycles = (soak != NULL && atoi(soak) != 0) ? 1000 : 50;
 	lio_res_t r0, r1;
 	char ua[8];
-	int err, n;
+	int err;
 
 	if (ring != NULL)
 		pvscsi_ring_pages = (uint_t)atoi(ring);
 	dt_start();
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	(void) drv_detach();
 	lio_res_get(&r0);
 	(void) drv_attach();

@@ -232,18 +232,13 @@ int
 main(void)
 {
 	lio_res_t r0, r1;
-	int err, n;
+	int err;
 
 	pvscsi_recovery_time = 1;
 	mutex_init(&as_lock, NULL, MUTEX_DRIVER, NULL);
 	cv_init(&as_cv, NULL, CV_DRIVER, NULL);
 	dt_start();
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	(void) drv_detach();
 	lio_res_get(&r0);
 	(void) drv_attach();

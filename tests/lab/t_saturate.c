@@ -244,14 +244,9 @@ main(void)
 	fk_counters_t c;
 	fk_scsi_stats_t st;
 	char ua[8];
-	int n, err, found = 0;
+	int err, found = 0;
 
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	for (int k = 0; k <= NSLOW; k++) {
 		(void) snprintf(ua, sizeof (ua), "%x,0", k);
 		if ((luns[k] = drv_lun(0, ua, 10)) != NULL)

@@ -547,21 +547,14 @@ main(int argc, char **argv)
 {
 	int scatter = argc > 1 && strcmp(argv[1], "--scatter") == 0;
 	fk_lun_info_t li;
-	int err, n;
+	int err;
 
 	if (scatter) {
 		lio_scatter_memory();
 		xfer = 32768;
 	}
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
-	disk = drv_lun(0, "0,0", 10);
-	if (!CHECK("unit", disk != NULL, "expected LUN 0,0"))
-		return (check_exit());
+	drv_start();
+	drv_units("unit", &disk, NULL);
 	(void) fk_scsi_lun_info(disk, &li);
 	capacity = li.li_nblocks;
 	pvscsi_recovery_time = 1;

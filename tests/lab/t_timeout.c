@@ -324,24 +324,15 @@ int
 main(void)
 {
 	lio_res_t r0, r1;
-	int err, n;
+	int err;
 
 	pvscsi_recovery_time = 1;
 	dt_start();
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	(void) drv_detach();
 	lio_res_get(&r0);
 	(void) drv_attach();
-	fast = drv_lun(0, "0,0", 10);
-	slow = drv_lun(0, "1,0", 10);
-	if (!CHECK("disks", fast != NULL && slow != NULL,
-	    "expected LUNs 0,0 and 1,0"))
-		return (check_exit());
+	drv_units("disks", &fast, &slow);
 
 	test_expire();
 	test_no_timeout();

@@ -10,6 +10,7 @@
 #include <sys/sunddi.h>
 #include <sys/time.h>
 
+#include "check.h"
 #include "drv.h"
 
 /* The driver's module entry points, renamed at build time. */
@@ -89,6 +90,45 @@ drv_lun(int hba, const char *ua, int secs)
 			return (NULL);
 		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
 	}
+}
+
+/*
+ * The checks of drv_start and drv_units count in this file's tally, not
+ * the program's, so a failed one ends the program here, with the status
+ * check_exit() would give it.
+ */
+static void
+drv_exit_unless(int passed)
+{
+	if (!passed) {
+		(void) check_exit();
+		exit(1);
+	}
+}
+
+void
+drv_start(void)
+{
+	int err, n;
+
+	err = drv_load();
+	drv_exit_unless(CHECK("load", err == 0, "expected 0, saw %d", err));
+	n = drv_attach();
+	drv_exit_unless(CHECK("attach", n == 1, "expected 1 HBA, saw %d", n));
+}
+
+void
+drv_units(const char *name, fk_lun_t **lun0p, fk_lun_t **lun1p)
+{
+	*lun0p = drv_lun(0, "0,0", 10);
+	if (lun1p == NULL) {
+		drv_exit_unless(CHECK(name, *lun0p != NULL,
+		    "expected LUN 0,0"));
+		return;
+	}
+	*lun1p = drv_lun(0, "1,0", 10);
+	drv_exit_unless(CHECK(name, *lun0p != NULL && *lun1p != NULL,
+	    "expected LUNs 0,0 and 1,0"));
 }
 
 uint_t

@@ -25,6 +25,19 @@ extern void drv_unload(void);
 
 /* the LUN at "target,lun" of HBA i (held), waiting up to secs for it. */
 extern fk_lun_t *drv_lun(int, const char *, int);
+
+/*
+ * The start of a scenario with one HBA: drv_load and drv_attach, checked
+ * (tests/check.h) as "load" and "attach".  When a check fails the program
+ * ends there, with exit status 1.
+ */
+extern void drv_start(void);
+/*
+ * The units "0,0" and, when lun1p is not NULL, "1,0" of HBA 0 (held),
+ * waiting up to 10 s for each, checked together as name.  When one is
+ * missing the program ends there, with exit status 1.
+ */
+extern void drv_units(const char *, fk_lun_t **, fk_lun_t **);
 /* console lines printed so far by anyone (the driver must print none). */
 extern uint_t drv_console_lines(void);
 /* a printf to stdout, flushed (output streams live from the guest). */
