@@ -279,6 +279,26 @@ cookies_in(ddi_dma_handle_t h, uint64_t lo, uint64_t hi, uint64_t *firstp)
 	return (ok);
 }
 
+/*
+ * The check "platform: what: which in range": h's cookies lie within
+ * [lo, hi]; the first cookie's address noted as "what: note cookie".
+ */
+static void
+check_cookies_in(ddi_dma_handle_t h, uint64_t lo, uint64_t hi,
+    const char *what, const char *which, const char *note)
+{
+	uint64_t first = 0;
+	char name[128];
+
+	(void) snprintf(name, sizeof (name), "platform: %s: %s in range",
+	    what, which);
+	CHECK(name, cookies_in(h, lo, hi, &first), "expected [%#llx, %#llx], "
+	    "first cookie %#llx", (unsigned long long)lo,
+	    (unsigned long long)hi, (unsigned long long)first);
+	(void) printf("# %s: %s cookie at %#llx\n", what, note,
+	    (unsigned long long)first);
+}
+
 /* mem_alloc'd memory and a kmem buffer bound with attr: their cookies. */
 static void
 dma_attr_check(const ddi_dma_attr_t *attr, uint64_t lo, uint64_t hi,
@@ -289,34 +309,22 @@ dma_attr_check(const ddi_dma_attr_t *attr, uint64_t lo, uint64_t hi,
 	ddi_acc_handle_t acc;
 	caddr_t va, kbuf;
 	size_t real;
-	uint64_t first = 0;
-	char name[128];
 
 	(void) ddi_dma_alloc_handle(dip, &a, DDI_DMA_SLEEP, NULL, &h);
 	(void) ddi_dma_mem_alloc(h, 65536, &acc_le, DDI_DMA_CONSISTENT,
 	    DDI_DMA_SLEEP, NULL, &va, &real, &acc);
 	(void) ddi_dma_addr_bind_handle(h, NULL, va, 65536, DDI_DMA_RDWR,
 	    DDI_DMA_SLEEP, NULL, NULL, NULL);
-	(void) snprintf(name, sizeof (name), "platform: %s: "
-	    "ddi_dma_mem_alloc memory in range", what);
-	CHECK(name, cookies_in(h, lo, hi, &first), "expected [%#llx, %#llx], "
-	    "first cookie %#llx", (unsigned long long)lo,
-	    (unsigned long long)hi, (unsigned long long)first);
-	(void) printf("# %s: mem_alloc cookie at %#llx\n", what,
-	    (unsigned long long)first);
+	check_cookies_in(h, lo, hi, what, "ddi_dma_mem_alloc memory",
+	    "mem_alloc");
 
 	kbuf = kmem_alloc(16384, KM_SLEEP);
 	a.dma_attr_align = 1;
 	(void) ddi_dma_alloc_handle(dip, &a, DDI_DMA_SLEEP, NULL, &hk);
 	(void) ddi_dma_addr_bind_handle(hk, NULL, kbuf, 16384, DDI_DMA_RDWR,
 	    DDI_DMA_SLEEP, NULL, NULL, NULL);
-	(void) snprintf(name, sizeof (name), "platform: %s: a bound kmem "
-	    "buffer in range", what);
-	CHECK(name, cookies_in(hk, lo, hi, &first), "expected [%#llx, "
-	    "%#llx], first cookie %#llx", (unsigned long long)lo,
-	    (unsigned long long)hi, (unsigned long long)first);
-	(void) printf("# %s: kmem buffer cookie at %#llx\n", what,
-	    (unsigned long long)first);
+	check_cookies_in(hk, lo, hi, what, "a bound kmem buffer",
+	    "kmem buffer");
 	(void) ddi_dma_unbind_handle(hk);
 	ddi_dma_free_handle(&hk);
 	kmem_free(kbuf, 16384);
