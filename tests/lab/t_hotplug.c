@@ -19,7 +19,8 @@
  *			other disks' load goes on; and a slow disk removed
  *			while it holds 32 READs: each ends CMD_ABORTED;
  *   t_hotplug msgring	many messages per interrupt, and a full ring: the
- *			interrupt handler is held (devtap.h) while QMP
+ *			FIXED interrupt's handler (FK_INTR=fixed: only
+ *			it touches INTR_STATUS) is held (devtap.h) while QMP
  *			adds and removes disks: 20 messages at once are
  *			taken in one pass; then more than the ring holds
  *			(the device drops the rest, including the last
@@ -33,7 +34,8 @@
  *			framework sends it REPORT LUNS) and not scan the
  *			bus; a ring filled with such messages, while the
  *			device drops a hot add for want of room, makes the
- *			driver scan the bus and find the new disk; an
+ *			driver scan the bus and find the new disk (the
+ *			handler held as in msgring); an
  *			adapter reset then sets the ring up anew and a hot
  *			add is found again.
  *

@@ -15,7 +15,9 @@
  *     issued (0), so the command stays outstanding for the driver;
  *   - a stalled interrupt handler: while armed, the handler's write to
  *     INTR_STATUS blocks (with the driver's lock held) until released,
- *     so that the device can fill the message ring meanwhile;
+ *     so that the device can fill the message ring meanwhile.  Only a
+ *     FIXED interrupt's handler acknowledges INTR_STATUS (an MSI's
+ *     touches no register first): run such tests with FK_INTR=fixed;
  *   - messages the device never sends (a LUN other than 0), written into
  *     the device's view of the message ring.  QEMU keeps its own
  *     producer index, so an injected message makes it overwrite the

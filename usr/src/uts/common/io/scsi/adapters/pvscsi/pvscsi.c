@@ -74,9 +74,10 @@
  * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
  * While a thread delivers completions (pvs_delivering), new requests wait
  * for its kick: a batch of resubmissions costs one register write.
- * One vector: MSI-X, MSI or FIXED.  The handler reads INTR_STATUS (0 on a
- * FIXED line: not ours), writes it back, takes all completions and
- * messages, refills freed slots from the wait queue, and kicks once.
+ * One vector: MSI-X, MSI or FIXED.  On a FIXED line the handler reads
+ * INTR_STATUS (0: not ours) and writes it back; a message interrupt needs
+ * neither.  It takes all completions and messages, refills freed slots from
+ * the wait queue, and kicks once.
  *
  * Timeouts, recovery and polled I/O
  * ---------------------------------
@@ -926,12 +927,13 @@ pvscsi_intr(caddr_t arg1, caddr_t arg2)
 	list_t done;
 
 	mutex_enter(&pvs->pvs_lock);
-	status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
-	if (status == 0 && pvs->pvs_itype == DDI_INTR_TYPE_FIXED) {
-		mutex_exit(&pvs->pvs_lock);
-		return (DDI_INTR_UNCLAIMED);
+	if (pvs->pvs_itype == DDI_INTR_TYPE_FIXED) {
+		if ((status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS)) == 0) {
+			mutex_exit(&pvs->pvs_lock);
+			return (DDI_INTR_UNCLAIMED);
+		}
+		pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
 	}
-	pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
 	PVSCSI_DONE_INIT(&done);
 	pvscsi_service(pvs, &done);
 	pvscsi_complete(pvs, &done);
