@@ -326,15 +326,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * completion the device made before (the framework's commands may
 	 * still be running): an input moving the producer index back must
 	 * not take back a completion the driver has not seen, which the
-	 * driver could only find missing by its timeout.
+	 * driver could only find missing by its timeout.  And once the
+	 * device holds the requests just started: a thread of the driver's
+	 * that is delivering completions kicks for them when it is done.
 	 */
 	for (int t = 0; ; t++) {
 		pd_lock();
-		if (!pd.pd_rings || pd_state()->prs_cmp_cons == pd.pd_cmp_prod)
+		if (!pd.pd_rings || (pd_state()->prs_cmp_cons ==
+		    pd.pd_cmp_prod && pd.pd_nheld >= started))
 			break;
 		pd_unlock();
 		if (t == 2000)
-			die("the driver does not take the device's completions");
+			die("the driver does not take the device's completions "
+			    "or does not kick for its requests");
 		(void) fk_intr_call(hba, 0);
 		(void) usleep(100);
 	}
