@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-export FK_STRICT_DMA=0
+export FK_STRICT_DMA=0 FK_DEBUG=0
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 for t in "$@"; do
