@@ -389,8 +389,9 @@ static void
 reset_bus(void)
 {
 	fk_scsi_stats(&reset_before);
-	say("  RESET_BUS with %llu commands in flight\n",
-	    (unsigned long long)reset_before.st_outstanding);
+	say("  RESET_BUS with %llu command%s in flight\n",
+	    (unsigned long long)reset_before.st_outstanding,
+	    reset_before.st_outstanding == 1 ? "" : "s");
 	reset_rv = scsi_reset(&fk_scsi_lun_device(reset_lun)->sd_address,
 	    RESET_BUS);
 }
