@@ -72,8 +72,9 @@
  * pvs_present (the discovery task's).  It is never held across calls out of
  * the driver: completions are collected under it and passed to
  * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
- * While a thread delivers completions (pvs_delivering), new requests wait
- * for its kick: a batch of resubmissions costs one register write.
+ * While a thread delivers completions (pvs_delivering), requests queued
+ * meanwhile wait for its kick (a poller kicks for its own): a batch of
+ * resubmissions costs one register write.
  * One vector: MSI-X, MSI or FIXED.  On a FIXED line the handler reads
  * INTR_STATUS (0: not ours) and writes it back; a message interrupt needs
  * neither.  It takes all completions and messages, refills freed slots from
