@@ -18,21 +18,7 @@
 
 #include "check.h"
 #include "lib/expect.h"
-
-static kmutex_t lock_a, lock_b, lock_c;
-
-/* Run fn(arg) on a named fakekernel thread and wait for it. */
-static void
-run_thread(const char *name, void *(*fn)(void *), void *arg)
-{
-	pthread_t tid;
-
-	if (fk_thread_create(&tid, name, fn, arg) != 0) {
-		check_fail("thread", "could not create thread %s", name);
-		return;
-	}
-	(void) pthread_join(tid, NULL);
-}
+#include "lib/mutex_cases.h"
 
 /*
  * Owner tracking.
@@ -138,61 +124,6 @@ test_exclusion(void)
  * Misuse panics.
  */
 static void
-die_recursive(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, "recursive", MUTEX_DRIVER, NULL);
-	mutex_enter(&m);
-	mutex_enter(&m);
-}
-
-static void
-die_recursive_try(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
-	mutex_enter(&m);
-	(void) mutex_tryenter(&m);
-}
-
-static void *
-hold_forever(void *arg)
-{
-	mutex_enter(arg);
-	for (;;)
-		(void) pause();
-	return (NULL);
-}
-
-static void
-die_exit_not_owner(void *arg)
-{
-	static kmutex_t m;
-	pthread_t tid;
-
-	(void) arg;
-	mutex_init(&m, "owned elsewhere", MUTEX_DRIVER, NULL);
-	(void) fk_thread_create(&tid, "holder", hold_forever, &m);
-	while (m.m_owner == NULL)
-		(void) usleep(1000);
-	mutex_exit(&m);
-}
-
-static void
-die_exit_not_held(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
-	mutex_exit(&m);
-}
-
-static void
 die_destroy_held(void *arg)
 {
 	kmutex_t m;
@@ -236,19 +167,19 @@ die_destroyed(void *arg)
 static void
 test_misuse(void)
 {
-	(void) expect_death("panic: recursive mutex_enter", die_recursive,
+	(void) expect_death("panic: recursive mutex_enter", mc_die_recursive,
 	    NULL, "recursive mutex_enter");
 	(void) expect_contains("panic: recursive enter names the lock",
 	    expect_death_output(), "\"recursive\"");
 	(void) expect_contains("panic: recursive enter says where",
 	    expect_death_output(), "die_recursive");
 	(void) expect_death("panic: recursive mutex_tryenter",
-	    die_recursive_try, NULL, "mutex_tryenter: recursive");
+	    mc_die_recursive_try, NULL, "mutex_tryenter: recursive");
 	(void) expect_death("panic: mutex_exit by a non-owner",
-	    die_exit_not_owner, NULL, "mutex_exit by a thread that is not "
+	    mc_die_exit_not_owner, NULL, "mutex_exit by a thread that is not "
 	    "the owner");
 	(void) expect_death("panic: mutex_exit of a free mutex",
-	    die_exit_not_held, NULL, "is not held");
+	    mc_die_exit_not_held, NULL, "is not held");
 	(void) expect_death("panic: mutex_destroy of a held mutex",
 	    die_destroy_held, NULL, "mutex_destroy: mutex");
 	(void) expect_death("panic: uninitialised mutex", die_uninit, NULL,
@@ -260,78 +191,15 @@ test_misuse(void)
 }
 
 /*
- * The witness.  Each acquisition is in a function of its own so that the
- * report can name it.
+ * The witness, on the lock-order scenarios of lib/mutex_cases.c.
  */
-static void __attribute__((noinline))
-take_two(kmutex_t *first, kmutex_t *second)
-{
-	mutex_enter(first);
-	mutex_enter(second);
-	mutex_exit(second);
-	mutex_exit(first);
-}
-
-static void *__attribute__((noinline))
-order_ab(void *arg)
-{
-	(void) arg;
-	take_two(&lock_a, &lock_b);
-	return (NULL);
-}
-
-static void *__attribute__((noinline))
-order_ba(void *arg)
-{
-	(void) arg;
-	mutex_enter(&lock_b);
-	mutex_enter(&lock_a);
-	mutex_exit(&lock_a);
-	mutex_exit(&lock_b);
-	return (NULL);
-}
-
-static void *__attribute__((noinline))
-order_bc(void *arg)
-{
-	(void) arg;
-	take_two(&lock_b, &lock_c);
-	return (NULL);
-}
-
-static void *__attribute__((noinline))
-order_ca(void *arg)
-{
-	(void) arg;
-	mutex_enter(&lock_c);
-	mutex_enter(&lock_a);
-	mutex_exit(&lock_a);
-	mutex_exit(&lock_c);
-	return (NULL);
-}
-
-static uint64_t
-witness_reports(void)
-{
-	return (__atomic_load_n(&fk_counters.fc_witness_reports,
-	    __ATOMIC_SEQ_CST));
-}
-
-static void __attribute__((noinline))
-init_abc(void)
-{
-	mutex_init(&lock_a, "lock_a", MUTEX_DRIVER, NULL);
-	mutex_init(&lock_b, "lock_b", MUTEX_DRIVER, NULL);
-	mutex_init(&lock_c, "lock_c", MUTEX_DRIVER, NULL);
-}
-
 static void
 die_two_cycle(void *arg)
 {
 	(void) arg;
 	(void) setenv("FK_WITNESS_PANIC", "1", 1);
-	run_thread("thread-ab", order_ab, NULL);
-	run_thread("thread-ba", order_ba, NULL);
+	mc_run_thread("thread-ab", mc_order_ab, NULL);
+	mc_run_thread("thread-ba", mc_order_ba, NULL);
 }
 
 static void
@@ -339,20 +207,20 @@ die_three_cycle(void *arg)
 {
 	(void) arg;
 	(void) setenv("FK_WITNESS_PANIC", "1", 1);
-	run_thread("thread-ab", order_ab, NULL);
-	run_thread("thread-bc", order_bc, NULL);
-	run_thread("thread-ca", order_ca, NULL);
+	mc_run_thread("thread-ab", mc_order_ab, NULL);
+	mc_run_thread("thread-bc", mc_order_bc, NULL);
+	mc_run_thread("thread-ca", mc_order_ca, NULL);
 }
 
 /*
- * How a report names a call in function fn of this file: "fn (t_mutex.c:"
- * where reports carry file and line (fk_symbolize_lines()), "fn+0x" from
- * the symbol table otherwise.
+ * How a report names a call in function fn of lib/mutex_cases.c:
+ * "fn (mutex_cases.c:" where reports carry file and line
+ * (fk_symbolize_lines()), "fn+0x" from the symbol table otherwise.
  */
 static const char *
 site(char *buf, size_t len, const char *fn)
 {
-	(void) snprintf(buf, len, fk_symbolize_lines() ? "%s (t_mutex.c:" :
+	(void) snprintf(buf, len, fk_symbolize_lines() ? "%s (mutex_cases.c:" :
 	    "%s+0x", fn);
 	return (buf);
 }
@@ -373,13 +241,13 @@ test_witness_panics(void)
 	(void) expect_contains("witness: report has the earlier order", out,
 	    "earlier order, thread \"thread-ab\": held \"lock_a\"");
 	(void) expect_contains("witness: new order's acquisition site", out,
-	    site(s, sizeof (s), "order_ba"));
+	    site(s, sizeof (s), "mc_order_ba"));
 	(void) expect_contains("witness: earlier order's acquisition site",
-	    out, site(s, sizeof (s), "take_two"));
+	    out, site(s, sizeof (s), "mc_take_two"));
 	(void) expect_contains("witness: earlier order's stack", out,
-	    site(s, sizeof (s), "order_ab"));
+	    site(s, sizeof (s), "mc_order_ab"));
 	(void) expect_contains("witness: class init site", out,
-	    site(s, sizeof (s), "mutex_init at init_abc"));
+	    site(s, sizeof (s), "mutex_init at mc_init_abc"));
 	printf("# a witness report, as a driver developer sees it:\n");
 	{
 		const char *p = out, *nl;
@@ -422,38 +290,38 @@ test_witness_counts(void)
 	uint64_t before;
 
 	(void) unsetenv("FK_WITNESS_PANIC");
-	before = witness_reports();
-	run_thread("consistent-1", order_ab, NULL);
-	run_thread("consistent-2", order_ab, NULL);
-	run_thread("consistent-3", order_bc, NULL);
+	before = mc_witness_reports();
+	mc_run_thread("consistent-1", mc_order_ab, NULL);
+	mc_run_thread("consistent-2", mc_order_ab, NULL);
+	mc_run_thread("consistent-3", mc_order_bc, NULL);
 	CHECK("witness: a consistent order is not reported",
-	    witness_reports() == before, "expected %llu reports, saw %llu",
+	    mc_witness_reports() == before, "expected %llu reports, saw %llu",
 	    (unsigned long long)before,
-	    (unsigned long long)witness_reports());
+	    (unsigned long long)mc_witness_reports());
 
-	run_thread("reverse", order_ba, NULL);
+	mc_run_thread("reverse", mc_order_ba, NULL);
 	CHECK("witness: a reversal is reported once",
-	    witness_reports() == before + 1, "expected %llu reports, saw "
+	    mc_witness_reports() == before + 1, "expected %llu reports, saw "
 	    "%llu", (unsigned long long)before + 1,
-	    (unsigned long long)witness_reports());
-	run_thread("reverse-again", order_ba, NULL);
-	run_thread("forward-again", order_ab, NULL);
+	    (unsigned long long)mc_witness_reports());
+	mc_run_thread("reverse-again", mc_order_ba, NULL);
+	mc_run_thread("forward-again", mc_order_ab, NULL);
 	CHECK("witness: the same cycle is not reported again",
-	    witness_reports() == before + 1, "expected %llu reports, saw "
+	    mc_witness_reports() == before + 1, "expected %llu reports, saw "
 	    "%llu", (unsigned long long)before + 1,
-	    (unsigned long long)witness_reports());
+	    (unsigned long long)mc_witness_reports());
 	CHECK("witness: the report is in the log",
 	    fk_log_find("witness: lock order reversal", 0) >= 0,
 	    "expected a logged message, found none");
 
 	init_pair(&p1);
 	init_pair(&p2);
-	before = witness_reports();
-	take_two(&p1, &p2);
-	take_two(&p2, &p1);
+	before = mc_witness_reports();
+	mc_take_two(&p1, &p2);
+	mc_take_two(&p2, &p1);
 	CHECK("witness: locks of one class are not ordered",
-	    witness_reports() == before, "expected no report, saw %llu",
-	    (unsigned long long)(witness_reports() - before));
+	    mc_witness_reports() == before, "expected no report, saw %llu",
+	    (unsigned long long)(mc_witness_reports() - before));
 	mutex_destroy(&p1);
 	mutex_destroy(&p2);
 }
@@ -464,7 +332,7 @@ main(void)
 	(void) setenv("FK_QUIET", "1", 1);
 	printf("# reports name functions%s\n", fk_symbolize_lines() ?
 	    ", with file and line" : " only (no addr2line here)");
-	init_abc();
+	mc_init_abc();
 	test_owner();
 	test_exclusion();
 	test_misuse();

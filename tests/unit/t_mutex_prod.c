@@ -19,92 +19,29 @@
 
 #include "check.h"
 #include "lib/expect.h"
+#include "lib/mutex_cases.h"
 
-static kmutex_t lock_a, lock_b, lock_c;
-
-static void
-run_thread(const char *name, void *(*fn)(void *), void *arg)
-{
-	pthread_t tid;
-
-	if (fk_thread_create(&tid, name, fn, arg) != 0) {
-		check_fail("thread", "could not create thread %s", name);
-		return;
-	}
-	(void) pthread_join(tid, NULL);
-}
-
-static void
-take_two(kmutex_t *first, kmutex_t *second)
-{
-	mutex_enter(first);
-	mutex_enter(second);
-	mutex_exit(second);
-	mutex_exit(first);
-}
-
-static void *
-order_ab(void *arg)
-{
-	(void) arg;
-	take_two(&lock_a, &lock_b);
-	return (NULL);
-}
-
-static void *
-order_ba(void *arg)
-{
-	(void) arg;
-	take_two(&lock_b, &lock_a);
-	return (NULL);
-}
-
-static void *
-order_bc(void *arg)
-{
-	(void) arg;
-	take_two(&lock_b, &lock_c);
-	return (NULL);
-}
-
-static void *
-order_ca(void *arg)
-{
-	(void) arg;
-	take_two(&lock_c, &lock_a);
-	return (NULL);
-}
-
-static uint64_t
-witness_reports(void)
-{
-	return (__atomic_load_n(&fk_counters.fc_witness_reports,
-	    __ATOMIC_SEQ_CST));
-}
-
-/* Cycles of two and three classes, each reported with the witness on. */
+/* The cycles of lib/mutex_cases.c (t_mutex sees the witness report them). */
 static void
 test_no_witness(void)
 {
-	mutex_init(&lock_a, "lock_a", MUTEX_DRIVER, NULL);
-	mutex_init(&lock_b, "lock_b", MUTEX_DRIVER, NULL);
-	mutex_init(&lock_c, "lock_c", MUTEX_DRIVER, NULL);
+	mc_init_abc();
 	CHECK("FK_DEBUG=0: mutexes get no witness class",
-	    lock_a.m_class == 0 && lock_b.m_class == 0 && lock_c.m_class == 0,
-	    "expected class 0 for all, saw %u %u %u", lock_a.m_class,
-	    lock_b.m_class, lock_c.m_class);
+	    mc_lock_a.m_class == 0 && mc_lock_b.m_class == 0 &&
+	    mc_lock_c.m_class == 0, "expected class 0 for all, saw %u %u %u",
+	    mc_lock_a.m_class, mc_lock_b.m_class, mc_lock_c.m_class);
 
-	run_thread("thread-ab", order_ab, NULL);
-	run_thread("thread-ba", order_ba, NULL);
+	mc_run_thread("thread-ab", mc_order_ab, NULL);
+	mc_run_thread("thread-ba", mc_order_ba, NULL);
 	CHECK("FK_DEBUG=0: a 2-class cycle is not reported",
-	    witness_reports() == 0, "expected 0 witness reports, saw %llu",
-	    (unsigned long long)witness_reports());
+	    mc_witness_reports() == 0, "expected 0 witness reports, saw %llu",
+	    (unsigned long long)mc_witness_reports());
 
-	run_thread("thread-bc", order_bc, NULL);
-	run_thread("thread-ca", order_ca, NULL);
+	mc_run_thread("thread-bc", mc_order_bc, NULL);
+	mc_run_thread("thread-ca", mc_order_ca, NULL);
 	CHECK("FK_DEBUG=0: a 3-class cycle is not reported",
-	    witness_reports() == 0, "expected 0 witness reports, saw %llu",
-	    (unsigned long long)witness_reports());
+	    mc_witness_reports() == 0, "expected 0 witness reports, saw %llu",
+	    (unsigned long long)mc_witness_reports());
 	CHECK("FK_DEBUG=0: nothing from the witness in the log",
 	    fk_log_find("witness:", 0) < 0,
 	    "expected no \"witness:\" message, found one");
@@ -142,61 +79,6 @@ test_owner(void)
 	mutex_destroy(&m);
 }
 
-static void
-die_recursive(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, "recursive", MUTEX_DRIVER, NULL);
-	mutex_enter(&m);
-	mutex_enter(&m);
-}
-
-static void
-die_recursive_try(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
-	mutex_enter(&m);
-	(void) mutex_tryenter(&m);
-}
-
-static void *
-hold_forever(void *arg)
-{
-	mutex_enter(arg);
-	for (;;)
-		(void) pause();
-	return (NULL);
-}
-
-static void
-die_exit_not_owner(void *arg)
-{
-	static kmutex_t m;
-	pthread_t tid;
-
-	(void) arg;
-	mutex_init(&m, "owned elsewhere", MUTEX_DRIVER, NULL);
-	(void) fk_thread_create(&tid, "holder", hold_forever, &m);
-	while (__atomic_load_n(&m.m_owner, __ATOMIC_ACQUIRE) == NULL)
-		(void) usleep(1000);
-	mutex_exit(&m);
-}
-
-static void
-die_exit_not_held(void *arg)
-{
-	kmutex_t m;
-
-	(void) arg;
-	mutex_init(&m, NULL, MUTEX_DRIVER, NULL);
-	mutex_exit(&m);
-}
-
 /* The held list stays: blocking with a mutex held is still found. */
 static void
 die_block_holding(void *arg)
@@ -213,14 +95,14 @@ static void
 test_misuse(void)
 {
 	(void) expect_death("FK_DEBUG=0: recursive mutex_enter panics",
-	    die_recursive, NULL, "recursive mutex_enter");
+	    mc_die_recursive, NULL, "recursive mutex_enter");
 	(void) expect_death("FK_DEBUG=0: recursive mutex_tryenter panics",
-	    die_recursive_try, NULL, "mutex_tryenter: recursive");
+	    mc_die_recursive_try, NULL, "mutex_tryenter: recursive");
 	(void) expect_death("FK_DEBUG=0: mutex_exit by a non-owner panics",
-	    die_exit_not_owner, NULL, "mutex_exit by a thread that is not "
+	    mc_die_exit_not_owner, NULL, "mutex_exit by a thread that is not "
 	    "the owner");
 	(void) expect_death("FK_DEBUG=0: mutex_exit of a free mutex panics",
-	    die_exit_not_held, NULL, "is not held");
+	    mc_die_exit_not_held, NULL, "is not held");
 	(void) expect_death("FK_DEBUG=0: the held list names a held mutex",
 	    die_block_holding, NULL, "blocking with a mutex held");
 }
