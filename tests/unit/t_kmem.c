@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "lib/expect.h"
+#include "lib/kmem_cases.h"
 
 static fk_counters_t
 counters(void)
@@ -376,37 +377,9 @@ test_nosleep_in_intr(void)
 }
 
 /*
- * Panics.
+ * Panics: the scenarios of lib/kmem_cases.c, and one that only the
+ * debugging checks find.
  */
-static void
-die_wrong_size(void *arg)
-{
-	void *p = kmem_alloc(64, KM_SLEEP);
-
-	(void) arg;
-	kmem_free(p, 32);
-}
-
-static void
-die_double_free(void *arg)
-{
-	void *p = kmem_alloc(64, KM_SLEEP);
-
-	(void) arg;
-	kmem_free(p, 64);
-	kmem_free(p, 64);
-}
-
-static void
-die_overrun(void *arg)
-{
-	char *p = kmem_alloc(64, KM_SLEEP);
-
-	(void) arg;
-	p[64] = 1;
-	kmem_free(p, 64);
-}
-
 static void
 die_write_after_free(void *arg)
 {
@@ -419,105 +392,33 @@ die_write_after_free(void *arg)
 }
 
 static void
-die_cache_leak(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("leaky", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	(void) kmem_cache_alloc(cp, KM_SLEEP);
-	(void) kmem_cache_alloc(cp, KM_SLEEP);
-	kmem_cache_destroy(cp);
-}
-
-static void
-die_cache_double_free(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("twice", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-	void *o = kmem_cache_alloc(cp, KM_SLEEP);
-
-	(void) arg;
-	kmem_cache_free(cp, o);
-	kmem_cache_free(cp, o);
-}
-
-static void
-die_cache_wrong_cache(void *arg)
-{
-	kmem_cache_t *a = kmem_cache_create("cache a", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-	kmem_cache_t *b = kmem_cache_create("cache b", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	kmem_cache_free(b, kmem_cache_alloc(a, KM_SLEEP));
-}
-
-static void
-die_free_cache_object(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("objects", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	kmem_free(kmem_cache_alloc(cp, KM_SLEEP), 40);
-}
-
-static void *
-intr_alloc(void *arg)
-{
-	kmem_cache_t *cp = arg;
-
-	fk_intr_enter(5);
-	if (cp != NULL)
-		(void) kmem_cache_alloc(cp, KM_SLEEP);
-	else
-		(void) kmem_zalloc(16, KM_SLEEP);
-	fk_intr_exit();
-	return (NULL);
-}
-
-static void
-die_sleep_in_intr(void *arg)
-{
-	pthread_t tid;
-
-	if (arg != NULL) {
-		arg = kmem_cache_create("intr cache", 40, 0, NULL, NULL, NULL,
-		    NULL, NULL, 0);
-	}
-	(void) fk_thread_create(&tid, "test intr", intr_alloc, arg);
-	(void) pthread_join(tid, NULL);
-}
-
-static void
 test_panics(void)
 {
 	(void) expect_death("panic: kmem_free with the wrong size",
-	    die_wrong_size, NULL, ", 32): allocated with size 64");
+	    kc_die_wrong_size, NULL, ", 32): allocated with size 64");
 	(void) expect_contains("panic: wrong size says who allocated",
 	    expect_death_output(), fk_symbolize_lines() ?
-	    "die_wrong_size (t_kmem.c:" : "die_wrong_size+0x");
-	(void) expect_death("panic: kmem_free twice", die_double_free, NULL,
-	    "double free");
-	(void) expect_death("panic: write past the end", die_overrun, NULL,
-	    "buffer overrun");
+	    "kc_die_wrong_size (kmem_cases.c:" : "kc_die_wrong_size+0x");
+	(void) expect_death("panic: kmem_free twice", kc_die_double_free,
+	    NULL, "double free");
+	(void) expect_death("panic: write past the end", kc_overrun_free,
+	    NULL, "buffer overrun");
 	(void) expect_death("panic: write after free", die_write_after_free,
 	    NULL, "was written after kmem_free: byte 10");
 	(void) expect_death("panic: kmem_cache_destroy with objects out",
-	    die_cache_leak, NULL, "\"leaky\"): 2 object(s) still allocated");
+	    kc_die_cache_leak, KC_OBJECTS(2),
+	    "\"leaky\"): 2 object(s) still allocated");
 	(void) expect_death("panic: kmem_cache_free twice",
-	    die_cache_double_free, NULL, "double free");
+	    kc_die_cache_double_free, NULL, "double free");
 	(void) expect_death("panic: kmem_cache_free to another cache",
-	    die_cache_wrong_cache, NULL, "but of cache \"cache a\"");
+	    kc_die_cache_wrong_cache, NULL, "but of cache \"cache a\"");
 	(void) expect_death("panic: kmem_free of a cache object",
-	    die_free_cache_object, NULL, "object of kmem cache \"objects\"");
+	    kc_die_free_cache_object, NULL, "object of kmem cache \"objects\"");
 	(void) expect_death("panic: KM_SLEEP kmem_zalloc in interrupt context",
-	    die_sleep_in_intr, NULL,
+	    kc_die_sleep_in_intr, KC_INTR_ZALLOC,
 	    "KM_SLEEP allocation in interrupt context");
 	(void) expect_death("panic: KM_SLEEP cache alloc in interrupt context",
-	    die_sleep_in_intr, (void *)1,
+	    kc_die_sleep_in_intr, KC_INTR_CACHE,
 	    "KM_SLEEP allocation in interrupt context");
 }
 

@@ -15,7 +15,6 @@
 #include <fk.h>
 #include <fk_impl.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "check.h"
 #include "lib/expect.h"
+#include "lib/kmem_cases.h"
 
 #define	HDR		64		/* kmem's header (kmem.c) */
 #define	BACKEND_FILL	0x11
@@ -100,17 +100,6 @@ survives(void (*fn)(void *))
 	return (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* One byte past the end: the redzone's place, inside the allocation. */
-static void
-overrun_free(void *arg)
-{
-	char *p = kmem_alloc(64, KM_SLEEP);
-
-	(void) arg;
-	p[64] = 1;
-	kmem_free(p, 64);
-}
-
 static void
 overrun_cache_free(void *arg)
 {
@@ -153,7 +142,8 @@ test_alloc_free(void)
 	CHECK("FK_DEBUG=0: a freed buffer is not filled (no 0xdeadbeef)",
 	    freed_intact, "expected the caller's 0x5a bytes at the free");
 	CHECK("FK_DEBUG=0: kmem_free does not check the redzone",
-	    survives(overrun_free), "expected no \"buffer overrun\" panic");
+	    survives(kc_overrun_free),
+	    "expected no \"buffer overrun\" panic");
 }
 
 static void
@@ -177,112 +167,36 @@ test_cache(void)
 }
 
 /*
- * What stays.
+ * What stays: the scenarios of lib/kmem_cases.c.  A double free is found
+ * only while the memory is still the backend's, which it keeps here.
  */
-static void
-die_wrong_size(void *arg)
-{
-	void *p = kmem_alloc(64, KM_SLEEP);
-
-	(void) arg;
-	kmem_free(p, 32);
-}
-
 static void
 die_double_free(void *arg)
 {
-	void *p;
-
-	(void) arg;
 	use_backend(holding_free);
-	p = kmem_alloc(64, KM_SLEEP);
-	kmem_free(p, 64);
-	kmem_free(p, 64);
-}
-
-static void
-die_cache_double_free(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("twice", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-	void *o = kmem_cache_alloc(cp, KM_SLEEP);
-
-	(void) arg;
-	kmem_cache_free(cp, o);
-	kmem_cache_free(cp, o);
-}
-
-static void
-die_cache_wrong_cache(void *arg)
-{
-	kmem_cache_t *a = kmem_cache_create("cache a", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-	kmem_cache_t *b = kmem_cache_create("cache b", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	kmem_cache_free(b, kmem_cache_alloc(a, KM_SLEEP));
-}
-
-static void
-die_free_cache_object(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("objects", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	kmem_free(kmem_cache_alloc(cp, KM_SLEEP), 40);
-}
-
-static void
-die_cache_leak(void *arg)
-{
-	kmem_cache_t *cp = kmem_cache_create("leaky", 40, 0, NULL, NULL,
-	    NULL, NULL, NULL, 0);
-
-	(void) arg;
-	(void) kmem_cache_alloc(cp, KM_SLEEP);
-	kmem_cache_destroy(cp);
-}
-
-static void *
-intr_alloc(void *arg)
-{
-	(void) arg;
-	fk_intr_enter(5);
-	(void) kmem_alloc(16, KM_SLEEP);
-	fk_intr_exit();
-	return (NULL);
-}
-
-static void
-die_sleep_in_intr(void *arg)
-{
-	pthread_t tid;
-
-	(void) arg;
-	(void) fk_thread_create(&tid, "test intr", intr_alloc, NULL);
-	(void) pthread_join(tid, NULL);
+	kc_die_double_free(arg);
 }
 
 static void
 test_panics(void)
 {
 	(void) expect_death("FK_DEBUG=0: kmem_free with the wrong size panics",
-	    die_wrong_size, NULL, ", 32): allocated with size 64");
+	    kc_die_wrong_size, NULL, ", 32): allocated with size 64");
 	(void) expect_death("FK_DEBUG=0: kmem_free twice panics",
 	    die_double_free, NULL, "double free");
 	(void) expect_death("FK_DEBUG=0: kmem_cache_free twice panics",
-	    die_cache_double_free, NULL, "double free");
+	    kc_die_cache_double_free, NULL, "double free");
 	(void) expect_death("FK_DEBUG=0: kmem_cache_free to another cache "
-	    "panics", die_cache_wrong_cache, NULL, "but of cache \"cache a\"");
+	    "panics", kc_die_cache_wrong_cache, NULL,
+	    "but of cache \"cache a\"");
 	(void) expect_death("FK_DEBUG=0: kmem_free of a cache object panics",
-	    die_free_cache_object, NULL, "object of kmem cache \"objects\"");
+	    kc_die_free_cache_object, NULL, "object of kmem cache \"objects\"");
 	(void) expect_death("FK_DEBUG=0: kmem_cache_destroy with objects out "
-	    "panics", die_cache_leak, NULL, "1 object(s) still allocated");
+	    "panics", kc_die_cache_leak, KC_OBJECTS(1),
+	    "1 object(s) still allocated");
 	(void) expect_death("FK_DEBUG=0: KM_SLEEP in interrupt context panics",
-	    die_sleep_in_intr, NULL, "KM_SLEEP allocation in interrupt "
-	    "context");
+	    kc_die_sleep_in_intr, KC_INTR_ALLOC, "KM_SLEEP allocation in "
+	    "interrupt context");
 }
 
 int
