@@ -66,7 +66,7 @@ $(DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(DRV_CFLAGS) $(FK_CPPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%.o: tests/%.c $(FK_HDRS) $(wildcard tests/*.h tests/*/*.h)
+$(BUILD)/tests/%.o: tests/%.c $(FK_HDRS) $(wildcard tests/*.h tests/*/*.h tests/*/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) -c $< -o $@
 
