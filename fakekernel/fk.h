@@ -21,6 +21,21 @@ extern "C" {
  *   FK_INTR		"any" (default), "msi", "fixed": interrupt types
  *			offered to drivers
  *   FK_QUIET		1: do not echo console messages to stderr
+ *
+ * Other settings read from the environment where they act (each file's
+ * block comment says more):
+ *   FK_DEBUG		0: the production configuration, no kmem fills,
+ *			redzones or quarantine, no lock-order witness
+ *			(ddi/kmem.c, ddi/mutex.c)
+ *   FK_WITNESS_PANIC	1: a lock-order report panics (ddi/mutex.c)
+ *   FK_KMEM_QUARANTINE	bytes of freed buffers kept back (ddi/kmem.c)
+ *   FK_KMEM_FAIL_NOSLEEP N: every N-th KM_NOSLEEP allocation fails
+ *			(ddi/kmem.c)
+ *   FK_DMA_DROP_SYNC	N: the N-th ddi_dma_sync does nothing (ddi/dma.c)
+ *   FK_DMA_SYNC_LOG	1: every ddi_dma_sync is logged (ddi/dma.c)
+ *   FK_SCSI_COMP	where pkt_comp runs: direct, intr (default),
+ *			always, mixed (scsa/pkt.c)
+ *   FK_SYMBOLIZE	0: stack reports without addr2line (ddi/thread.c)
  */
 typedef struct fk_options {
 	const char	*fo_platform;
