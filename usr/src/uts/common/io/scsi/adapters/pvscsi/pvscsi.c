@@ -73,8 +73,8 @@
  * the driver: completions are collected under it and passed to
  * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
  * While a thread delivers completions (pvs_delivering), requests queued
- * meanwhile wait for its kick (a poller kicks for its own): a batch of
- * resubmissions costs one register write.
+ * meanwhile wait for its kick (a poller kicks for its own, an abort or reset
+ * first kicks what it must reach): resubmissions cost one register write.
  * One vector: MSI-X, MSI or FIXED.  On a FIXED line the handler reads
  * INTR_STATUS (0: not ours) and writes it back; a message interrupt needs
  * neither.  It takes all completions and messages, refills freed slots from
@@ -813,6 +813,7 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	if (cmd->pvc_ctx == 0)
 		return (B_FALSE);
 	cmd->pvc_stat |= STAT_ABORTED;
+	pvscsi_kick(pvs);
 	bzero(dw, sizeof (dw));
 	pvscsi_dw64(dw, offsetof(pvscsi_cmd_abort_t, pca_context),
 	    cmd->pvc_ctx);
@@ -848,6 +849,7 @@ pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 	hrtime_t next;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	pvscsi_kick(pvs);
 	bzero(dw, sizeof (dw));
 	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
 	/* lun[1] is the second byte of the (little-endian) second dword */
