@@ -19,12 +19,11 @@
  * Overview
  * --------
  *
- * PVSCSI is an HBA made of shared-memory rings: we post requests on one;
- * the host posts completions on another, and device arrivals and
- * departures on a message ring.  The framework allocates our packets
- * (tran_setup_pkt(9E)) and binds their data.  The adapter is an iport(9)
- * HBA; its iport, "iport0", has a target map naming targets by number in
- * hex, and so LUNs "target,lun" (hex).
+ * PVSCSI is an HBA made of shared-memory rings: we post requests on one; the
+ * host posts completions on another, and device arrivals and departures on a
+ * message ring.  The framework allocates our packets (tran_setup_pkt(9E)) and
+ * binds their data.  The adapter is an iport(9) HBA; its iport, "iport0", has a
+ * target map naming targets by number in hex, and so LUNs "target,lun" (hex).
  *
  * Hardware interface
  * ------------------
@@ -68,39 +67,36 @@
  * Locking and interrupts
  * ----------------------
  *
- * pvs_lock, at interrupt priority, covers all mutable state but
- * pvs_present (the discovery task's).  It is never held across calls out of
- * the driver: completions are collected under it and passed to
- * scsi_hba_pkt_comp() after, so target drivers may resubmit from pkt_comp.
- * While a thread delivers completions (pvs_delivering), requests queued
- * meanwhile wait for its kick (a poller kicks for its own, an abort or reset
- * first kicks what it must reach): resubmissions cost one register write.
- * One vector: MSI-X, MSI or FIXED.  On a FIXED line the handler reads
- * INTR_STATUS (0: not ours) and writes it back; a message interrupt needs
- * neither.  It takes all completions and messages, refills freed slots from
- * the wait queue, and kicks once.
+ * pvs_lock, at interrupt priority, covers all mutable state but pvs_present
+ * (the discovery task's).  It is never held across calls out of the driver:
+ * completions are collected under it and passed to scsi_hba_pkt_comp() after,
+ * so target drivers may resubmit from pkt_comp.  While a thread delivers
+ * completions (pvs_delivering), requests queued meanwhile wait for its kick (a
+ * poller kicks for its own, an abort or reset first kicks what it must reach):
+ * resubmissions cost one register write.  One vector: MSI-X, MSI or FIXED.  On
+ * a FIXED line the handler reads INTR_STATUS (0: not ours) and writes it back;
+ * a message interrupt needs neither.  It takes all completions and messages,
+ * refills freed slots from the wait queue, and kicks once.
  *
  * Timeouts, recovery and polled I/O
  * ---------------------------------
  *
- * pkt_time counts from submission to the device.  A 1 Hz timeout(9F)
- * services the rings (against lost interrupts) and escalates for expired
- * packets, a step per pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE,
- * RESET_BUS, adapter reset, each skipped once the packet has had it
- * (pvc_stat: a reset for one packet counts for all it hits).  The packet
- * ends CMD_TIMEOUT, with STAT_TIMEOUT and the steps' statistics.
- * tran_abort(9E) and tran_reset(9E) use the same commands; the device
- * completes the packets: ABORTQUEUE as CMD_ABORTED, BUSRESET as CMD_RESET
- * with STAT_DEV_RESET or STAT_BUS_RESET as we reset.  Packets waiting for
- * a slot end at once, CMD_ABORTED or CMD_RESET with STAT_ABORTED.  An
- * adapter reset holds pvs_lock throughout: ADAPTER_RESET (the device
- * writes what it cancels to the old completion ring, and may interrupt:
- * the handler waits), reap, fail the rest with CMD_RESET and
- * STAT_BUS_RESET, set the rings up, rewrite INTR_MASK (a reset keeps it),
- * resubmit the wait queue.  FLAG_NOINTR packets jump the wait queue and
- * their submitter services the rings, pausing with drv_usecwait(9F), so
- * dumps work without interrupts; it drives their recovery after pkt_time
- * (or pvscsi_poll_time).
+ * pkt_time counts from submission to the device.  A 1 Hz timeout(9F) services
+ * the rings (against lost interrupts) and escalates for expired packets, a step
+ * per pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE, RESET_BUS, adapter reset,
+ * each skipped once the packet has had it (pvc_stat: a reset for one packet
+ * counts for all it hits).  The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and
+ * the steps' statistics.  tran_abort(9E) and tran_reset(9E) use the same
+ * commands; the device completes the packets: ABORTQUEUE as CMD_ABORTED,
+ * BUSRESET as CMD_RESET with STAT_DEV_RESET or STAT_BUS_RESET as we reset.
+ * Packets waiting for a slot end at once, CMD_ABORTED or CMD_RESET with
+ * STAT_ABORTED.  An adapter reset holds pvs_lock throughout: ADAPTER_RESET (the
+ * device writes what it cancels to the old completion ring, and may interrupt:
+ * the handler waits), reap, fail the rest with CMD_RESET and STAT_BUS_RESET,
+ * set the rings up, rewrite INTR_MASK (a reset keeps it), resubmit the wait
+ * queue.  FLAG_NOINTR packets jump the wait queue and their submitter services
+ * the rings, pausing with drv_usecwait(9F), so dumps work without interrupts;
+ * it drives their recovery after pkt_time (or pvscsi_poll_time).
  *
  * Discovery and hotplug
  * ---------------------
@@ -152,17 +148,17 @@ uint_t pvscsi_recovery_time = 5;
 #define	PVSCSI_INQ_LEN		36
 #define	PVSCSI_POLL_USEC	10
 
-#define	PVSCSI_DONE_INIT(l)	list_create((l), sizeof (pvscsi_cmd_t), \
+#define	PVSCSI_DONE_INIT(l) list_create((l), sizeof (pvscsi_cmd_t), \
 	offsetof(pvscsi_cmd_t, pvc_node))
-#define	PVSCSI_STATE(pvs)	\
+#define	PVSCSI_STATE(pvs) \
 	((pvscsi_rings_state_t *)(void *)(pvs)->pvs_state_dma.pvb_kva)
 /* Is cmd for target t and LUN l (< 0: any)? */
-#define	PVSCSI_AT(cmd, t, l)	((cmd) != NULL && ((t) < 0 ||		\
+#define	PVSCSI_AT(cmd, t, l) ((cmd) != NULL && ((t) < 0 || \
 	((cmd)->pvc_target == (t) && ((l) < 0 || (cmd)->pvc_lun == (l)))))
-#define	PVSCSI_TGT(ap)		\
+#define	PVSCSI_TGT(ap) \
 	((pvscsi_tgt_t *)scsi_device_hba_private_get(scsi_address_device(ap)))
-#define	PVSCSI_SYNC_STATE(pvs, field, dir)				\
-	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah,		\
+#define	PVSCSI_SYNC_STATE(pvs, field, dir) \
+	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah, \
 	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))
 
 static ddi_device_acc_attr_t pvscsi_reg_attr = {
@@ -361,7 +357,8 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 	pvscsi_sge_t *sge = (void *)cmd->pvc_dma.pvb_kva;
 	uint_t n = pkt->pkt_numcookies, dir = pkt->pkt_dma_flags & DDI_DMA_RDWR;
-	uint32_t flags = 0;
+	uint32_t flags = (dir == DDI_DMA_READ) ? PVSCSI_FLAG_CMD_DIR_TOHOST :
+	    (dir == DDI_DMA_WRITE) ? PVSCSI_FLAG_CMD_DIR_TODEVICE : 0;
 
 	bcopy(pkt->pkt_cdbp, req->pr_cdb, pkt->pkt_cdblen);
 	req->pr_cdb_len = (uint8_t)pkt->pkt_cdblen;
@@ -373,10 +370,6 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 		req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_NONE);
 		return;
 	}
-	if (dir == DDI_DMA_READ)
-		flags = PVSCSI_FLAG_CMD_DIR_TOHOST;
-	else if (dir == DDI_DMA_WRITE)
-		flags = PVSCSI_FLAG_CMD_DIR_TODEVICE;
 	for (uint_t i = 0; i < n; i++) {
 		const ddi_dma_cookie_t *c = &pkt->pkt_cookies[i];
 
@@ -413,6 +406,7 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	int secs;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
 	slot = pvs->pvs_free[--pvs->pvs_nfree];
 	pvs->pvs_slots[slot] = cmd;
 	if (++pvs->pvs_gen == 0)
@@ -440,14 +434,12 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	(void) ddi_dma_sync(pvs->pvs_req_dma.pvb_dmah, idx * sizeof (*req),
 	    sizeof (*req), DDI_DMA_SYNC_FORDEV);
 	op = req->pr_cdb[0];
-	if (op == SCMD_READ || op == SCMD_WRITE || op == SCMD_READ_G1 ||
-	    op == SCMD_WRITE_G1 || op == SCMD_READ_G4 || op == SCMD_WRITE_G4 ||
-	    op == SCMD_READ_G5 || op == SCMD_WRITE_G5) {
-		if (pvs->pvs_kick == 0)
-			pvs->pvs_kick = PVSCSI_REG_KICK_RW_IO;
-	} else {
+	if (op != SCMD_READ && op != SCMD_WRITE && op != SCMD_READ_G1 &&
+	    op != SCMD_WRITE_G1 && op != SCMD_READ_G4 && op != SCMD_WRITE_G4 &&
+	    op != SCMD_READ_G5 && op != SCMD_WRITE_G5)
 		pvs->pvs_kick = PVSCSI_REG_KICK_NON_RW_IO;
-	}
+	else if (pvs->pvs_kick == 0)
+		pvs->pvs_kick = PVSCSI_REG_KICK_RW_IO;
 
 	secs = (pkt != NULL) ? MAX(pkt->pkt_time, 0) : PVSCSI_PROBE_TIME;
 	if (secs == 0 && (cmd->pvc_flags & PVSCSI_CMDF_POLLED))
@@ -490,10 +482,8 @@ pvscsi_drain(pvscsi_softc_t *pvs)
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	while (pvs->pvs_nfree > 0 &&
-	    (cmd = list_remove_head(&pvs->pvs_waitq)) != NULL) {
-		cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
+	    (cmd = list_remove_head(&pvs->pvs_waitq)) != NULL)
 		pvscsi_submit(pvs, cmd);
-	}
 }
 
 static int
@@ -715,7 +705,7 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 	prod = LE_32(st->prs_msg_prod);
 	if (prod - cons > PVSCSI_MSG_ENTRIES)
 		return (B_FALSE);
-	if (prod - cons == PVSCSI_MSG_ENTRIES)	/* full: some may be lost */
+	if (prod - cons == PVSCSI_MSG_ENTRIES)	/* some may be lost */
 		pvs->pvs_rescan = B_TRUE;
 	for (; cons != prod; cons++) {
 		idx = cons & (PVSCSI_MSG_ENTRIES - 1);
@@ -872,10 +862,9 @@ pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 }
 
 /*
- * A command is past its deadline: take the next recovery step it has not
- * had (pvc_stat) that the device accepts, and give it a recovery time
- * from then.  A polled command still waiting for a slot means the device
- * has stalled.
+ * A command is past its deadline: take the next recovery step it has not had
+ * (pvc_stat) that the device accepts, and give it a recovery time from then.  A
+ * polled command still waiting for a slot means the device has stalled.
  */
 static void
 pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
@@ -1064,8 +1053,7 @@ pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 	if (pkt->pkt_cdblen > SCSI_CDB_SIZE)
 		return (TRAN_BADPKT);
 	pkt->pkt_reason = CMD_CMPLT;
-	pkt->pkt_state = pkt->pkt_statistics = 0;
-	pkt->pkt_resid = 0;
+	pkt->pkt_resid = pkt->pkt_state = pkt->pkt_statistics = 0;
 	cmd->pvc_target = pvt->pvt_target;
 	cmd->pvc_lun = pvt->pvt_lun;
 	if (pkt->pkt_flags & FLAG_NOINTR)

@@ -49,8 +49,9 @@ extern "C" {
 #define	PVSCSI_REG_COMMAND_DATA		0x0004
 #define	PVSCSI_REG_COMMAND_STATUS	0x0008
 #define	PVSCSI_REG_LAST_STS_0		0x0100
-#define	PVSCSI_REG_INTR_STATUS		0x100c	/* write 1 to clear */
-#define	PVSCSI_REG_INTR_MASK		0x2010	/* bit set = enabled */
+/* INTR_STATUS: writing 1 clears a bit; INTR_MASK: a bit set enables it. */
+#define	PVSCSI_REG_INTR_STATUS		0x100c
+#define	PVSCSI_REG_INTR_MASK		0x2010
 #define	PVSCSI_REG_KICK_NON_RW_IO	0x3014
 #define	PVSCSI_REG_DEBUG		0x3018
 #define	PVSCSI_REG_KICK_RW_IO		0x4018
@@ -95,7 +96,7 @@ extern "C" {
 #define	PVSCSI_CMPS_PER_PAGE		128
 #define	PVSCSI_MSGS_PER_PAGE		32
 #define	PVSCSI_MAX_SGES_PER_PAGE	256
-#define	PVSCSI_MAX_TARGETS		256	/* the target field is a byte */
+#define	PVSCSI_MAX_TARGETS		256	/* target: a byte */
 
 typedef struct pvscsi_setup_rings {
 	uint32_t	psr_req_pages;
@@ -123,7 +124,7 @@ typedef struct pvscsi_cmd_reset_device {
 } pvscsi_cmd_reset_device_t;
 
 typedef struct pvscsi_cmd_config {
-	uint64_t	pcc_cmp_addr;		/* address of a 4 KiB page */
+	uint64_t	pcc_cmp_addr;		/* a 4 KiB page */
 	uint64_t	pcc_page_addr;
 	uint32_t	pcc_page_num;
 	uint32_t	pcc_pad;
@@ -184,7 +185,7 @@ typedef struct pvscsi_rings_state {
  */
 typedef struct pvscsi_req {
 	uint64_t	pr_context;
-	uint64_t	pr_data_addr;	/* buffer, or SG list if WITH_SG_LIST */
+	uint64_t	pr_data_addr;	/* buffer or SG list */
 	uint64_t	pr_data_len;
 	uint64_t	pr_sense_addr;
 	uint32_t	pr_sense_len;

@@ -37,7 +37,7 @@ CTASSERT(PVSCSI_MAX_SGL * sizeof (pvscsi_sge_t) <= PVSCSI_SENSE_OFF);
 CTASSERT(PVSCSI_MAX_XFER / PVSCSI_PAGE_SIZE + 1 <= PVSCSI_MAX_SGL);
 
 #define	PVSCSI_MSG_RING_PAGES	1
-#define	PVSCSI_MSG_ENTRIES	(PVSCSI_MSG_RING_PAGES * PVSCSI_MSGS_PER_PAGE)
+#define	PVSCSI_MSG_ENTRIES (PVSCSI_MSG_RING_PAGES * PVSCSI_MSGS_PER_PAGE)
 
 /* A context: generation (never 0) in the high 16 bits, slot in the low. */
 #define	PVSCSI_CTX_SLOT(ctx)	((ctx) & 0xffff)
@@ -59,8 +59,8 @@ typedef struct pvscsi_tgt {
 } pvscsi_tgt_t;
 
 #define	PVSCSI_CMDF_QUEUED	0x01	/* on pvs_waitq */
-#define	PVSCSI_CMDF_POLLED	0x02	/* its submitter waits for it */
-#define	PVSCSI_CMDF_DONE	0x04	/* polled command has finished */
+#define	PVSCSI_CMDF_POLLED	0x02	/* its submitter waits */
+#define	PVSCSI_CMDF_DONE	0x04	/* polled command ended */
 #define	PVSCSI_CMDF_TIMEDOUT	0x08	/* pkt_time expired */
 
 /*
@@ -68,13 +68,13 @@ typedef struct pvscsi_tgt {
  */
 typedef struct pvscsi_cmd {
 	struct scsi_pkt		*pvc_pkt;
-	list_node_t		pvc_node;	/* pvs_waitq or a done list */
+	list_node_t		pvc_node;	/* pvs_waitq or done list */
 	uint32_t		pvc_ctx;
 	uint_t			pvc_flags;	/* PVSCSI_CMDF_* */
 	uint8_t			pvc_target;
 	uint8_t			pvc_lun;
 	uint16_t		pvc_host;	/* host status */
-	uint_t			pvc_stat;	/* recovery it had: STAT_* */
+	uint_t			pvc_stat;	/* steps had: STAT_* */
 	size_t			pvc_xfer;	/* bytes requested */
 	hrtime_t		pvc_expire;	/* deadline, or 0 */
 	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
@@ -108,33 +108,33 @@ typedef struct pvscsi_softc {
 	pvscsi_dma_t		pvs_req_dma;
 	pvscsi_dma_t		pvs_cmp_dma;
 	pvscsi_dma_t		pvs_msg_dma;
-	uint8_t			pvs_present[PVSCSI_MAX_TARGETS]; /* by task */
+	uint8_t			pvs_present[PVSCSI_MAX_TARGETS];
 
 	kmutex_t		pvs_lock;	/* protects all that follows */
 	boolean_t		pvs_gone;	/* registers read all-ones */
-	boolean_t		pvs_msg_ring;	/* SETUP_MSG_RING accepted */
-	boolean_t		pvs_threshold;	/* reqCallThreshold in use */
+	boolean_t		pvs_msg_ring;	/* msg ring set up */
+	boolean_t		pvs_threshold;	/* reqCallThreshold on */
 	uint_t			pvs_kick;	/* kick register, or 0 */
-	uint_t			pvs_delivering;	/* in pvscsi_complete() */
+	uint_t			pvs_delivering;
 	uint32_t		pvs_req_prod;
 	uint32_t		pvs_cmp_cons;
 	uint32_t		pvs_msg_cons;
-	uint_t			pvs_nslots;	/* request ring entries */
+	uint_t			pvs_nslots;	/* request entries */
 	uint_t			pvs_nfree;
 	uint16_t		pvs_gen;
-	pvscsi_cmd_t		**pvs_slots;	/* outstanding commands */
+	pvscsi_cmd_t		**pvs_slots;	/* outstanding */
 	uint16_t		*pvs_free;	/* stack of free slots */
 	list_t			pvs_waitq;
 	pvscsi_cmd_t		pvs_probe;
 	scsi_hba_tgtmap_t	*pvs_tgtmap;
 	boolean_t		pvs_discovering; /* task dispatched */
 	boolean_t		pvs_rescan;	/* full scan wanted */
-	boolean_t		pvs_lunscan;	/* a pvs_lunscan_tgt is set */
+	boolean_t		pvs_lunscan;	/* some lunscan_tgt set */
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
 	timeout_id_t		pvs_timer;
 	boolean_t		pvs_stopping;
-	const char		*pvs_bad[4];	/* kinds of bad device data, */
-	uint_t			pvs_nbad[4];	/* each logged at 1, 2, 4... */
+	const char		*pvs_bad[4];	/* kinds of bad data */
+	uint_t			pvs_nbad[4];	/* logged at 2^n */
 } pvscsi_softc_t;
 
 #endif /* _PVSCSI_VAR_H */
