@@ -16,6 +16,7 @@
 #include "fk_impl.h"
 #include "labio.h"
 #include "labload.h"
+#include "labpkt.h"
 
 #define	LL_BLK		512
 #define	LL_MAX_RETRIES	10000
@@ -168,21 +169,6 @@ ll_again(ll_t *ll, struct scsi_pkt *pkt)
 	return (key == KEY_UNIT_ATTENTION || key == KEY_ABORTED_COMMAND);
 }
 
-static void
-ll_cdb(struct scsi_pkt *pkt, int write, uint64_t lba, uint_t blocks)
-{
-	uchar_t *c = pkt->pkt_cdbp;
-
-	bzero(c, CDB_GROUP1);
-	c[0] = write ? SCMD_WRITE_G1 : SCMD_READ_G1;
-	c[2] = (lba >> 24) & 0xff;
-	c[3] = (lba >> 16) & 0xff;
-	c[4] = (lba >> 8) & 0xff;
-	c[5] = lba & 0xff;
-	c[7] = (blocks >> 8) & 0xff;
-	c[8] = blocks & 0xff;
-}
-
 /* Wait for the slot's packet: 0, or ETIMEDOUT (a hang). */
 static int
 ll_wait(ll_slot_t *sl, struct scsi_pkt *pkt)
@@ -211,7 +197,7 @@ ll_cmd(ll_slot_t *sl, struct scsi_pkt *pkt, int write)
 	uint_t tries = 0;
 	int rv;
 
-	ll_cdb(pkt, write, sl->sl_lba, ll->ll_blocks);
+	lp_cdb_rw(pkt, write, sl->sl_lba, ll->ll_blocks);
 	if (write)
 		scsi_sync_pkt(pkt);
 	for (;;) {

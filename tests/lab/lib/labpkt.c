@@ -22,12 +22,26 @@ lp_comp(struct scsi_pkt *pkt)
 	mutex_exit(&lp->lp_lock);
 }
 
+void
+lp_cdb_rw(struct scsi_pkt *pkt, int write, uint64_t lba, uint_t blocks)
+{
+	uchar_t *c = pkt->pkt_cdbp;
+
+	bzero(c, CDB_GROUP1);
+	c[0] = write ? SCMD_WRITE_G1 : SCMD_READ_G1;
+	c[2] = (lba >> 24) & 0xff;
+	c[3] = (lba >> 16) & 0xff;
+	c[4] = (lba >> 8) & 0xff;
+	c[5] = lba & 0xff;
+	c[7] = (blocks >> 8) & 0xff;
+	c[8] = blocks & 0xff;
+}
+
 int
 lp_send(lp_t *lp, fk_lun_t *lun, int write, uint64_t lba, uint_t blocks,
     int pkt_time, int flags)
 {
 	struct scsi_device *sd = fk_scsi_lun_device(lun);
-	uchar_t *c;
 	int rv;
 
 	bzero(lp, sizeof (*lp));
@@ -45,14 +59,7 @@ lp_send(lp_t *lp, fk_lun_t *lun, int write, uint64_t lba, uint_t blocks,
 	if (lp->lp_pkt == NULL)
 		return (-1);
 	*(lp_t **)lp->lp_pkt->pkt_private = lp;
-	c = lp->lp_pkt->pkt_cdbp;
-	c[0] = write ? SCMD_WRITE_G1 : SCMD_READ_G1;
-	c[2] = (lba >> 24) & 0xff;
-	c[3] = (lba >> 16) & 0xff;
-	c[4] = (lba >> 8) & 0xff;
-	c[5] = lba & 0xff;
-	c[7] = (blocks >> 8) & 0xff;
-	c[8] = blocks & 0xff;
+	lp_cdb_rw(lp->lp_pkt, write, lba, blocks);
 	lp->lp_pkt->pkt_time = pkt_time;
 	lp->lp_pkt->pkt_flags = flags;
 	lp->lp_pkt->pkt_comp = (flags & FLAG_NOINTR) ? NULL : lp_comp;

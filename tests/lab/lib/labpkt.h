@@ -11,6 +11,8 @@
  * for the first completion, then a moment for a second one, and returns
  * the number of pkt_comp calls (a polled packet: 1 once transported).
  * lp_free() destroys the packet (not while it may still complete).
+ * lp_cdb_rw(pkt, write, lba, blocks) writes that READ(10) or WRITE(10)
+ * CDB into any packet.
  */
 #ifndef _LABPKT_H
 #define	_LABPKT_H
@@ -31,6 +33,7 @@ typedef struct lp {
 	hrtime_t	lp_done;	/* first completion */
 } lp_t;
 
+extern void lp_cdb_rw(struct scsi_pkt *, int, uint64_t, uint_t);
 extern int lp_send(lp_t *, fk_lun_t *, int, uint64_t, uint_t, int, int);
 extern int lp_wait(lp_t *, int);
 extern void lp_free(lp_t *);
