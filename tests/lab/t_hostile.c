@@ -804,7 +804,7 @@ main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ring";
 	fk_scsi_stats_t st;
-	int err, n;
+	int err;
 
 	if (strcmp(mode, "ring") != 0 && strcmp(mode, "msg") != 0 &&
 	    strcmp(mode, "gone") != 0) {
@@ -812,12 +812,7 @@ main(int argc, char **argv)
 		return (2);
 	}
 	fk_reg_tap(tap, NULL);
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	CHECK("rings-seen", dv_setups() >= 1 && dv.rings.psr_cmp_pages >= 1 &&
 	    dv.rings.psr_req_pages >= 1,
 	    "expected SETUP_RINGS through the tap, saw %llu",

@@ -563,16 +563,11 @@ main(int argc, char **argv)
 	const char *soak = getenv("SOAK");
 	int cycles = (soak != NULL && atoi(soak) != 0) ? 200 : 20;
 	const char *what = argc > 1 ? argv[1] : "all";
-	int all = strcmp(what, "all") == 0, err, n;
+	int all = strcmp(what, "all") == 0, err;
 	lio_res_t r0, r1;
 
 	dt_start();
-	err = drv_load();
-	if (!CHECK("load", err == 0, "expected 0, saw %d", err))
-		return (check_exit());
-	n = drv_attach();
-	if (!CHECK("attach", n == 1, "expected 1 HBA, saw %d", n))
-		return (check_exit());
+	drv_start();
 	(void) drv_detach();
 	lio_res_get(&r0);
 	(void) drv_attach();
