@@ -3,7 +3,10 @@
  * Nothing under usr/src includes this; lab programs use fk.h.
  *
  * Ownership (one file owns each fact):
+ *   host threads and locks (fk_host.h)	ddi/thread.c, the only caller
+ *						of pthreads and futexes
  *   threads, interrupt context, witness	ddi/thread.c, ddi/mutex.c
+ *   code addresses as text			ddi/symbolize.c
  *   device tree, properties, modules		ddi/devinfo.c, ddi/props.c,
  *						ddi/module.c
  *   registers, DMA, interrupts, PCI		ddi/regs.c, ddi/dma.c,
@@ -16,7 +19,7 @@
 
 #include <sys/types.h>
 #include <sys/sunddi.h>
-#include <pthread.h>
+#include <fk_host.h>
 #include <stdarg.h>
 
 #ifdef __cplusplus
@@ -43,7 +46,7 @@ extern "C" {
 #define	FK_MAXHELD	32
 
 typedef struct fk_thread {
-	pthread_t	t_tid;
+	fk_tid_t	t_tid;
 	pid_t		t_lwp;			/* Linux thread id */
 	char		t_name[32];
 	int		t_intr;			/* interrupt nesting depth */
@@ -57,7 +60,7 @@ typedef struct fk_thread {
 } fk_thread_t;
 
 extern fk_thread_t *fk_curthread(void);
-extern int fk_thread_create(pthread_t *, const char *, void *(*)(void *),
+extern int fk_thread_create(fk_tid_t *, const char *, void *(*)(void *),
     void *);
 extern void fk_thread_setname(const char *);
 extern void fk_intr_enter(uint_t);
@@ -79,9 +82,10 @@ extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
     size_t);
 
 /*
- * Code addresses as text for reports (ddi/thread.c): "function (file.c:123)"
- * when addr2line can read the debug information, "function+0x1c" from the
- * symbol tables otherwise, "object(+0x1234)" without a symbol.
+ * Code addresses as text for reports (ddi/symbolize.c): "function
+ * (file.c:123)" when addr2line can read the debug information,
+ * "function+0x1c" from the symbol tables otherwise, "object(+0x1234)"
+ * without a symbol.
  * fk_symbolize_lines() is 1 when reports carry file and line here.
  */
 extern void fk_symbolize(void *const *, int, char (*)[160]);
@@ -114,7 +118,7 @@ struct dev_info {
 	int			devi_busy;	/* attach/detach running */
 	void			*devi_pdev;	/* platform PCI function */
 	void			*devi_scsa;	/* SCSA per-node state */
-	pthread_mutex_t		devi_lock;
+	fk_lock_t		devi_lock;
 };
 
 extern dev_info_t *fk_root_node(void);

@@ -15,7 +15,7 @@
  * holds it.  So an iport or disk that is removed and comes back keeps
  * its number.
  *
- * Locking.  One tree lock (fk_tree_lock, a plain pthread mutex, never
+ * Locking.  One tree lock (fk_tree_lock, a plain host lock, never
  * held across driver code) covers the links, names, binding, instance
  * numbers (struct fk_driver's drv_next_instance included) and the
  * attached/busy state.  Attach and detach of one node are serialized by
@@ -39,7 +39,6 @@
 #include <fk_impl.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +53,9 @@ typedef struct fk_inst {
 
 #pragma weak fk_devi_post_attach_hook
 
-static pthread_mutex_t fk_tree_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_tree_cv = PTHREAD_COND_INITIALIZER;
-static pthread_once_t fk_root_once = PTHREAD_ONCE_INIT;
+static fk_lock_t fk_tree_lock = FK_LOCK_INIT;
+static fk_cond_t fk_tree_cv = FK_COND_INIT;
+static fk_once_t fk_root_once = FK_ONCE_INIT;
 static dev_info_t *fk_root;
 static fk_inst_t *fk_insts;
 
@@ -70,7 +69,7 @@ fk_devi_new(const char *name, const char *addr)
 	    (addr != NULL && (dip->devi_addr = strdup(addr)) == NULL))
 		panic("fk_devi_alloc: out of memory");
 	dip->devi_instance = -1;
-	(void) pthread_mutex_init(&dip->devi_lock, NULL);
+	fk_lock_init(&dip->devi_lock);
 	return (dip);
 }
 
@@ -84,7 +83,7 @@ fk_root_create(void)
 dev_info_t *
 fk_root_node(void)
 {
-	(void) pthread_once(&fk_root_once, fk_root_create);
+	fk_once(&fk_root_once, fk_root_create);
 	return (fk_root);
 }
 
@@ -151,9 +150,9 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 		parent = fk_root_node();
 	dip = fk_devi_new(name, addr);
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	if (addr != NULL && fk_devi_child_locked(parent, name, addr) != NULL) {
-		(void) pthread_mutex_unlock(&fk_tree_lock);
+		fk_lock_exit(&fk_tree_lock);
 		cmn_err(CE_WARN, "fk_devi_alloc: %s@%s exists already", name,
 		    addr);
 		fk_devi_free(dip);
@@ -163,7 +162,7 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 		continue;
 	dip->devi_parent = parent;
 	*pp = dip;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (dip);
 }
 
@@ -175,7 +174,7 @@ fk_devi_free(dev_info_t *dip)
 
 	if (dip == NULL)
 		return;
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	fk_devi_path_locked(dip, path, sizeof (path));
 	if (dip == fk_root)
 		panic("fk_devi_free: the root node");
@@ -188,9 +187,8 @@ fk_devi_free(dev_info_t *dip)
 		pp = &(*pp)->devi_sibling;
 	if (pp != NULL && *pp == dip)
 		*pp = dip->devi_sibling;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
-	(void) pthread_mutex_destroy(&dip->devi_lock);
 	free(dip->devi_node_name);
 	free(dip->devi_addr);
 	free(dip);
@@ -204,9 +202,9 @@ fk_devi_find_child(dev_info_t *parent, const char *name, const char *addr)
 
 	if (parent == NULL)
 		parent = fk_root_node();
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	c = fk_devi_child_locked(parent, name, addr);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (c);
 }
 
@@ -257,9 +255,9 @@ fk_devi_driver_in_use(struct fk_driver *drv)
 {
 	int rv;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	rv = fk_devi_walk_locked(fk_root_node(), fk_devi_in_use, drv);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (rv);
 }
 
@@ -306,17 +304,17 @@ fk_devi_bind(dev_info_t *dip, const char *name)
 		    name);
 		return (DDI_FAILURE);
 	}
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	if (dip->devi_driver != NULL) {
 		int same = dip->devi_driver == drv;
 
-		(void) pthread_mutex_unlock(&fk_tree_lock);
+		fk_lock_exit(&fk_tree_lock);
 		return (same ? DDI_SUCCESS : DDI_FAILURE);
 	}
 	fk_devi_path_locked(dip, path, sizeof (path));
 	dip->devi_instance = fk_instance_assign(drv, path);
 	dip->devi_driver = drv;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	fk_prop_conf_apply(dip, drv->drv_name);
 	return (DDI_SUCCESS);
 }
@@ -330,23 +328,23 @@ fk_devi_enter(dev_info_t *dip)
 {
 	int attached;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	while (dip->devi_busy)
-		(void) pthread_cond_wait(&fk_tree_cv, &fk_tree_lock);
+		(void) fk_cond_wait(&fk_tree_cv, &fk_tree_lock, 0);
 	dip->devi_busy = 1;
 	attached = dip->devi_attached;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (attached);
 }
 
 static void
 fk_devi_exit(dev_info_t *dip, int attached)
 {
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	dip->devi_attached = attached;
 	dip->devi_busy = 0;
-	(void) pthread_cond_broadcast(&fk_tree_cv);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_cond_broadcast(&fk_tree_cv);
+	fk_lock_exit(&fk_tree_lock);
 }
 
 static void
@@ -399,11 +397,11 @@ fk_devi_parent_ready(dev_info_t *dip)
 	dev_info_t *p;
 	int ready;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	p = dip->devi_parent;
 	ready = p == NULL || p->devi_driver == NULL || p->devi_attached ||
 	    p->devi_busy;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (ready);
 }
 
@@ -459,12 +457,12 @@ fk_devi_child_attached(dev_info_t *dip, dev_info_t **childp)
 {
 	dev_info_t *c;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	for (c = dip->devi_child; c != NULL; c = c->devi_sibling) {
 		if (c->devi_attached || c->devi_busy)
 			break;
 	}
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	*childp = c;
 	return (c != NULL);
 }
@@ -540,9 +538,9 @@ ddi_get_parent(dev_info_t *dip)
 {
 	dev_info_t *p;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	p = dip->devi_parent;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (p);
 }
 
@@ -551,9 +549,9 @@ ddi_get_child(dev_info_t *dip)
 {
 	dev_info_t *c;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	c = dip->devi_child;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (c);
 }
 
@@ -562,9 +560,9 @@ ddi_get_next_sibling(dev_info_t *dip)
 {
 	dev_info_t *s;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	s = dip->devi_sibling;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (s);
 }
 
@@ -619,9 +617,9 @@ ddi_get_name_addr(dev_info_t *dip)
 {
 	char *a;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	a = dip->devi_addr;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (a);
 }
 
@@ -632,10 +630,10 @@ ddi_set_name_addr(dev_info_t *dip, char *name)
 
 	if (name != NULL && (n = strdup(name)) == NULL)
 		panic("ddi_set_name_addr: out of memory");
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	old = dip->devi_addr;
 	dip->devi_addr = n;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	free(old);
 }
 
@@ -643,9 +641,9 @@ ddi_set_name_addr(dev_info_t *dip, char *name)
 char *
 ddi_pathname(dev_info_t *dip, char *buf)
 {
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	fk_devi_path_locked(dip, buf, MAXPATHLEN);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (buf);
 }
 

@@ -71,7 +71,6 @@
 #include <sys/sysmacros.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -90,7 +89,7 @@ typedef struct fk_dma_view {
 	uint8_t		*dv_snap;	/* strict: bytes as last synced */
 	size_t		dv_len;
 	size_t		dv_devlen;	/* for po_dma_free */
-	pthread_mutex_t	dv_lock;
+	fk_lock_t	dv_lock;
 } fk_dma_view_t;
 
 /* ddi_dma_mem_alloc memory; its access handle comes first. */
@@ -136,7 +135,7 @@ typedef struct fk_dma_hdl {
 } fk_dma_hdl_t;
 
 /* ddi_dma_mem_alloc memory by driver address, for binds to find. */
-static pthread_mutex_t fk_dma_mem_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_dma_mem_lock = FK_LOCK_INIT;
 static fk_dma_mem_t **fk_dma_mems;
 static size_t fk_dma_nmems, fk_dma_mems_cap;
 
@@ -144,7 +143,7 @@ static size_t fk_dma_nmems, fk_dma_mems_cap;
 static uint64_t fk_dma_syncs_total;
 static uint64_t fk_dma_drop_at;		/* 0: none */
 static int fk_dma_log_syncs;
-static pthread_once_t fk_dma_env_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_dma_env_once = FK_ONCE_INIT;
 
 static void
 fk_dma_env_init(void)
@@ -161,7 +160,7 @@ fk_dma_env_init(void)
 void
 fk_dma_drop_sync(uint64_t n)
 {
-	(void) pthread_once(&fk_dma_env_once, fk_dma_env_init);
+	fk_once(&fk_dma_env_once, fk_dma_env_init);
 	__atomic_store_n(&fk_dma_drop_at, n == 0 ? 0 :
 	    __atomic_load_n(&fk_dma_syncs_total, __ATOMIC_RELAXED) + n,
 	    __ATOMIC_RELAXED);
@@ -242,12 +241,12 @@ fk_dma_mem_register(fk_dma_mem_t *dm)
 	fk_dma_mem_t **n;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	if (fk_dma_nmems == fk_dma_mems_cap) {
 		size_t cap = fk_dma_mems_cap == 0 ? 64 : fk_dma_mems_cap * 2;
 
 		if ((n = realloc(fk_dma_mems, cap * sizeof (*n))) == NULL) {
-			(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+			fk_lock_exit(&fk_dma_mem_lock);
 			return (-1);
 		}
 		fk_dma_mems = n;
@@ -258,7 +257,7 @@ fk_dma_mem_register(fk_dma_mem_t *dm)
 	    (fk_dma_nmems - i) * sizeof (*n));
 	fk_dma_mems[i] = dm;
 	fk_dma_nmems++;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 	return (0);
 }
 
@@ -267,14 +266,14 @@ fk_dma_mem_unregister(fk_dma_mem_t *dm)
 {
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	i = fk_dma_mem_upper((uintptr_t)dm->dm_kaddr);
 	if (i > 0 && fk_dma_mems[i - 1] == dm) {
 		(void) memmove(&fk_dma_mems[i - 1], &fk_dma_mems[i],
 		    (fk_dma_nmems - i) * sizeof (dm));
 		fk_dma_nmems--;
 	}
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 }
 
 /* The memory holding [addr, addr + len), counted as bound; or NULL. */
@@ -284,7 +283,7 @@ fk_dma_mem_hold(caddr_t addr, size_t len)
 	fk_dma_mem_t *dm = NULL;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	i = fk_dma_mem_upper((uintptr_t)addr);
 	if (i > 0) {
 		dm = fk_dma_mems[i - 1];
@@ -294,16 +293,16 @@ fk_dma_mem_hold(caddr_t addr, size_t len)
 	}
 	if (dm != NULL)
 		dm->dm_binds++;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 	return (dm);
 }
 
 static void
 fk_dma_mem_rele(fk_dma_mem_t *dm)
 {
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	dm->dm_binds--;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 }
 
 /*
@@ -328,7 +327,7 @@ fk_dma_view_new(caddr_t cpu, size_t len, const ddi_dma_attr_t *attr,
 		goto fail;
 	if (strict && (dv->dv_snap = malloc(len)) == NULL)
 		goto fail;
-	(void) pthread_mutex_init(&dv->dv_lock, NULL);
+	fk_lock_init(&dv->dv_lock);
 	if (cpu != NULL) {
 		(void) memcpy(dv->dv_dev, cpu, len);
 		if (dv->dv_snap != NULL)
@@ -348,7 +347,6 @@ fk_dma_view_free(fk_dma_view_t *dv)
 {
 	FK_PLAT()->po_dma_free(dv->dv_dev, dv->dv_devlen);
 	free(dv->dv_snap);
-	(void) pthread_mutex_destroy(&dv->dv_lock);
 	free(dv);
 }
 
@@ -434,12 +432,12 @@ fk_dma_view_sync(fk_dma_hdl_t *dh, size_t off, size_t len, uint_t type,
 	fk_dma_conflict_t dc = { 0 };
 	char who[64], sym[1][160];
 
-	(void) pthread_mutex_lock(&dv->dv_lock);
+	fk_lock_enter(&dv->dv_lock);
 	if (type == DDI_DMA_SYNC_FORDEV)
 		fk_dma_view_fordev(dv, dh->dh_viewoff + off, len);
 	else
 		fk_dma_view_forcpu(dv, dh->dh_viewoff + off, len, &dc);
-	(void) pthread_mutex_unlock(&dv->dv_lock);
+	fk_lock_exit(&dv->dv_lock);
 	if (dc.dc_count == 0)
 		return;
 	__atomic_fetch_add(&fk_counters.fc_dma_conflicts, 1, __ATOMIC_RELAXED);
@@ -874,7 +872,7 @@ ddi_dma_sync(ddi_dma_handle_t h, off_t off, size_t len, uint_t type)
 	void *caller = __builtin_return_address(0);
 	uint64_t n, drop;
 
-	(void) pthread_once(&fk_dma_env_once, fk_dma_env_init);
+	fk_once(&fk_dma_env_once, fk_dma_env_init);
 	n = __atomic_add_fetch(&fk_dma_syncs_total, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&fk_counters.fc_dma_syncs, 1, __ATOMIC_RELAXED);
 	drop = __atomic_load_n(&fk_dma_drop_at, __ATOMIC_RELAXED);
@@ -1086,7 +1084,7 @@ ddi_dma_mem_alloc(ddi_dma_handle_t h, size_t length,
 		dm->dm_view->dv_dev = dm->dm_dev;
 		dm->dm_view->dv_len = len;
 		dm->dm_view->dv_devlen = len;
-		(void) pthread_mutex_init(&dm->dm_view->dv_lock, NULL);
+		fk_lock_init(&dm->dm_view->dv_lock);
 		(void) memcpy(dm->dm_view->dv_cpu, dm->dm_dev, len);
 		(void) memcpy(dm->dm_view->dv_snap, dm->dm_dev, len);
 		dm->dm_kaddr = dm->dm_view->dv_cpu;
@@ -1132,20 +1130,19 @@ ddi_dma_mem_free(ddi_acc_handle_t *handlep)
 		panic("ddi_dma_mem_free: %p is not a DMA memory handle",
 		    (void *)*handlep);
 	dm = FK_ACC(*handlep)->ah_private;
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	if (dm->dm_binds != 0) {
-		(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+		fk_lock_exit(&fk_dma_mem_lock);
 		panic("ddi_dma_mem_free: memory %p is still bound by %u "
 		    "handle(s) (ddi_dma_unbind_handle first)",
 		    (void *)dm->dm_kaddr, dm->dm_binds);
 	}
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 	fk_dma_mem_unregister(dm);
 	dm->dm_acc.ah_kind = 0;
 	if (dm->dm_view != NULL) {
 		free(dm->dm_view->dv_cpu);
 		free(dm->dm_view->dv_snap);
-		(void) pthread_mutex_destroy(&dm->dm_view->dv_lock);
 		free(dm->dm_view);
 	}
 	FK_PLAT()->po_dma_free(dm->dm_dev, dm->dm_devlen);

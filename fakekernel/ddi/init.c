@@ -27,7 +27,6 @@
 #include <platform/platform.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +37,7 @@ const char *fk_intr_types = "any";
 int fk_quiet = -1;
 int fk_verbose = -1;
 
-static pthread_mutex_t fk_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_init_lock = FK_LOCK_INIT;
 static int fk_initialized;
 
 CTASSERT(sizeof (fk_counters_t) % sizeof (uint64_t) == 0);
@@ -94,9 +93,9 @@ fk_init(const fk_options_t *opts)
 
 	if (opts == NULL)
 		opts = &none;
-	(void) pthread_mutex_lock(&fk_init_lock);
+	fk_lock_enter(&fk_init_lock);
 	if (fk_initialized) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		cmn_err(CE_WARN, "fk_init: already initialised");
 		return (EALREADY);
 	}
@@ -106,7 +105,7 @@ fk_init(const fk_options_t *opts)
 	platform = fk_opt_string(opts->fo_platform, "FK_PLATFORM", "none");
 	intr = fk_opt_string(opts->fo_intr, "FK_INTR", "any");
 	if (!fk_intr_types_valid(intr)) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		cmn_err(CE_WARN, "fk_init: FK_INTR \"%s\" is not any, msi, "
 		    "msix or fixed", intr);
 		return (EINVAL);
@@ -116,12 +115,12 @@ fk_init(const fk_options_t *opts)
 	fk_time_init();
 	(void) fk_root_node();
 	if ((err = fk_platform_select(platform)) != 0) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		return (err);
 	}
 	fk_taskq_init();
 	fk_initialized = 1;
-	(void) pthread_mutex_unlock(&fk_init_lock);
+	fk_lock_exit(&fk_init_lock);
 
 	cmn_err(CE_CONT, "!fakekernel: platform %s, strict DMA %s, "
 	    "interrupts %s\n", platform, fk_strict_dma ? "on" : "off", intr);
@@ -155,9 +154,9 @@ fk_fini(void)
 {
 	int n;
 
-	(void) pthread_mutex_lock(&fk_init_lock);
+	fk_lock_enter(&fk_init_lock);
 	if (!fk_initialized) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		return;
 	}
 	fk_log_flush();
@@ -169,5 +168,5 @@ fk_fini(void)
 	fk_leak_report();
 	fk_platform_fini();
 	fk_initialized = 0;
-	(void) pthread_mutex_unlock(&fk_init_lock);
+	fk_lock_exit(&fk_init_lock);
 }

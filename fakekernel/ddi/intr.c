@@ -48,7 +48,6 @@
 #include <unistd.h>
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sys/eventfd.h>
 #include <fk_impl.h>
 #include <fk.h>
@@ -95,16 +94,16 @@ typedef struct fk_intr_hdl {
 	ddi_intr_handler_t	*ih_handler;
 	caddr_t			ih_arg1;
 	caddr_t			ih_arg2;
-	pthread_t		ih_thread;
+	fk_tid_t		ih_thread;
 	int			ih_stopfd;
-	pthread_mutex_t		ih_lock;	/* mask and pending */
+	fk_lock_t		ih_lock;	/* mask and pending */
 	int			ih_masked;
 	int			ih_pending;
 	char			ih_name[32];
 } fk_intr_hdl_t;
 
 /* Guards the node list, the handles' states and the platform calls. */
-static pthread_mutex_t fk_intr_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_intr_lock = FK_LOCK_INIT;
 static fk_intr_dev_t *fk_intr_devs;
 
 static fk_intr_hdl_t *
@@ -298,13 +297,13 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	if (n < count && behavior == DDI_INTR_ALLOC_STRICT)
 		return (DDI_EAGAIN);
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if ((id = fk_intr_dev(dip, 1)) == NULL) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return (DDI_FAILURE);
 	}
 	if (id->id_type != 0 && id->id_type != type) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		cmn_err(CE_WARN, "ddi_intr_alloc: %s interrupts are allocated "
 		    "already; one type at a time", fk_intr_type_name(
 		    id->id_type));
@@ -312,7 +311,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	}
 	for (i = inum; i < inum + n; i++) {
 		if (id->id_hdl[i] != NULL) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
@@ -332,7 +331,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 		ih->ih_cap = fk_intr_caps(id->id_pdev, type);
 		ih->ih_state = FK_IH_ALLOC;
 		ih->ih_stopfd = -1;
-		(void) pthread_mutex_init(&ih->ih_lock, NULL);
+		fk_lock_init(&ih->ih_lock);
 		(void) snprintf(ih->ih_name, sizeof (ih->ih_name),
 		    "intr %.16s %s %d", node, fk_intr_type_name(type),
 		    inum + i);
@@ -341,7 +340,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	}
 	id->id_type = type;
 	id->id_nalloc += n;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	*actualp = n;
 	return (DDI_SUCCESS);
 }
@@ -355,7 +354,6 @@ fk_intr_hdl_destroy(fk_intr_hdl_t *ih)
 	if (--id->id_nalloc == 0)
 		id->id_type = 0;
 	ih->ih_magic = 0;
-	(void) pthread_mutex_destroy(&ih->ih_lock);
 	kmem_free(ih, sizeof (*ih));
 }
 
@@ -365,13 +363,13 @@ ddi_intr_free(ddi_intr_handle_t h)
 	fk_intr_hdl_t *ih = fk_ih(h, "ddi_intr_free");
 
 	fk_assert_may_block("ddi_intr_free");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return (DDI_EINVAL);
 	}
 	fk_intr_hdl_destroy(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -421,12 +419,12 @@ ddi_intr_set_pri(ddi_intr_handle_t h, uint_t pri)
 
 	if (pri < DDI_INTR_PRI_MIN || pri > DDI_INTR_PRI_MAX)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC)
 		rv = DDI_EINVAL;
 	else
 		ih->ih_pri = pri;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -443,7 +441,7 @@ ddi_intr_add_handler(ddi_intr_handle_t h, ddi_intr_handler_t *handler,
 	if (handler == NULL)
 		return (DDI_EINVAL);
 	fk_assert_may_block("ddi_intr_add_handler");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC) {
 		rv = DDI_EINVAL;
 	} else {
@@ -452,7 +450,7 @@ ddi_intr_add_handler(ddi_intr_handle_t h, ddi_intr_handler_t *handler,
 		ih->ih_arg2 = arg2;
 		ih->ih_state = FK_IH_ADDED;
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -463,7 +461,7 @@ ddi_intr_remove_handler(ddi_intr_handle_t h)
 	int rv = DDI_SUCCESS;
 
 	fk_assert_may_block("ddi_intr_remove_handler");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ADDED) {
 		rv = DDI_EINVAL;
 	} else {
@@ -471,7 +469,7 @@ ddi_intr_remove_handler(ddi_intr_handle_t h)
 		ih->ih_arg1 = ih->ih_arg2 = NULL;
 		ih->ih_state = FK_IH_ALLOC;
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -483,14 +481,14 @@ fk_intr_deliver(fk_intr_hdl_t *ih)
 {
 	uint_t r;
 
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	if (ih->ih_masked) {
 		ih->ih_pending = 1;
-		(void) pthread_mutex_unlock(&ih->ih_lock);
+		fk_lock_exit(&ih->ih_lock);
 		return;
 	}
 	ih->ih_pending = 0;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 
 	fk_intr_enter(ih->ih_pri);
 	r = ih->ih_handler(ih->ih_arg1, ih->ih_arg2);
@@ -510,12 +508,12 @@ fk_intr_call(dev_info_t *dip, int inum)
 	fk_intr_dev_t *id;
 	fk_intr_hdl_t *ih = NULL;
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if ((id = fk_intr_dev(dip, 0)) != NULL && inum >= 0 &&
 	    inum < FK_INTR_MAXVEC && (ih = id->id_hdl[inum]) != NULL &&
 	    ih->ih_state != FK_IH_ENABLED)
 		ih = NULL;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	if (ih == NULL)
 		return (-1);
 	fk_intr_deliver(ih);
@@ -611,7 +609,7 @@ fk_intr_disable_one(fk_intr_hdl_t *ih)
 		return (DDI_EINVAL);
 	if (write(ih->ih_stopfd, &one, sizeof (one)) != sizeof (one))
 		panic("ddi_intr_disable: cannot stop \"%s\"", ih->ih_name);
-	(void) pthread_join(ih->ih_thread, NULL);
+	(void) fk_thread_join(ih->ih_thread, NULL);
 	(void) close(ih->ih_stopfd);
 	ih->ih_stopfd = -1;
 	ih->ih_state = FK_IH_ADDED;
@@ -629,9 +627,9 @@ ddi_intr_enable(ddi_intr_handle_t h)
 	int rv;
 
 	fk_assert_may_block("ddi_intr_enable");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	rv = fk_intr_enable_one(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -642,9 +640,9 @@ ddi_intr_disable(ddi_intr_handle_t h)
 	int rv;
 
 	fk_assert_may_block("ddi_intr_disable");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	rv = fk_intr_disable_one(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -678,10 +676,10 @@ ddi_intr_block_enable(ddi_intr_handle_t *h_array, int count)
 	if ((rv = fk_intr_block_check(h_array, count,
 	    "ddi_intr_block_enable")) != DDI_SUCCESS)
 		return (rv);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (i = 0; i < count; i++) {
 		if (((fk_intr_hdl_t *)h_array[i])->ih_state != FK_IH_ADDED) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
@@ -694,7 +692,7 @@ ddi_intr_block_enable(ddi_intr_handle_t *h_array, int count)
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -707,16 +705,16 @@ ddi_intr_block_disable(ddi_intr_handle_t *h_array, int count)
 	if ((rv = fk_intr_block_check(h_array, count,
 	    "ddi_intr_block_disable")) != DDI_SUCCESS)
 		return (rv);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (i = 0; i < count; i++) {
 		if (((fk_intr_hdl_t *)h_array[i])->ih_state != FK_IH_ENABLED) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
 	for (i = 0; i < count; i++)
 		(void) fk_intr_disable_one((fk_intr_hdl_t *)h_array[i]);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -732,9 +730,9 @@ ddi_intr_set_mask(ddi_intr_handle_t h)
 		return (DDI_ENOTSUP);
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	ih->ih_masked = 1;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -749,10 +747,10 @@ ddi_intr_clr_mask(ddi_intr_handle_t h)
 		return (DDI_ENOTSUP);
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	ih->ih_masked = 0;
 	redeliver = ih->ih_pending;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	/* A held-back interrupt fires now, on its thread. */
 	if (redeliver && write(ih->ih_dev->id_fds[ih->ih_inum], &one,
 	    sizeof (one)) != sizeof (one))
@@ -770,9 +768,9 @@ ddi_intr_get_pending(ddi_intr_handle_t h, int *pendingp)
 		return (DDI_EINVAL);
 	if ((ih->ih_cap & DDI_INTR_FLAG_PENDING) == 0)
 		return (DDI_ENOTSUP);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	*pendingp = ih->ih_pending;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	/* INTx: the function's interrupt status bit says it too. */
 	if (ih->ih_type == DDI_INTR_TYPE_FIXED &&
 	    FK_PLAT()->po_cfg_read(ih->ih_dev->id_pdev, PCI_CONF_STAT, &stat,
@@ -790,13 +788,13 @@ fk_intr_devi_gone(dev_info_t *dip)
 	fk_intr_dev_t *id, **pp;
 	int i, left = 0;
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (pp = &fk_intr_devs; (id = *pp) != NULL; pp = &id->id_next) {
 		if (id->id_dip == dip)
 			break;
 	}
 	if (id == NULL) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return;
 	}
 	for (i = 0; i < FK_INTR_MAXVEC; i++) {
@@ -810,7 +808,7 @@ fk_intr_devi_gone(dev_info_t *dip)
 		fk_intr_hdl_destroy(ih);
 	}
 	*pp = id->id_next;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	free(id);
 	if (left > 0) {
 		cmn_err(CE_WARN, "intr: %s@%s removed with %d interrupt "

@@ -77,7 +77,6 @@
 #include <fk_impl.h>
 #include <fk.h>
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +134,7 @@ struct kmem_cache {
 	void		(*cc_reclaim)(void *);
 	void		*cc_private;
 	int		cc_cflags;
-	pthread_mutex_t	cc_lock;
+	fk_lock_t	cc_lock;
 	void		**cc_free;		/* constructed, free */
 	size_t		cc_nfree;
 	size_t		cc_freecap;
@@ -159,19 +158,19 @@ kmem_malloc_free(void *p, size_t size)
 void *(*fk_kmem_backend_alloc)(size_t) = kmem_malloc_alloc;
 void (*fk_kmem_backend_free)(void *, size_t) = kmem_malloc_free;
 
-static pthread_once_t kmem_once = PTHREAD_ONCE_INIT;
+static fk_once_t kmem_once = FK_ONCE_INIT;
 static uint_t kmem_fail_every;
 static uint64_t kmem_nosleep_count;
 static size_t kmem_quarantine_limit;
 static int kmem_debug = 1;		/* FK_DEBUG: fills, redzones, quarantine */
 
-static pthread_mutex_t kmem_quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t kmem_quarantine_lock = FK_LOCK_INIT;
 static kmem_hdr_t *kmem_quarantine[KMEM_QUARANTINE_SLOTS];
 static size_t kmem_quarantine_head;	/* oldest */
 static size_t kmem_quarantine_count;
 static size_t kmem_quarantine_bytes;
 
-static pthread_mutex_t kmem_caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t kmem_caches_lock = FK_LOCK_INIT;
 static struct kmem_cache *kmem_caches;
 
 static void
@@ -193,7 +192,7 @@ kmem_config(void)
 static inline void
 kmem_init(void)
 {
-	(void) pthread_once(&kmem_once, kmem_config);
+	fk_once(&kmem_once, kmem_config);
 }
 
 /*
@@ -381,7 +380,7 @@ kmem_quarantine_put(kmem_hdr_t *kh)
 		kmem_release(kh);
 		return;
 	}
-	(void) pthread_mutex_lock(&kmem_quarantine_lock);
+	fk_lock_enter(&kmem_quarantine_lock);
 	while (kmem_quarantine_count > 0 && nold < 8 &&
 	    (kmem_quarantine_count == KMEM_QUARANTINE_SLOTS ||
 	    kmem_quarantine_bytes + kh->kh_size > kmem_quarantine_limit)) {
@@ -400,7 +399,7 @@ kmem_quarantine_put(kmem_hdr_t *kh)
 		kmem_quarantine_bytes += kh->kh_size;
 		kh = NULL;
 	}
-	(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+	fk_lock_exit(&kmem_quarantine_lock);
 	for (i = 0; i < nold; i++)
 		kmem_release(old[i]);
 	if (kh != NULL)
@@ -413,9 +412,9 @@ kmem_quarantine_flush(void)
 	kmem_hdr_t *kh;
 
 	for (;;) {
-		(void) pthread_mutex_lock(&kmem_quarantine_lock);
+		fk_lock_enter(&kmem_quarantine_lock);
 		if (kmem_quarantine_count == 0) {
-			(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+			fk_lock_exit(&kmem_quarantine_lock);
 			return;
 		}
 		kh = kmem_quarantine[kmem_quarantine_head];
@@ -423,7 +422,7 @@ kmem_quarantine_flush(void)
 		    KMEM_QUARANTINE_SLOTS;
 		kmem_quarantine_count--;
 		kmem_quarantine_bytes -= kh->kh_size;
-		(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+		fk_lock_exit(&kmem_quarantine_lock);
 		kmem_release(kh);
 	}
 }
@@ -627,12 +626,12 @@ kmem_cache_create(char *name, size_t bufsize, size_t align,
 	cp->cc_reclaim = reclaim;
 	cp->cc_private = private;
 	cp->cc_cflags = cflags;
-	VERIFY0(pthread_mutex_init(&cp->cc_lock, NULL));
+	fk_lock_init(&cp->cc_lock);
 	cp->cc_magic = KMEM_CACHE_MAGIC;
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	cp->cc_next = kmem_caches;
 	kmem_caches = cp;
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 	return (cp);
 }
 
@@ -702,10 +701,10 @@ kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
 	else if (fk_kmem_nosleep_fail(kmflag))
 		return (NULL);
 
-	(void) pthread_mutex_lock(&cp->cc_lock);
+	fk_lock_enter(&cp->cc_lock);
 	if (cp->cc_nfree > 0)
 		buf = cp->cc_free[--cp->cc_nfree];
-	(void) pthread_mutex_unlock(&cp->cc_lock);
+	fk_lock_exit(&cp->cc_lock);
 
 	for (tries = 0; buf == NULL; tries++) {
 		if ((buf = kmc_construct(cp, kmflag)) != NULL)
@@ -770,7 +769,7 @@ kmem_cache_free(kmem_cache_t *cp, void *buf)
 	kh->kh_magic = KMEM_MAGIC_CFREE;
 	kh->kh_caller = caller;
 
-	(void) pthread_mutex_lock(&cp->cc_lock);
+	fk_lock_enter(&cp->cc_lock);
 	if (cp->cc_nfree == cp->cc_freecap) {
 		size_t cap = cp->cc_freecap == 0 ? 64 : cp->cc_freecap * 2;
 		void **nf = realloc(cp->cc_free, cap * sizeof (void *));
@@ -781,7 +780,7 @@ kmem_cache_free(kmem_cache_t *cp, void *buf)
 		cp->cc_freecap = cap;
 	}
 	cp->cc_free[cp->cc_nfree++] = buf;
-	(void) pthread_mutex_unlock(&cp->cc_lock);
+	fk_lock_exit(&cp->cc_lock);
 	__atomic_sub_fetch(&cp->cc_outstanding, 1, __ATOMIC_RELAXED);
 	kmem_count(-(int64_t)cp->cc_bufsize);
 }
@@ -793,12 +792,12 @@ kmc_drain(kmem_cache_t *cp)
 	void **objs;
 	size_t n, i;
 
-	(void) pthread_mutex_lock(&cp->cc_lock);
+	fk_lock_enter(&cp->cc_lock);
 	objs = cp->cc_free;
 	n = cp->cc_nfree;
 	cp->cc_free = NULL;
 	cp->cc_nfree = cp->cc_freecap = 0;
-	(void) pthread_mutex_unlock(&cp->cc_lock);
+	fk_lock_exit(&cp->cc_lock);
 	for (i = 0; i < n; i++)
 		kmc_destruct(cp, objs[i]);
 	free(objs);
@@ -817,16 +816,15 @@ kmem_cache_destroy(kmem_cache_t *cp)
 		panic("kmem_cache_destroy(\"%s\"): %llu object(s) still "
 		    "allocated (leaked)", cp->cc_name, (unsigned long long)out);
 	}
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	for (pp = &kmem_caches; *pp != NULL; pp = &(*pp)->cc_next) {
 		if (*pp == cp) {
 			*pp = cp->cc_next;
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 	kmc_drain(cp);
-	(void) pthread_mutex_destroy(&cp->cc_lock);
 	cp->cc_magic = KMEM_CACHE_DEAD;
 	free(cp);
 }
@@ -841,11 +839,11 @@ fk_kmem_reap(void)
 	kmem_cache_t *cp;
 
 	kmem_quarantine_flush();
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	for (cp = kmem_caches; cp != NULL; cp = cp->cc_next) {
 		if (cp->cc_reclaim != NULL)
 			cp->cc_reclaim(cp->cc_private);
 		kmc_drain(cp);
 	}
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 }

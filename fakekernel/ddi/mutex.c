@@ -64,7 +64,6 @@
 #include <fk.h>
 
 #include <execinfo.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +99,7 @@ typedef struct wit_edge {
 	void		*we_stack[WIT_STACK];
 } wit_edge_t;
 
-static pthread_mutex_t wit_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t wit_lock = FK_LOCK_INIT;
 static wit_class_t wit_classes[WIT_MAXCLASS];	/* [0] is "no class" */
 static uint32_t wit_nclasses = 1;
 static uint32_t wit_class_hash[WIT_CLASSHASH];	/* class index or 0 */
@@ -147,7 +146,7 @@ wit_class_lookup(void *site, const char *name)
 	uint32_t h, c;
 	wit_class_t *wc;
 
-	(void) pthread_mutex_lock(&wit_lock);
+	fk_lock_enter(&wit_lock);
 	h = wit_hash((uintptr_t)site, WIT_CLASSHASH);
 	while ((c = wit_class_hash[h]) != 0) {
 		if (wit_classes[c].wc_site == site)
@@ -165,7 +164,7 @@ wit_class_lookup(void *site, const char *name)
 		(void) snprintf(wc->wc_name, sizeof (wc->wc_name), "%s", name);
 	wit_class_hash[h] = c;
 out:
-	(void) pthread_mutex_unlock(&wit_lock);
+	fk_lock_exit(&wit_lock);
 	return (c);
 }
 
@@ -375,14 +374,14 @@ wit_new_edge(uint64_t key, fk_thread_t *t, int held, void *pc)
 	uint32_t cycle[WIT_MAXCYCLE];
 	int n = 0;
 
-	(void) pthread_mutex_lock(&wit_lock);
+	fk_lock_enter(&wit_lock);
 	if (wit_edge_known(key) || wit_full) {
-		(void) pthread_mutex_unlock(&wit_lock);
+		fk_lock_exit(&wit_lock);
 		return;
 	}
 	if (wit_nedges == WIT_MAXEDGE) {
 		wit_full = 1;
-		(void) pthread_mutex_unlock(&wit_lock);
+		fk_lock_exit(&wit_lock);
 		cmn_err(CE_WARN, "witness: %d lock order edges: no room for "
 		    "more, lock order is no longer checked", WIT_MAXEDGE);
 		return;
@@ -390,7 +389,7 @@ wit_new_edge(uint64_t key, fk_thread_t *t, int held, void *pc)
 	cycle[0] = wit_edge_insert(key, t, held, pc);
 	n = wit_find_path((uint32_t)key, (uint32_t)(key >> 32), cycle + 1,
 	    WIT_MAXCYCLE - 1);
-	(void) pthread_mutex_unlock(&wit_lock);
+	fk_lock_exit(&wit_lock);
 	if (n > 0)
 		wit_report(cycle, n + 1);
 }
@@ -540,7 +539,7 @@ mutex_init(kmutex_t *mp, char *name, kmutex_type_t type, void *arg)
 	if (mp->m_magic == MUTEX_MAGIC && mp->m_owner == fk_curthread())
 		panic("mutex_init(%p): the caller holds this mutex",
 		    (void *)mp);
-	(void) pthread_mutex_init(&mp->m_lock, NULL);
+	fk_lock_init(&mp->m_lock);
 	mp->m_owner = NULL;
 	mp->m_pri = (uintptr_t)arg;
 	mp->m_name = name;
@@ -562,7 +561,6 @@ mutex_destroy(kmutex_t *mp)
 		panic("mutex_destroy: %s is held by thread \"%s\"", desc,
 		    mp->m_owner->t_name);
 	}
-	(void) pthread_mutex_destroy(&mp->m_lock);
 	mp->m_magic = MUTEX_DEAD;
 }
 
@@ -577,7 +575,7 @@ mutex_enter(kmutex_t *mp)
 		mutex_recursive(mp, t, "mutex_enter", pc);
 	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);
-	(void) pthread_mutex_lock(&mp->m_lock);
+	fk_lock_enter(&mp->m_lock);
 	mp->m_owner = t;
 	mp->m_enter_pc = pc;
 	held_push(t, mp, pc);
@@ -592,7 +590,7 @@ mutex_tryenter(kmutex_t *mp)
 	fk_mutex_verify(mp, "mutex_tryenter");
 	if (__builtin_expect(mp->m_owner == t, 0))
 		mutex_recursive(mp, t, "mutex_tryenter", pc);
-	if (pthread_mutex_trylock(&mp->m_lock) != 0)
+	if (!fk_lock_tryenter(&mp->m_lock))
 		return (0);
 	mp->m_owner = t;
 	mp->m_enter_pc = pc;
@@ -612,7 +610,7 @@ mutex_exit(kmutex_t *mp)
 	}
 	held_pop(t, mp);
 	mp->m_owner = NULL;
-	(void) pthread_mutex_unlock(&mp->m_lock);
+	fk_lock_exit(&mp->m_lock);
 }
 
 int
@@ -623,7 +621,7 @@ mutex_owned(const kmutex_t *mp)
 }
 
 /*
- * For condvar.c: the waiter gives the mutex up (pthread_cond_*wait will
+ * For condvar.c: the waiter gives the mutex up (fk_cond_wait will
  * unlock it) and takes it back; the reacquisition is an acquisition for
  * the witness, as the waiter may hold other locks.
  */

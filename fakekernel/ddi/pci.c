@@ -24,7 +24,6 @@
 #include <sys/pci.h>
 #include <stdio.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -33,7 +32,7 @@
 #define	PCI_CONF_HDR_SIZE	256
 #define	PCIE_CONF_HDR_SIZE	4096
 
-static pthread_mutex_t fk_pci_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_pci_lock = FK_LOCK_INIT;
 static dev_info_t *fk_pci_hbas[FK_PCI_MAX];	/* by attach order */
 static int fk_pci_nhbas;
 
@@ -383,12 +382,12 @@ fk_pci_attach_all(const char *driver)
 	fk_assert_may_block("fk_pci_attach_all");
 	n = fk_pci_count();
 	for (i = 0; i < n; i++) {
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		if (fk_pci_nhbas == FK_PCI_MAX) {
-			(void) pthread_mutex_unlock(&fk_pci_lock);
+			fk_lock_exit(&fk_pci_lock);
 			break;
 		}
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
 		if ((dip = fk_pci_node_create(i, NULL)) == NULL) {
 			cmn_err(CE_WARN, "fk_pci_attach_all: no node for PCI "
 			    "function %d", i);
@@ -402,9 +401,9 @@ fk_pci_attach_all(const char *driver)
 			fk_pci_node_destroy(dip);
 			continue;
 		}
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		fk_pci_hbas[fk_pci_nhbas++] = dip;
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
 		attached++;
 	}
 	return (attached);
@@ -415,10 +414,10 @@ fk_pci_hba(int i)
 {
 	dev_info_t *dip = NULL;
 
-	(void) pthread_mutex_lock(&fk_pci_lock);
+	fk_lock_enter(&fk_pci_lock);
 	if (i >= 0 && i < fk_pci_nhbas)
 		dip = fk_pci_hbas[i];
-	(void) pthread_mutex_unlock(&fk_pci_lock);
+	fk_lock_exit(&fk_pci_lock);
 	return (dip);
 }
 
@@ -430,21 +429,21 @@ fk_pci_detach_all(void)
 	int i;
 
 	fk_assert_may_block("fk_pci_detach_all");
-	(void) pthread_mutex_lock(&fk_pci_lock);
+	fk_lock_enter(&fk_pci_lock);
 	for (i = fk_pci_nhbas - 1; i >= 0; i--) {
 		dip = fk_pci_hbas[i];
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
 		if (fk_devi_detach(dip) != DDI_SUCCESS) {
 			rv = DDI_FAILURE;
-			(void) pthread_mutex_lock(&fk_pci_lock);
+			fk_lock_enter(&fk_pci_lock);
 			continue;
 		}
 		fk_pci_node_destroy(dip);
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		(void) memmove(&fk_pci_hbas[i], &fk_pci_hbas[i + 1],
 		    (fk_pci_nhbas - i - 1) * sizeof (dev_info_t *));
 		fk_pci_nhbas--;
 	}
-	(void) pthread_mutex_unlock(&fk_pci_lock);
+	fk_lock_exit(&fk_pci_lock);
 	return (rv);
 }

@@ -33,7 +33,6 @@
 #include <sys/cmn_err.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include "arena.h"
 
@@ -61,8 +60,8 @@ typedef struct arena_run {
 	char		*ar_va;
 } arena_run_t;
 
-static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t arena_grow_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t arena_lock = FK_LOCK_INIT;
+static fk_lock_t arena_grow_lock = FK_LOCK_INIT;
 static arena_chunk_t **arena_chunks;	/* sorted by virtual address */
 static size_t arena_nchunks;
 static arena_run_t *arena_runs;		/* sorted by device address */
@@ -170,18 +169,18 @@ fk_arena_add(void *va, size_t len, const uint64_t *pa,
 	c->ac_release = release;
 	c->ac_arg = arg;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	nc = realloc(arena_chunks, (arena_nchunks + 1) * sizeof (*nc));
 	if (nc == NULL || arena_add_runs(c) != 0) {
 		if (nc != NULL)
 			arena_chunks = nc;
-		(void) pthread_mutex_unlock(&arena_lock);
+		fk_lock_exit(&arena_lock);
 		goto fail;
 	}
 	arena_chunks = nc;
 	arena_chunks[arena_nchunks++] = c;
 	qsort(arena_chunks, arena_nchunks, sizeof (*nc), arena_chunk_cmp);
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (0);
 
 fail:
@@ -210,7 +209,7 @@ fk_arena_destroy(void)
 	size_t i;
 
 	fk_arena_kmem_uninstall();
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	nr = realloc(arena_retired,
 	    (arena_nretired + arena_nchunks) * sizeof (*nr));
 	if (nr != NULL)
@@ -238,7 +237,7 @@ fk_arena_destroy(void)
 	arena_nchunks = arena_nruns = 0;
 	(void) memset(arena_class_free, 0, sizeof (arena_class_free));
 	arena_grow = NULL;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 }
 
 /*
@@ -374,12 +373,12 @@ arena_pages_try(size_t n, size_t align, uint64_t lo, uint64_t hi, int flags)
 {
 	void *va;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	va = arena_pages_locked(n, align, lo, hi,
 	    (flags & (FK_ARENA_CONTIG | FK_ARENA_TRYCONTIG)) != 0);
 	if (va == NULL && (flags & FK_ARENA_CONTIG) == 0)
 		va = arena_pages_locked(n, align, lo, hi, 0);
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (va);
 }
 
@@ -396,12 +395,12 @@ fk_arena_alloc(size_t len, size_t align, uint64_t lo, uint64_t hi, int flags)
 	if (arena_grow == NULL)
 		return (NULL);
 	/* One grower at a time; someone else may have grown meanwhile. */
-	(void) pthread_mutex_lock(&arena_grow_lock);
+	fk_lock_enter(&arena_grow_lock);
 	va = arena_pages_try(n, align, lo, hi, flags);
 	if (va == NULL && arena_grow(n * PAGE + (align > PAGE ? align : 0),
 	    lo, hi) == 0)
 		va = arena_pages_try(n, align, lo, hi, flags);
-	(void) pthread_mutex_unlock(&arena_grow_lock);
+	fk_lock_exit(&arena_grow_lock);
 	return (va);
 }
 
@@ -413,7 +412,7 @@ fk_arena_free(void *va, size_t len)
 
 	if (va == NULL)
 		return;
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	c = arena_chunk_of(va);
 	if (c == NULL || ((uintptr_t)va & (PAGE - 1)) != 0)
 		panic("fk_arena_free(%p, %zu): not an arena page run", va, len);
@@ -428,7 +427,7 @@ fk_arena_free(void *va, size_t len)
 		c->ac_used[i + k] = 0;
 	}
 	c->ac_nfree += n;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 }
 
 /*
@@ -440,9 +439,9 @@ fk_arena_addr(const void *va, uint64_t *addrp, size_t *contigp)
 	arena_chunk_t *c;
 	size_t i, off;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	if ((c = arena_chunk_of(va)) == NULL) {
-		(void) pthread_mutex_unlock(&arena_lock);
+		fk_lock_exit(&arena_lock);
 		return (-1);
 	}
 	off = (size_t)((const char *)va - c->ac_va);
@@ -451,7 +450,7 @@ fk_arena_addr(const void *va, uint64_t *addrp, size_t *contigp)
 		*addrp = c->ac_pa[i] + (off & (PAGE - 1));
 	if (contigp != NULL)
 		*contigp = (size_t)c->ac_runend[i] * PAGE - off;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (0);
 }
 
@@ -461,11 +460,11 @@ fk_arena_va(uint64_t pa, size_t len)
 	const arena_run_t *r;
 	void *va = NULL;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	if ((r = arena_run_of(pa)) != NULL &&
 	    (len == 0 || len <= r->ar_len - (pa - r->ar_pa)))
 		va = r->ar_va + (pa - r->ar_pa);
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (va);
 }
 
@@ -475,11 +474,11 @@ fk_arena_contains(const void *va, size_t len)
 	arena_chunk_t *c;
 	int in;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	c = arena_chunk_of(va);
 	in = c != NULL && (len == 0 || len <= (size_t)(c->ac_va +
 	    c->ac_npages * PAGE - (const char *)va));
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (in);
 }
 
@@ -488,7 +487,7 @@ fk_arena_stats(uint64_t lo, uint64_t hi, size_t *totalp, size_t *freep)
 {
 	size_t i, k, total = 0, nfree = 0;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	for (i = 0; i < arena_nchunks; i++) {
 		arena_chunk_t *c = arena_chunks[i];
 
@@ -500,7 +499,7 @@ fk_arena_stats(uint64_t lo, uint64_t hi, size_t *totalp, size_t *freep)
 				nfree += PAGE;
 		}
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	if (totalp != NULL)
 		*totalp = total;
 	if (freep != NULL)
@@ -547,12 +546,12 @@ arena_obj_try(int k)
 {
 	void *obj = NULL;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	if (arena_class_free[k] != NULL || arena_class_refill(k) == 0) {
 		obj = arena_class_free[k];
 		arena_class_free[k] = *(void **)obj;
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (obj);
 }
 
@@ -582,11 +581,11 @@ fk_arena_kmem_alloc(size_t size)
 	if ((p = arena_obj_try(k)) != NULL)
 		return (p);
 	if (arena_grow != NULL) {
-		(void) pthread_mutex_lock(&arena_grow_lock);
+		fk_lock_enter(&arena_grow_lock);
 		if ((p = arena_obj_try(k)) == NULL &&
 		    arena_grow(SLAB_SIZE, 0, UINT64_MAX) == 0)
 			p = arena_obj_try(k);
-		(void) pthread_mutex_unlock(&arena_grow_lock);
+		fk_lock_exit(&arena_grow_lock);
 	}
 	return (p != NULL ? p : arena_heap_fallback(size));
 }
@@ -597,13 +596,13 @@ arena_is_retired(const void *p)
 	size_t i;
 	int r = 0;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	for (i = 0; i < arena_nretired && !r; i++) {
 		r = (const char *)p >= arena_retired[i].rt_va &&
 		    (const char *)p < arena_retired[i].rt_va +
 		    arena_retired[i].rt_len;
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (r);
 }
 
@@ -623,10 +622,10 @@ fk_arena_kmem_free(void *p, size_t size)
 		fk_arena_free(p, size);
 		return;
 	}
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	*(void **)p = arena_class_free[k];
 	arena_class_free[k] = p;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 }
 
 void

@@ -24,7 +24,6 @@
 #include <platform/platform.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,7 +36,7 @@ typedef struct fk_none_dma {
 	size_t		nd_maplen;
 } fk_none_dma_t;
 
-static pthread_mutex_t fk_none_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_none_lock = FK_LOCK_INIT;
 static fk_none_dma_t *fk_none_dmas;
 static size_t fk_none_n;
 static size_t fk_none_cap;
@@ -158,13 +157,13 @@ fk_none_track(uintptr_t va, size_t len, void *map, size_t maplen)
 	fk_none_dma_t *nd;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	if (fk_none_n == fk_none_cap) {
 		size_t ncap = fk_none_cap == 0 ? 64 : fk_none_cap * 2;
 
 		if ((nd = realloc(fk_none_dmas, ncap * sizeof (*nd))) ==
 		    NULL) {
-			(void) pthread_mutex_unlock(&fk_none_lock);
+			fk_lock_exit(&fk_none_lock);
 			return (-1);
 		}
 		fk_none_dmas = nd;
@@ -178,7 +177,7 @@ fk_none_track(uintptr_t va, size_t len, void *map, size_t maplen)
 	fk_none_dmas[i].nd_map = map;
 	fk_none_dmas[i].nd_maplen = maplen;
 	fk_none_n++;
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	return (0);
 }
 
@@ -268,10 +267,10 @@ fk_none_dma_free(void *va, size_t len)
 
 	if (va == NULL)
 		return;
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	i = fk_none_upper((uintptr_t)va);
 	if (i == 0 || fk_none_dmas[i - 1].nd_va != (uintptr_t)va) {
-		(void) pthread_mutex_unlock(&fk_none_lock);
+		fk_lock_exit(&fk_none_lock);
 		panic("none platform: po_dma_free(%p, %zu) of memory "
 		    "po_dma_alloc did not return", va, len);
 	}
@@ -279,7 +278,7 @@ fk_none_dma_free(void *va, size_t len)
 	(void) memmove(&fk_none_dmas[i - 1], &fk_none_dmas[i],
 	    (fk_none_n - i) * sizeof (nd));
 	fk_none_n--;
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	if (nd.nd_len != len) {
 		panic("none platform: po_dma_free(%p, %zu) of an allocation "
 		    "of %zu bytes", va, len, nd.nd_len);
@@ -299,14 +298,14 @@ fk_none_dma_addr(const void *va, uint64_t *addrp, size_t *contigp)
 
 	if (va == NULL)
 		return (-1);
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	i = fk_none_upper(v);
 	nd = i > 0 ? &fk_none_dmas[i - 1] : NULL;
 	if (nd != NULL && v < nd->nd_va + nd->nd_len)
 		contig = nd->nd_va + nd->nd_len - v;
 	else
 		contig = (size_t)PAGESIZE - (v & (PAGESIZE - 1));
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	*addrp = (uint64_t)v;
 	if (contigp != NULL)
 		*contigp = contig;

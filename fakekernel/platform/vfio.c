@@ -52,7 +52,6 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <dirent.h>
-#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/eventfd.h>
@@ -93,7 +92,7 @@ struct fk_pdev {
 };
 
 static struct {
-	pthread_mutex_t	v_lock;
+	fk_lock_t	v_lock;
 	int		v_container;
 	int		v_ngroups;
 	int		v_groupno[VFIO_MAXGROUP];
@@ -105,7 +104,7 @@ static struct {
 	size_t		v_arena_max;
 	int		v_hugetlb_ok;	/* last hugetlb mmap worked */
 } vf = {
-	.v_lock = PTHREAD_MUTEX_INITIALIZER,
+	.v_lock = FK_LOCK_INIT,
 	.v_container = -1,
 	.v_pagemap = -1,
 };
@@ -771,9 +770,9 @@ vfio_pdev_open(int i)
 	if (i < 0 || i >= vf.v_npdev)
 		return (NULL);
 	pd = &vf.v_pdev[i];
-	(void) pthread_mutex_lock(&vf.v_lock);
+	fk_lock_enter(&vf.v_lock);
 	if (pd->pd_refs++ > 0) {
-		(void) pthread_mutex_unlock(&vf.v_lock);
+		fk_lock_exit(&vf.v_lock);
 		return (pd);
 	}
 	pd->pd_devfd = ioctl(pd->pd_groupfd, VFIO_GROUP_GET_DEVICE_FD,
@@ -807,13 +806,13 @@ vfio_pdev_open(int i)
 	cmd |= PCI_COMM_MAE | PCI_COMM_ME | (io ? PCI_COMM_IO : 0);
 	if (vfio_cfg_write(pd, PCI_CONF_COMM, &cmd, 2) != 0)
 		goto fail;
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 	return (pd);
 
 fail:
 	vfio_pdev_shut(pd);
 	pd->pd_refs = 0;
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 	return (NULL);
 }
 
@@ -841,10 +840,10 @@ vfio_pdev_shut(fk_pdev_t *pd)
 static void
 vfio_pdev_close(fk_pdev_t *pd)
 {
-	(void) pthread_mutex_lock(&vf.v_lock);
+	fk_lock_enter(&vf.v_lock);
 	if (pd->pd_refs > 0 && --pd->pd_refs == 0)
 		vfio_pdev_shut(pd);
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 }
 
 static int

@@ -367,11 +367,11 @@ intr_nosleep(void *arg)
 static void
 test_nosleep_in_intr(void)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	void *rv = NULL;
 
 	(void) fk_thread_create(&tid, "test intr", intr_nosleep, &tid);
-	(void) pthread_join(tid, &rv);
+	(void) fk_thread_join(tid, &rv);
 	CHECK("kmem: KM_NOSLEEP is allowed in interrupt context", rv == &tid,
 	    "expected a buffer");
 }

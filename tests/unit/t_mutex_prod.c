@@ -58,7 +58,7 @@ owned_elsewhere(void *arg)
 static void
 test_owner(void)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	void *rv = (void *)1;
 	kmutex_t m;
 
@@ -69,7 +69,7 @@ test_owner(void)
 	CHECK("FK_DEBUG=0: MUTEX_HELD by the owner", MUTEX_HELD(&m),
 	    "expected mutex_owned 1, saw 0");
 	if (fk_thread_create(&tid, "probe", owned_elsewhere, &m) == 0)
-		(void) pthread_join(tid, &rv);
+		(void) fk_thread_join(tid, &rv);
 	CHECK("FK_DEBUG=0: not held by another thread", rv == NULL,
 	    "expected mutex_owned 0 on another thread, saw %p", rv);
 	mutex_exit(&m);

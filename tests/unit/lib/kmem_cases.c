@@ -115,10 +115,10 @@ void
 kc_die_sleep_in_intr(void *how)
 {
 	intr_alloc_t ia = { how, NULL };
-	pthread_t tid;
+	fk_tid_t tid;
 
 	if (how == KC_INTR_CACHE)
 		ia.ia_cache = plain_cache("intr cache");
 	(void) fk_thread_create(&tid, "test intr", intr_alloc, &ia);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 }
