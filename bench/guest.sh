@@ -141,9 +141,10 @@ echo "I controller_ours=$ctl_a controller_linux=$ctl_b linux_disk=$disk"
 echo "I default_sched=$def kernel=$(uname -r) cpus=$(nproc)"
 echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
 
-# The fakekernel sees controller A only; DMA strictness is for tests, and
-# it runs in its production configuration (FK_DEBUG=0: no kmem debugging,
-# no lock-order witness), as an illumos non-DEBUG kernel does.
+# The fakekernel sees controller A only (B is no longer bound to
+# vfio-pci, so its platform cannot claim it); DMA strictness is for tests,
+# and it runs in its production configuration (FK_DEBUG=0: no kmem
+# debugging, no lock-order witness), as an illumos non-DEBUG kernel does.
 export LAB_PVSCSI="$ctl_a" FK_STRICT_DMA=0 FK_DEBUG=0
 
 scheds=none

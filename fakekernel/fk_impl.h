@@ -9,6 +9,7 @@
  *   code addresses as text			ddi/symbolize.c
  *   device tree, properties, modules		ddi/devinfo.c, ddi/props.c,
  *						ddi/module.c
+ *   driver aliases (which driver binds)	ddi/drvalias.c
  *   registers, DMA, interrupts, PCI		ddi/regs.c, ddi/dma.c,
  *						ddi/intr.c, ddi/pci.c over
  *						platform/platform.h
@@ -162,10 +163,26 @@ struct fk_driver {
 extern struct fk_driver *fk_driver_lookup(const char *);
 
 /*
- * Memory.  kmem draws from the platform's DMA-able arena when one exists
- * (so any buffer a driver binds is DMA-able, as in a kernel); the platform
- * installs these hooks.  Defaults are malloc/free.  The backend must return
- * memory aligned to 16 bytes.
+ * Driver aliases (ddi/drvalias.c) and PCI claims (ddi/pci.c).
+ * fk_alias_parse(list, names, max) splits an add_drv -i list: the number
+ * of names, or -1 when malformed.  fk_alias_driver(compat, n, driver)
+ * copies to driver[FK_DRVNAME_LEN] the driver of the first of n compatible
+ * names that is an alias: 0, or -1 when none is.  FK_DRVNAME_LEN bounds
+ * a driver's name.  fk_pci_claim_names()
+ * has the platform claim the candidate functions with one of n names
+ * among their compatible names; it returns how many it claimed.
+ */
+#define	FK_ALIAS_LEN	48
+#define	FK_DRVNAME_LEN	32
+
+extern int fk_alias_parse(const char *, char (*)[FK_ALIAS_LEN], int);
+extern int fk_alias_driver(char (*)[FK_ALIAS_LEN], int, char *);
+extern int fk_pci_claim_names(char (*)[FK_ALIAS_LEN], int);
+
+/*
+ * Memory.  kmem draws from the platform's po_kmem_alloc when it has one
+ * (its DMA-able arena: any buffer a driver binds is DMA-able, as in a
+ * kernel), else from the heap (ddi/kmem.c).
  *
  * fk_kmem_nosleep_fail(kmflag) is the failure injector every KM_NOSLEEP
  * allocation consults (FK_KMEM_FAIL_NOSLEEP=N in the environment, or
@@ -175,8 +192,6 @@ extern struct fk_driver *fk_driver_lookup(const char *);
  * explains a value that is one of kmem's fill patterns (for reports of
  * corrupt structures), or returns "".
  */
-extern void *(*fk_kmem_backend_alloc)(size_t);
-extern void (*fk_kmem_backend_free)(void *, size_t);
 extern int fk_kmem_nosleep_fail(int);
 extern void fk_kmem_set_fail_nosleep(uint_t);
 extern void fk_kmem_reap(void);

@@ -75,7 +75,7 @@ $(A64_DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
 $(A64)/tests/%.o: tests/%.c $(FK_HDRS) $(A64_TEST_HDRS)
 	@mkdir -p $(@D)
 	$(A64_CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) \
-	    -c $< -o $@
+	    $(DRV_ALIASES_DEF) -c $< -o $@
 
 $(A64)/tests/unit/%: $(A64)/tests/unit/%.o $(A64_UNIT_LIB_OBJS) $(A64_FK_LIB)
 	$(A64_CC) $(CFLAGS_BASE) $(A64_LDFLAGS) -o $@ $< $(A64_UNIT_LIB_OBJS) \

@@ -1,11 +1,9 @@
 /*
  * Interrupts: ddi_intr_get_supported_types(9F), ddi_intr_alloc(9F),
  * ddi_intr_add_handler(9F), ddi_intr_enable(9F) and the rest of the
- * ddi_intr family, over the platform's vectors (one event descriptor per
- * vector, platform.h).
+ * ddi_intr family, over the platform's vectors (po_intr_*, platform.h).
  *
- * Types: what the PCI function has (QEMU's pvscsi: FIXED and MSI, no
- * MSI-X), filtered by the FK_INTR option (fk_intr_types: "any", or only
+ * Types: what the PCI function has, filtered by the FK_INTR option (fk_intr_types: "any", or only
  * "msi", "msix" or "fixed").  One type at a time per node, as on illumos.
  * Capabilities are those the illumos PCI code reports: FIXED is
  * LEVEL | MASKABLE | PENDING; MSI is EDGE, plus MSI64 for a 64-bit
@@ -21,13 +19,14 @@
  * enable/disable must not be called in interrupt context.
  *
  * Delivery: each enabled vector has an interrupt thread ("intr <node>
- * <type> <inum>") that waits on the vector's eventfd and calls the
- * handler in interrupt context (fk_intr_enter at the handle's priority);
+ * <type> <inum>") that waits in the platform's po_intr_wait and calls the
+ * handler in interrupt context (fk_intr_enter at the handle's priority):
+ * one wake-up and one handler call for whatever fired since the last.
  * fc_intrs counts the calls, fc_intrs_claimed those that returned
- * DDI_INTR_CLAIMED.  A FIXED interrupt (level-triggered INTx, masked by
- * VFIO when it fires) is unmasked after the handler returns.
- * ddi_intr_disable stops the thread and so waits for a running handler
- * to return.  ddi_intr_set_mask holds deliveries back (they become
+ * DDI_INTR_CLAIMED.  A FIXED interrupt (level-triggered INTx, masked at
+ * the source when it fires) is unmasked after the handler returns.
+ * ddi_intr_disable stops the thread (po_intr_post, FK_PLAT_INTR_STOP) and
+ * so waits for a running handler to return.  ddi_intr_set_mask holds deliveries back (they become
  * pending; a masked FIXED interrupt stays masked at the source) until
  * ddi_intr_clr_mask.
  *
@@ -45,10 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <errno.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -79,7 +75,6 @@ typedef struct fk_intr_dev {
 	struct fk_intr_hdl	*id_hdl[FK_INTR_MAXVEC];	/* by inum */
 	int			id_nenabled;
 	int			id_plat_on;	/* platform vectors enabled */
-	int			id_fds[FK_INTR_MAXVEC];
 	struct fk_intr_dev	*id_next;
 } fk_intr_dev_t;
 
@@ -95,7 +90,6 @@ typedef struct fk_intr_hdl {
 	caddr_t			ih_arg1;
 	caddr_t			ih_arg2;
 	fk_tid_t		ih_thread;
-	int			ih_stopfd;
 	fk_lock_t		ih_lock;	/* mask and pending */
 	int			ih_masked;
 	int			ih_pending;
@@ -330,7 +324,6 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 		ih->ih_pri = FK_INTR_DEFAULT_PRI;
 		ih->ih_cap = fk_intr_caps(id->id_pdev, type);
 		ih->ih_state = FK_IH_ALLOC;
-		ih->ih_stopfd = -1;
 		fk_lock_init(&ih->ih_lock);
 		(void) snprintf(ih->ih_name, sizeof (ih->ih_name),
 		    "intr %.16s %s %d", node, fk_intr_type_name(type),
@@ -524,27 +517,10 @@ static void *
 fk_intr_thread(void *arg)
 {
 	fk_intr_hdl_t *ih = arg;
-	struct pollfd pfd[2];
-	uint64_t cnt;
+	fk_pdev_t *pd = ih->ih_dev->id_pdev;
 
-	pfd[0].fd = ih->ih_dev->id_fds[ih->ih_inum];
-	pfd[0].events = POLLIN;
-	pfd[1].fd = ih->ih_stopfd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			panic("interrupt thread \"%s\": poll: %s", ih->ih_name,
-			    strerror(errno));
-		}
-		if (pfd[1].revents != 0)
-			break;
-		if ((pfd[0].revents & POLLIN) != 0 &&
-		    read(pfd[0].fd, &cnt, sizeof (cnt)) == sizeof (cnt))
-			fk_intr_deliver(ih);
-	}
+	while (FK_PLAT()->po_intr_wait(pd, ih->ih_inum) == FK_PLAT_INTR_FIRED)
+		fk_intr_deliver(ih);
 	return (NULL);
 }
 
@@ -560,8 +536,7 @@ fk_intr_plat_on(fk_intr_dev_t *id)
 		if (id->id_hdl[i] != NULL)
 			n = i + 1;
 	}
-	if (FK_PLAT()->po_intr_enable(id->id_pdev, id->id_type, n,
-	    id->id_fds) != 0)
+	if (FK_PLAT()->po_intr_enable(id->id_pdev, id->id_type, n) != 0)
 		return (-1);
 	id->id_plat_on = 1;
 	return (0);
@@ -571,31 +546,24 @@ static int
 fk_intr_enable_one(fk_intr_hdl_t *ih)
 {
 	fk_intr_dev_t *id = ih->ih_dev;
-	int err;
 
 	if (ih->ih_state != FK_IH_ADDED)
 		return (DDI_EINVAL);
 	if (fk_intr_plat_on(id) != 0)
 		return (DDI_FAILURE);
-	if ((ih->ih_stopfd = eventfd(0, EFD_CLOEXEC)) < 0)
-		goto fail;
 	ih->ih_masked = ih->ih_pending = 0;
-	if ((err = fk_thread_create(&ih->ih_thread, ih->ih_name,
-	    fk_intr_thread, ih)) != 0) {
-		(void) close(ih->ih_stopfd);
-		ih->ih_stopfd = -1;
-		goto fail;
+	if (fk_thread_create(&ih->ih_thread, ih->ih_name, fk_intr_thread,
+	    ih) != 0) {
+		if (id->id_nenabled == 0) {
+			(void) FK_PLAT()->po_intr_disable(id->id_pdev,
+			    id->id_type);
+			id->id_plat_on = 0;
+		}
+		return (DDI_FAILURE);
 	}
 	ih->ih_state = FK_IH_ENABLED;
 	id->id_nenabled++;
 	return (DDI_SUCCESS);
-
-fail:
-	if (id->id_nenabled == 0) {
-		(void) FK_PLAT()->po_intr_disable(id->id_pdev, id->id_type);
-		id->id_plat_on = 0;
-	}
-	return (DDI_FAILURE);
 }
 
 /* Stops the thread, waiting for a running handler (fk_intr_lock held). */
@@ -603,15 +571,13 @@ static int
 fk_intr_disable_one(fk_intr_hdl_t *ih)
 {
 	fk_intr_dev_t *id = ih->ih_dev;
-	uint64_t one = 1;
 
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	if (write(ih->ih_stopfd, &one, sizeof (one)) != sizeof (one))
+	if (FK_PLAT()->po_intr_post(id->id_pdev, ih->ih_inum,
+	    FK_PLAT_INTR_STOP) != 0)
 		panic("ddi_intr_disable: cannot stop \"%s\"", ih->ih_name);
 	(void) fk_thread_join(ih->ih_thread, NULL);
-	(void) close(ih->ih_stopfd);
-	ih->ih_stopfd = -1;
 	ih->ih_state = FK_IH_ADDED;
 	if (--id->id_nenabled == 0 && id->id_plat_on) {
 		(void) FK_PLAT()->po_intr_disable(id->id_pdev, id->id_type);
@@ -740,7 +706,6 @@ int
 ddi_intr_clr_mask(ddi_intr_handle_t h)
 {
 	fk_intr_hdl_t *ih = fk_ih(h, "ddi_intr_clr_mask");
-	uint64_t one = 1;
 	int redeliver;
 
 	if ((ih->ih_cap & DDI_INTR_FLAG_MASKABLE) == 0)
@@ -752,8 +717,8 @@ ddi_intr_clr_mask(ddi_intr_handle_t h)
 	redeliver = ih->ih_pending;
 	fk_lock_exit(&ih->ih_lock);
 	/* A held-back interrupt fires now, on its thread. */
-	if (redeliver && write(ih->ih_dev->id_fds[ih->ih_inum], &one,
-	    sizeof (one)) != sizeof (one))
+	if (redeliver && FK_PLAT()->po_intr_post(ih->ih_dev->id_pdev,
+	    ih->ih_inum, FK_PLAT_INTR_FIRED) != 0)
 		return (DDI_FAILURE);
 	return (DDI_SUCCESS);
 }

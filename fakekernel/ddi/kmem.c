@@ -38,10 +38,11 @@
  * past the bytes malloc's free lists write), no longer reliably.  Unset,
  * or any other value, keeps the debugging.
  *
- * Memory comes from fk_kmem_backend_alloc/free (malloc/free unless the
- * platform installs its DMA-able arena); each header remembers the free
- * function of its backend, so buffers allocated before a platform
- * installed its hooks are returned to the right place.  KM_SLEEP waits
+ * Memory comes from the platform's po_kmem_alloc (its DMA-able arena,
+ * platform/platform.h), or from the heap when there is no platform or it
+ * has no po_kmem_alloc; each header remembers the free function of its
+ * backend, so a buffer goes back where it came from, whatever platform
+ * is in use when it is freed.  KM_SLEEP waits
  * for memory (and panics after 10 seconds without any); KM_NOSLEEP
  * returns NULL when there is none, and fails on purpose every Nth time
  * with FK_KMEM_FAIL_NOSLEEP=N.
@@ -76,6 +77,7 @@
 #include <sys/sysmacros.h>
 #include <fk_impl.h>
 #include <fk.h>
+#include <platform/platform.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -142,21 +144,12 @@ struct kmem_cache {
 	struct kmem_cache *cc_next;
 };
 
-static void *
-kmem_malloc_alloc(size_t size)
-{
-	return (malloc(size));
-}
-
 static void
-kmem_malloc_free(void *p, size_t size)
+kmem_heap_free(void *p, size_t size)
 {
 	(void) size;
 	free(p);
 }
-
-void *(*fk_kmem_backend_alloc)(size_t) = kmem_malloc_alloc;
-void (*fk_kmem_backend_free)(void *, size_t) = kmem_malloc_free;
 
 static fk_once_t kmem_once = FK_ONCE_INIT;
 static uint_t kmem_fail_every;
@@ -323,16 +316,27 @@ kmem_check_flags(int kmflag, const char *op)
 }
 
 /*
- * Memory from the backend.  KM_SLEEP waits for it.
+ * Memory from the backend, and in *freep the function that gives it
+ * back.  KM_SLEEP waits for it.
  */
 static void *
-kmem_backend_get(size_t rawsize, int kmflag, const char *op, size_t size)
+kmem_backend_get(size_t rawsize, int kmflag, const char *op, size_t size,
+    void (**freep)(void *, size_t))
 {
+	const fk_plat_ops_t *plat;
 	void *raw;
 	int tries;
 
 	for (tries = 0; ; tries++) {
-		if ((raw = fk_kmem_backend_alloc(rawsize)) != NULL)
+		plat = fk_platform;
+		if (plat != NULL && plat->po_kmem_alloc != NULL) {
+			raw = plat->po_kmem_alloc(rawsize);
+			*freep = plat->po_kmem_free;
+		} else {
+			raw = malloc(rawsize);
+			*freep = kmem_heap_free;
+		}
+		if (raw != NULL)
 			return (raw);
 		if ((kmflag & KM_PANIC) != 0)
 			panic("%s(%zu, KM_PANIC): out of memory", op, size);
@@ -434,6 +438,7 @@ static void *
 kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
     void *caller)
 {
+	void (*freefn)(void *, size_t);
 	kmem_hdr_t *kh;
 	void *raw, *buf;
 
@@ -448,7 +453,7 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 	if (size > SIZE_MAX / 2)
 		panic("%s(%zu): impossible size", op, size);
 	raw = kmem_backend_get(KMEM_HDR_SIZE + size + KMEM_REDZONE, kmflag,
-	    op, size);
+	    op, size, &freefn);
 	if (raw == NULL)
 		return (NULL);
 	kh = raw;
@@ -456,7 +461,7 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 	kh->kh_rawsize = KMEM_HDR_SIZE + size + KMEM_REDZONE;
 	kh->kh_cache = NULL;
 	kh->kh_unused = 0;
-	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_free = freefn;
 	kh->kh_size = size;
 	kh->kh_caller = caller;
 	kh->kh_magic = KMEM_MAGIC_ALLOC;
@@ -641,12 +646,13 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 {
 	size_t rawsize = KMEM_HDR_SIZE + cp->cc_bufsize + KMEM_REDZONE +
 	    (cp->cc_align > 16 ? cp->cc_align : 0);
+	void (*freefn)(void *, size_t);
 	kmem_hdr_t *kh;
 	void *raw, *buf;
 
 	kmem_init();
 	raw = kmem_backend_get(rawsize, kmflag, "kmem_cache_alloc",
-	    cp->cc_bufsize);
+	    cp->cc_bufsize, &freefn);
 	if (raw == NULL)
 		return (NULL);
 	buf = (void *)P2ROUNDUP((uintptr_t)raw + KMEM_HDR_SIZE,
@@ -656,7 +662,7 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 	kh->kh_rawsize = rawsize;
 	kh->kh_cache = cp;
 	kh->kh_unused = 0;
-	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_free = freefn;
 	kh->kh_size = cp->cc_bufsize;
 	kh->kh_caller = NULL;
 	kh->kh_magic = KMEM_MAGIC_CNEW;

@@ -88,9 +88,6 @@ typedef struct arena_retired {
 static arena_retired_t *arena_retired;
 static size_t arena_nretired;
 
-static void *(*saved_kmem_alloc)(size_t);
-static void (*saved_kmem_free)(void *, size_t);
-
 /*
  * Chunk registration.
  */
@@ -208,7 +205,6 @@ fk_arena_destroy(void)
 	arena_retired_t *nr;
 	size_t i;
 
-	fk_arena_kmem_uninstall();
 	fk_lock_enter(&arena_lock);
 	nr = realloc(arena_retired,
 	    (arena_nretired + arena_nchunks) * sizeof (*nr));
@@ -626,24 +622,4 @@ fk_arena_kmem_free(void *p, size_t size)
 	*(void **)p = arena_class_free[k];
 	arena_class_free[k] = p;
 	fk_lock_exit(&arena_lock);
-}
-
-void
-fk_arena_kmem_install(void)
-{
-	if (fk_kmem_backend_alloc == fk_arena_kmem_alloc)
-		return;
-	saved_kmem_alloc = fk_kmem_backend_alloc;
-	saved_kmem_free = fk_kmem_backend_free;
-	fk_kmem_backend_alloc = fk_arena_kmem_alloc;
-	fk_kmem_backend_free = fk_arena_kmem_free;
-}
-
-void
-fk_arena_kmem_uninstall(void)
-{
-	if (fk_kmem_backend_alloc != fk_arena_kmem_alloc)
-		return;
-	fk_kmem_backend_alloc = saved_kmem_alloc;
-	fk_kmem_backend_free = saved_kmem_free;
 }

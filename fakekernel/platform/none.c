@@ -14,7 +14,9 @@
  * as a kernel's physically scattered pages would be.  po_dma_va(addr) is
  * addr.
  *
- * The functions a PCI backend has fail: -1 (or 0 functions, NULL).
+ * The functions a PCI backend has fail: -1 (or 0 functions, NULL); there
+ * is no candidate to claim.  kmem's backing is the heap (no
+ * po_kmem_alloc).
  */
 
 #include <sys/types.h>
@@ -50,6 +52,20 @@ fk_none_init(void)
 static void
 fk_none_fini(void)
 {
+}
+
+static int
+fk_none_pci_probe(int i, fk_pci_cand_t *pc)
+{
+	(void) i, (void) pc;
+	return (-1);
+}
+
+static int
+fk_none_pci_claim(int i)
+{
+	(void) i;
+	return (-1);
 }
 
 static int
@@ -115,9 +131,9 @@ fk_none_intr_count(fk_pdev_t *pd, int type)
 }
 
 static int
-fk_none_intr_enable(fk_pdev_t *pd, int type, int n, int *fds)
+fk_none_intr_enable(fk_pdev_t *pd, int type, int n)
 {
-	(void) pd, (void) type, (void) n, (void) fds;
+	(void) pd, (void) type, (void) n;
 	return (-1);
 }
 
@@ -125,6 +141,20 @@ static int
 fk_none_intr_disable(fk_pdev_t *pd, int type)
 {
 	(void) pd, (void) type;
+	return (-1);
+}
+
+static int
+fk_none_intr_wait(fk_pdev_t *pd, int vec)
+{
+	(void) pd, (void) vec;
+	return (FK_PLAT_INTR_STOP);
+}
+
+static int
+fk_none_intr_post(fk_pdev_t *pd, int vec, int what)
+{
+	(void) pd, (void) vec, (void) what;
 	return (-1);
 }
 
@@ -320,9 +350,12 @@ fk_none_dma_va(uint64_t addr, size_t len)
 }
 
 const fk_plat_ops_t fk_plat_none = {
+	.po_version = FK_PLAT_VERSION,
 	.po_name = "none",
 	.po_init = fk_none_init,
 	.po_fini = fk_none_fini,
+	.po_pci_probe = fk_none_pci_probe,
+	.po_pci_claim = fk_none_pci_claim,
 	.po_pdev_count = fk_none_pdev_count,
 	.po_pdev_open = fk_none_pdev_open,
 	.po_pdev_close = fk_none_pdev_close,
@@ -334,6 +367,8 @@ const fk_plat_ops_t fk_plat_none = {
 	.po_intr_count = fk_none_intr_count,
 	.po_intr_enable = fk_none_intr_enable,
 	.po_intr_disable = fk_none_intr_disable,
+	.po_intr_wait = fk_none_intr_wait,
+	.po_intr_post = fk_none_intr_post,
 	.po_intx_unmask = fk_none_intx_unmask,
 	.po_dma_alloc = fk_none_dma_alloc,
 	.po_dma_free = fk_none_dma_free,

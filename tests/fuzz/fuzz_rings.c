@@ -450,7 +450,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	pd_install();
 	(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
 	if (fk_mod_load("pvscsi", pvscsi__init, pvscsi__fini,
-	    pvscsi__info) != 0)
+	    pvscsi__info) != 0 || fk_add_drv("pvscsi", DRV_ALIASES) != 0)
 		die("the driver did not load");
 	if (fk_pci_attach_all("pvscsi") != 1 || (hba = fk_pci_hba(0)) == NULL)
 		die("the driver did not attach");

@@ -76,8 +76,7 @@ holding_free(void *p, size_t n)
 static void
 use_backend(void (*release)(void *, size_t))
 {
-	fk_kmem_backend_alloc = filled_alloc;
-	fk_kmem_backend_free = release;
+	kc_use_backing(filled_alloc, release);
 }
 
 /* Whether fn(NULL), run in a child, returns normally. */
