@@ -85,7 +85,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIB_OBJS) $(FK_LIB)
 $(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
     $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
-	    $(LAB_QMP_OBJ) $(LDLIBS)
+	    $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh

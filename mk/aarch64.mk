@@ -84,7 +84,8 @@ $(A64)/tests/unit/%: $(A64)/tests/unit/%.o $(A64_UNIT_LIB_OBJS) $(A64_FK_LIB)
 $(A64)/tests/lab/%: $(A64)/tests/lab/%.o $(A64_LAB_LIB_OBJS) $(A64_DRV_OBJ) \
     $(A64_FK_LIB) $(LAB_A64_QMP_OBJ)
 	$(A64_CC) $(CFLAGS_BASE) $(A64_LDFLAGS) -o $@ $< $(A64_LAB_LIB_OBJS) \
-	    $(A64_DRV_OBJ) $(A64_FK_LIB) $(LAB_A64_QMP_OBJ) $(LDLIBS)
+	    $(A64_DRV_OBJ) $(A64_FK_LIB) $(LAB_A64_QMP_OBJ) \
+	    $(LAB_A64_QMP_LIBS) $(LDLIBS)
 
 aarch64-check: aarch64-deps
 	@$(MAKE) --no-print-directory aarch64-lab

@@ -25,4 +25,4 @@ $(BUILD)/demo/%.o: demo/%.c $(FK_HDRS) $(LAB_QMP_HDR)
 
 $(DEMO_BIN): $(BUILD)/demo/demo.o $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ) \
-	    $(LDLIBS)
+	    $(LAB_QMP_LIBS) $(LDLIBS)
