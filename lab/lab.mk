@@ -11,7 +11,7 @@
 #                        built with $(LAB_A64_CC) (aarch64-linux-gnu-gcc)
 #
 # Targets: lab-tools (all of the above but aarch64), lab-tools-aarch64,
-# lab-selftest (lab/tests/run.sh), lab-clean; lab-qmp-libs and
+# lab-selftest (lab/selftest/run.sh), lab-clean; lab-qmp-libs and
 # lab-qmp-libs-aarch64 print the link flags a QMP client needs (json-c).  Everything is built with
 # $(CC) (or $(LAB_A64_CC)) and $(LAB_CFLAGS); add flags with
 # LAB_EXTRA_CFLAGS.
@@ -95,7 +95,7 @@ $(LAB_A64_QMPCLI): $(LAB_DIR)/qmpcli.c $(LAB_A64_QMP_OBJ) $(LAB_QMP_HDR)
 	    $(LAB_A64_QMP_LIBS) -o $@.tmp.$$$$ && mv -f $@.tmp.$$$$ $@
 
 # The link flags of a program that uses the QMP library (the relay's
-# and lab/tests/t_qmp.sh's use).
+# and lab/selftest/t_qmp.sh's use).
 lab-qmp-libs:
 	@echo $(LAB_QMP_LIBS)
 
@@ -103,7 +103,7 @@ lab-qmp-libs-aarch64:
 	@echo $(LAB_A64_QMP_LIBS)
 
 lab-selftest: $(LAB_TOOLS)
-	$(LAB_DIR)/tests/run.sh
+	$(LAB_DIR)/selftest/run.sh
 
 lab-clean:
 	rm -f $(LAB_TOOLS) $(LAB_QMP_OBJ) $(LAB_A64_TOOLS) $(LAB_A64_QMP_OBJ)

@@ -1,6 +1,6 @@
 /*
  * qmp_api.c: exercises the lab/qmp.h API from inside the guest (run by
- * lab/tests/t_qmp.sh).  Prints one PASS or FAIL line per check.
+ * lab/selftest/t_qmp.sh).  Prints one PASS or FAIL line per check.
  */
 
 #include "qmp.h"
