@@ -224,6 +224,15 @@ extern uint64_t fk_log_dropped_count(void);
  */
 extern int fk_strict_dma;
 extern const char *fk_intr_types;
+
+/*
+ * FK_DEBUG (ddi/init.c): FK_DEBUG_ON() is 1 in the debug configuration,
+ * 0 in the production one (FK_DEBUG=0); read once, at the first use.
+ */
+extern int fk_debug;
+extern int fk_debug_resolve(void);
+#define	FK_DEBUG_ON()	\
+	(__builtin_expect(fk_debug >= 0, 1) ? fk_debug : fk_debug_resolve())
 extern int fk_quiet;
 extern int fk_verbose;
 

@@ -77,6 +77,25 @@ fk_opt_string(const char *field, const char *env, const char *def)
 	return (v != NULL && v[0] != '\0' ? v : def);
 }
 
+/*
+ * The configuration: FK_DEBUG=0 in the environment is the production one
+ * (no kmem debugging, no lock-order witness, no held lists: ddi/kmem.c,
+ * ddi/mutex.c), anything else the debug one.  Read at the first call,
+ * which comes before any mutex or allocation, and fixed for the life of
+ * the process: fk_debug is 1 or 0 from then on.
+ */
+int fk_debug = -1;
+
+int
+fk_debug_resolve(void)
+{
+	const char *s = getenv("FK_DEBUG");
+	int on = s == NULL || strcmp(s, "0") != 0;
+
+	__atomic_store_n(&fk_debug, on, __ATOMIC_RELAXED);
+	return (on);
+}
+
 static int
 fk_intr_types_valid(const char *s)
 {

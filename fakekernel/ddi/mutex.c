@@ -45,15 +45,18 @@
  * time an edge is seen does it take the witness's own lock (and record a
  * stack).  Classes and edges are never freed.
  *
- * Production configuration: FK_DEBUG=0 in the environment (read once, at
- * the first mutex_init) turns the witness off, as an illumos non-DEBUG
- * kernel has none: mutex_init gives every mutex class 0 (untracked),
- * without the class lookup and its lock, and mutex_enter does no witness
- * work, so no cycle is found or reported (fc_witness_reports stays 0).
- * Owner tracking and the held list stay, with every panic above: the
- * rest of the fakekernel relies on them (mutex_owned, blocking or
- * returning from an interrupt handler with a lock held).  Unset, or any
- * other value, keeps the witness.
+ * Production configuration: FK_DEBUG=0 in the environment (read once,
+ * fk_debug) makes a mutex what an illumos non-DEBUG kernel's is: a lock
+ * and its owner, the owner kept for mutex_owned() (and the panics of a
+ * recursive enter, an exit by another thread, a destroy while held).
+ * There is no witness (mutex_init gives every mutex class 0, untracked,
+ * without the class lookup and its lock; no cycle is found or reported,
+ * fc_witness_reports stays 0) and no bookkeeping beyond the owner: no
+ * held list and no "taken at", so a thread that blocks, or an interrupt
+ * handler that returns, with a mutex held is not caught there (those
+ * checks read the held list), as it is not on illumos without DEBUG.
+ * mutex_enter is then a compare-and-swap and a store, mutex_exit a store
+ * and an exchange.  Unset, or any other value, keeps everything.
  */
 
 #include <sys/types.h>
@@ -108,25 +111,6 @@ static uint32_t wit_nedges;
 static uint64_t wit_edge_hash[WIT_EDGEHASH];	/* (from << 32 | to) or 0 */
 static uint32_t wit_gen;
 static int wit_full;
-static int wit_enabled = -1;			/* FK_DEBUG; -1: not read yet */
-
-/*
- * Whether the witness runs: FK_DEBUG=0 turns it off.  Threads that race
- * to read the environment first all read the same value.
- */
-static int
-wit_on(void)
-{
-	int on = __atomic_load_n(&wit_enabled, __ATOMIC_RELAXED);
-	const char *s;
-
-	if (on < 0) {
-		s = getenv("FK_DEBUG");
-		on = s == NULL || strcmp(s, "0") != 0;
-		__atomic_store_n(&wit_enabled, on, __ATOMIC_RELAXED);
-	}
-	return (on);
-}
 
 /*
  * Hashing.
@@ -545,7 +529,7 @@ mutex_init(kmutex_t *mp, char *name, kmutex_type_t type, void *arg)
 	mp->m_name = name;
 	mp->m_init_pc = site;
 	mp->m_enter_pc = NULL;
-	mp->m_class = wit_on() ? wit_class_lookup(site, name) : 0;
+	mp->m_class = FK_DEBUG_ON() ? wit_class_lookup(site, name) : 0;
 	__atomic_store_n(&mp->m_magic, MUTEX_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -573,6 +557,11 @@ mutex_enter(kmutex_t *mp)
 	fk_mutex_verify(mp, "mutex_enter");
 	if (__builtin_expect(mp->m_owner == t, 0))
 		mutex_recursive(mp, t, "mutex_enter", pc);
+	if (!FK_DEBUG_ON()) {
+		fk_lock_enter(&mp->m_lock);
+		mp->m_owner = t;
+		return;
+	}
 	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);
 	fk_lock_enter(&mp->m_lock);
@@ -593,8 +582,10 @@ mutex_tryenter(kmutex_t *mp)
 	if (!fk_lock_tryenter(&mp->m_lock))
 		return (0);
 	mp->m_owner = t;
-	mp->m_enter_pc = pc;
-	held_push(t, mp, pc);
+	if (FK_DEBUG_ON()) {
+		mp->m_enter_pc = pc;
+		held_push(t, mp, pc);
+	}
 	return (1);
 }
 
@@ -608,7 +599,8 @@ mutex_exit(kmutex_t *mp)
 		mutex_not_owner(mp, t, "mutex_exit",
 		    __builtin_return_address(0));
 	}
-	held_pop(t, mp);
+	if (FK_DEBUG_ON())
+		held_pop(t, mp);
 	mp->m_owner = NULL;
 	fk_lock_exit(&mp->m_lock);
 }
@@ -628,7 +620,8 @@ mutex_owned(const kmutex_t *mp)
 void
 fk_mutex_wait_release(kmutex_t *mp, fk_thread_t *t)
 {
-	held_pop(t, mp);
+	if (FK_DEBUG_ON())
+		held_pop(t, mp);
 	mp->m_owner = NULL;
 }
 
@@ -636,6 +629,8 @@ void
 fk_mutex_wait_reacquire(kmutex_t *mp, fk_thread_t *t, void *pc)
 {
 	mp->m_owner = t;
+	if (!FK_DEBUG_ON())
+		return;
 	mp->m_enter_pc = pc;
 	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);

@@ -168,12 +168,10 @@ fk_cond_broadcast(fk_cond_t *cv)
 	fk_cond_wake(cv, INT_MAX);
 }
 
+/* fk_once's first calls (fk_host.h). */
 void
-fk_once(fk_once_t *op, void (*fn)(void))
+fk_once_run(fk_once_t *op, void (*fn)(void))
 {
-	if (__builtin_expect(__atomic_load_n(&op->fo_done, __ATOMIC_ACQUIRE),
-	    1))
-		return;
 	fk_lock_enter(&op->fo_lock);
 	if (!op->fo_done) {
 		fn();
@@ -415,6 +413,8 @@ fk_held_describe(fk_thread_t *t, char *buf, size_t len)
 	int i;
 
 	buf[0] = '\0';
+	if (!FK_DEBUG_ON())
+		return (snprintf(buf, len, "(no held list with FK_DEBUG=0)"));
 	if (t->t_nheld == 0 && t->t_untracked == 0)
 		return (snprintf(buf, len, "no mutex"));
 	for (i = 0; i < t->t_nheld && off < len; i++) {

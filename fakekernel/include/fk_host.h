@@ -70,7 +70,16 @@ extern int fk_cond_wait(fk_cond_t *, fk_lock_t *, int64_t);
 extern void fk_cond_signal(fk_cond_t *);
 extern void fk_cond_broadcast(fk_cond_t *);
 
-extern void fk_once(fk_once_t *, void (*)(void));
+extern void fk_once_run(fk_once_t *, void (*)(void));
+
+/* Done already: one load (callers sit on hot paths). */
+static inline void
+fk_once(fk_once_t *op, void (*fn)(void))
+{
+	if (__builtin_expect(!__atomic_load_n(&op->fo_done, __ATOMIC_ACQUIRE),
+	    0))
+		fk_once_run(op, fn);
+}
 extern void fk_atfork(void (*)(void), void (*)(void), void (*)(void));
 
 extern int fk_thread_join(fk_tid_t, void **);
