@@ -12,7 +12,8 @@
 # lines report progress.
 #
 # Environment (from bench.sh): BENCH_TESTS (comma-separated
-# WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds).
+# WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds);
+# BENCH_BASE, another build's iogen, run after ours as who=base.
 
 set -u
 
@@ -79,6 +80,13 @@ run_ours() {
 	    "$1:poll" || note "ours: $1 failed (status $?)"
 }
 
+# base TEST REP: another build's iogen (BENCH_BASE), labelled "base".
+run_base() {
+	"$BENCH_BASE" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
+	    "$1:poll" | sed 's/^R who=ours /R who=base /' ||
+		note "base: $1 failed"
+}
+
 run_ring() {
 	"$bin/iogen" -x ring -n "$2" -w "$warm" -t "$secs" "$1" ||
 		note "ring: $1 failed (status $?)"
@@ -140,6 +148,7 @@ def=$(default_sched "$disk")
 echo "I controller_ours=$ctl_a controller_linux=$ctl_b linux_disk=$disk"
 echo "I default_sched=$def kernel=$(uname -r) cpus=$(nproc)"
 echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
+[ -n "${BENCH_BASE:-}" ] && echo "I base=$BENCH_BASE"
 
 # The fakekernel sees controller A only (B is no longer bound to
 # vfio-pci, so its platform cannot claim it); DMA strictness is for tests,
@@ -156,6 +165,7 @@ for rep in $(seq "$reps"); do
 		n=$((n + 1))
 		note "round $rep/$reps, test $n/$ntests: $t"
 		run_ours "$t" "$rep"
+		[ -n "${BENCH_BASE:-}" ] && run_base "$t" "$rep"
 		for s in $scheds; do
 			run_fio "$s" "$t"
 		done

@@ -38,7 +38,8 @@ extern "C" {
  * callback, a taskq job, a thread).
  *
  * fk_thread_create(&tid, name, func, arg) starts a named thread (tid
- * NULL: detached); 0 or an errno value.
+ * NULL: detached); 0 or an errno value.  fk_thread_bind_cpu(cpu) keeps
+ * the calling thread on one CPU (0 or an errno value).
  *
  * t_held lists the kmutex_t the thread holds, in acquisition order, each
  * with the return address of the mutex_enter that took it: the witness
@@ -64,6 +65,7 @@ extern fk_thread_t *fk_curthread(void);
 extern int fk_thread_create(fk_tid_t *, const char *, void *(*)(void *),
     void *);
 extern void fk_thread_setname(const char *);
+extern int fk_thread_bind_cpu(int);
 extern void fk_intr_enter(uint_t);
 extern void fk_intr_exit(void);
 extern int fk_in_intr(void);

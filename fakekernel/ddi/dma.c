@@ -134,13 +134,30 @@ typedef struct fk_dma_hdl {
 	uint_t		dh_curcookie;	/* ddi_dma_nextcookie's position */
 } fk_dma_hdl_t;
 
-/* ddi_dma_mem_alloc memory by driver address, for binds to find. */
+/*
+ * ddi_dma_mem_alloc memory by driver address, for binds to find: entries
+ * sorted by start.  Every bind looks here, and most binds (buffers a
+ * driver was handed) find nothing: that look takes no lock.  The table
+ * changes under fk_dma_mem_lock inside a sequence count (odd while it
+ * changes); a look reads the table and tries again if the count moved.
+ * A table replaced by a bigger copy is kept (fk_dma_regs_old), so that a
+ * look never reads freed memory.  Finding an entry, a bind takes the lock
+ * to count itself (dm_binds).
+ */
+typedef struct fk_dma_reg {
+	uintptr_t	dr_start;
+	uintptr_t	dr_end;
+	fk_dma_mem_t	*dr_dm;
+} fk_dma_reg_t;
+
 static fk_lock_t fk_dma_mem_lock = FK_LOCK_INIT;
-static fk_dma_mem_t **fk_dma_mems;
-static size_t fk_dma_nmems, fk_dma_mems_cap;
+static fk_dma_reg_t *fk_dma_regs;
+static size_t fk_dma_nregs, fk_dma_regs_cap;
+static volatile uint32_t fk_dma_regs_seq;
+static fk_dma_reg_t **fk_dma_regs_old;
+static size_t fk_dma_nregs_old;
 
 /* Sync accounting and fault injection. */
-static uint64_t fk_dma_syncs_total;
 static uint64_t fk_dma_drop_at;		/* 0: none */
 static int fk_dma_log_syncs;
 static fk_once_t fk_dma_env_once = FK_ONCE_INIT;
@@ -162,14 +179,14 @@ fk_dma_drop_sync(uint64_t n)
 {
 	fk_once(&fk_dma_env_once, fk_dma_env_init);
 	__atomic_store_n(&fk_dma_drop_at, n == 0 ? 0 :
-	    __atomic_load_n(&fk_dma_syncs_total, __ATOMIC_RELAXED) + n,
+	    __atomic_load_n(&fk_counters.fc_dma_syncs, __ATOMIC_RELAXED) + n,
 	    __ATOMIC_RELAXED);
 }
 
 uint64_t
 fk_dma_sync_count(void)
 {
-	return (__atomic_load_n(&fk_dma_syncs_total, __ATOMIC_RELAXED));
+	return (__atomic_load_n(&fk_counters.fc_dma_syncs, __ATOMIC_RELAXED));
 }
 
 void *
@@ -220,14 +237,14 @@ fk_dma_fill(void *p, size_t len)
  * The registry of ddi_dma_mem_alloc memory.
  */
 static size_t
-fk_dma_mem_upper(uintptr_t a)
+fk_dma_reg_upper(const fk_dma_reg_t *regs, size_t n, uintptr_t a)
 {
-	size_t lo = 0, hi = fk_dma_nmems;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if ((uintptr_t)fk_dma_mems[mid]->dm_kaddr <= a)
+		if (regs[mid].dr_start <= a)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -235,28 +252,65 @@ fk_dma_mem_upper(uintptr_t a)
 	return (lo);
 }
 
+static void
+fk_dma_reg_change(int ending)
+{
+	if (!ending) {
+		__atomic_store_n(&fk_dma_regs_seq, fk_dma_regs_seq + 1,
+		    __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	} else {
+		__atomic_store_n(&fk_dma_regs_seq, fk_dma_regs_seq + 1,
+		    __ATOMIC_RELEASE);
+	}
+}
+
+/* Room for one more entry (fk_dma_mem_lock held); 0 or -1. */
+static int
+fk_dma_reg_room(void)
+{
+	size_t cap = fk_dma_regs_cap == 0 ? 64 : fk_dma_regs_cap * 2;
+	fk_dma_reg_t *n, **old;
+
+	if (fk_dma_nregs < fk_dma_regs_cap)
+		return (0);
+	if ((n = malloc(cap * sizeof (*n))) == NULL)
+		return (-1);
+	if (fk_dma_regs != NULL) {
+		if ((old = realloc(fk_dma_regs_old, (fk_dma_nregs_old + 1) *
+		    sizeof (*old))) == NULL) {
+			free(n);
+			return (-1);
+		}
+		fk_dma_regs_old = old;
+		fk_dma_regs_old[fk_dma_nregs_old++] = fk_dma_regs;
+		(void) memcpy(n, fk_dma_regs, fk_dma_nregs * sizeof (*n));
+	}
+	__atomic_store_n(&fk_dma_regs, n, __ATOMIC_RELEASE);
+	fk_dma_regs_cap = cap;
+	return (0);
+}
+
 static int
 fk_dma_mem_register(fk_dma_mem_t *dm)
 {
-	fk_dma_mem_t **n;
+	uintptr_t start = (uintptr_t)dm->dm_kaddr;
 	size_t i;
 
 	fk_lock_enter(&fk_dma_mem_lock);
-	if (fk_dma_nmems == fk_dma_mems_cap) {
-		size_t cap = fk_dma_mems_cap == 0 ? 64 : fk_dma_mems_cap * 2;
-
-		if ((n = realloc(fk_dma_mems, cap * sizeof (*n))) == NULL) {
-			fk_lock_exit(&fk_dma_mem_lock);
-			return (-1);
-		}
-		fk_dma_mems = n;
-		fk_dma_mems_cap = cap;
+	if (fk_dma_reg_room() != 0) {
+		fk_lock_exit(&fk_dma_mem_lock);
+		return (-1);
 	}
-	i = fk_dma_mem_upper((uintptr_t)dm->dm_kaddr);
-	(void) memmove(&fk_dma_mems[i + 1], &fk_dma_mems[i],
-	    (fk_dma_nmems - i) * sizeof (*n));
-	fk_dma_mems[i] = dm;
-	fk_dma_nmems++;
+	fk_dma_reg_change(0);
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs, start);
+	(void) memmove(&fk_dma_regs[i + 1], &fk_dma_regs[i],
+	    (fk_dma_nregs - i) * sizeof (fk_dma_reg_t));
+	fk_dma_regs[i].dr_start = start;
+	fk_dma_regs[i].dr_end = start + dm->dm_len;
+	fk_dma_regs[i].dr_dm = dm;
+	fk_dma_nregs++;
+	fk_dma_reg_change(1);
 	fk_lock_exit(&fk_dma_mem_lock);
 	return (0);
 }
@@ -267,13 +321,39 @@ fk_dma_mem_unregister(fk_dma_mem_t *dm)
 	size_t i;
 
 	fk_lock_enter(&fk_dma_mem_lock);
-	i = fk_dma_mem_upper((uintptr_t)dm->dm_kaddr);
-	if (i > 0 && fk_dma_mems[i - 1] == dm) {
-		(void) memmove(&fk_dma_mems[i - 1], &fk_dma_mems[i],
-		    (fk_dma_nmems - i) * sizeof (dm));
-		fk_dma_nmems--;
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs,
+	    (uintptr_t)dm->dm_kaddr);
+	if (i > 0 && fk_dma_regs[i - 1].dr_dm == dm) {
+		fk_dma_reg_change(0);
+		(void) memmove(&fk_dma_regs[i - 1], &fk_dma_regs[i],
+		    (fk_dma_nregs - i) * sizeof (fk_dma_reg_t));
+		fk_dma_nregs--;
+		fk_dma_reg_change(1);
 	}
 	fk_lock_exit(&fk_dma_mem_lock);
+}
+
+/* Whether [addr, addr + len) lies in registered memory: no lock. */
+static int
+fk_dma_mem_any(uintptr_t addr, size_t len)
+{
+	const fk_dma_reg_t *regs;
+	uint32_t seq;
+	size_t i;
+	int in;
+
+	do {
+		while (((seq = __atomic_load_n(&fk_dma_regs_seq,
+		    __ATOMIC_ACQUIRE)) & 1) != 0)
+			;
+		regs = __atomic_load_n(&fk_dma_regs, __ATOMIC_ACQUIRE);
+		i = fk_dma_reg_upper(regs, __atomic_load_n(&fk_dma_nregs,
+		    __ATOMIC_RELAXED), addr);
+		in = i > 0 && addr < regs[i - 1].dr_end &&
+		    len <= regs[i - 1].dr_end - addr;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&fk_dma_regs_seq, __ATOMIC_RELAXED) != seq);
+	return (in);
 }
 
 /* The memory holding [addr, addr + len), counted as bound; or NULL. */
@@ -283,16 +363,15 @@ fk_dma_mem_hold(caddr_t addr, size_t len)
 	fk_dma_mem_t *dm = NULL;
 	size_t i;
 
+	if (!fk_dma_mem_any((uintptr_t)addr, len))
+		return (NULL);
 	fk_lock_enter(&fk_dma_mem_lock);
-	i = fk_dma_mem_upper((uintptr_t)addr);
-	if (i > 0) {
-		dm = fk_dma_mems[i - 1];
-		if (addr >= dm->dm_kaddr + dm->dm_len ||
-		    len > (size_t)(dm->dm_kaddr + dm->dm_len - addr))
-			dm = NULL;
-	}
-	if (dm != NULL)
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs, (uintptr_t)addr);
+	if (i > 0 && (uintptr_t)addr < fk_dma_regs[i - 1].dr_end &&
+	    len <= fk_dma_regs[i - 1].dr_end - (uintptr_t)addr) {
+		dm = fk_dma_regs[i - 1].dr_dm;
 		dm->dm_binds++;
+	}
 	fk_lock_exit(&fk_dma_mem_lock);
 	return (dm);
 }
@@ -873,8 +952,7 @@ ddi_dma_sync(ddi_dma_handle_t h, off_t off, size_t len, uint_t type)
 	uint64_t n, drop;
 
 	fk_once(&fk_dma_env_once, fk_dma_env_init);
-	n = __atomic_add_fetch(&fk_dma_syncs_total, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fk_counters.fc_dma_syncs, 1, __ATOMIC_RELAXED);
+	n = __atomic_add_fetch(&fk_counters.fc_dma_syncs, 1, __ATOMIC_RELAXED);
 	drop = __atomic_load_n(&fk_dma_drop_at, __ATOMIC_RELAXED);
 	if (fk_dma_log_syncs || n == drop)
 		fk_dma_sync_log(n, dh, off, len, type, caller, n == drop);

@@ -822,7 +822,9 @@ kmc_destruct(kmem_cache_t *cp, void *buf)
 static inline kmem_cpu_cache_t *
 kmc_cpu(kmem_cache_t *cp)
 {
-	return (&cp->cc_cpu[CPU->cpu_id % cp->cc_ncpu]);
+	int id = CPU->cpu_id;
+
+	return (&cp->cc_cpu[id < cp->cc_ncpu ? id : id % cp->cc_ncpu]);
 }
 
 /* Up to a magazine from the depot into an empty CPU layer (its lock). */

@@ -81,17 +81,12 @@ fk_lock_init(fk_lock_t *lp)
 	__atomic_store_n(&lp->fl_word, 0, __ATOMIC_RELEASE);
 }
 
+/* fk_lock_enter found the lock held: mark it 2, sleep until free. */
 void
-fk_lock_enter(fk_lock_t *lp)
+fk_lock_wait(fk_lock_t *lp)
 {
-	uint32_t c = 0;
+	uint32_t c = __atomic_exchange_n(&lp->fl_word, 2, __ATOMIC_ACQUIRE);
 
-	if (__builtin_expect(__atomic_compare_exchange_n(&lp->fl_word, &c, 1,
-	    0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
-		return;
-	/* Contended: mark the word 2 and sleep until it was free. */
-	if (c != 2)
-		c = __atomic_exchange_n(&lp->fl_word, 2, __ATOMIC_ACQUIRE);
 	while (c != 0) {
 		(void) fk_futex(&lp->fl_word, FUTEX_WAIT_PRIVATE, 2, NULL, 0);
 		c = __atomic_exchange_n(&lp->fl_word, 2, __ATOMIC_ACQUIRE);
@@ -107,12 +102,11 @@ fk_lock_tryenter(fk_lock_t *lp)
 	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
 }
 
+/* fk_lock_exit released a lock somebody may sleep on: wake one. */
 void
-fk_lock_exit(fk_lock_t *lp)
+fk_lock_wake(fk_lock_t *lp)
 {
-	if (__builtin_expect(__atomic_exchange_n(&lp->fl_word, 0,
-	    __ATOMIC_RELEASE) == 2, 0))
-		(void) fk_futex(&lp->fl_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+	(void) fk_futex(&lp->fl_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
 }
 
 void
@@ -194,7 +188,7 @@ static pthread_key_t fk_thread_key;
 static pthread_once_t fk_thread_once = PTHREAD_ONCE_INIT;
 
 static cpu_t fk_cpus[FK_MAXCPU];
-static pthread_once_t fk_cpu_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_cpu_once = FK_ONCE_INIT;
 
 typedef struct fk_thread_start {
 	char	ts_name[32];
@@ -274,6 +268,23 @@ fk_thread_setname(const char *name)
 	(void) snprintf(t->t_name, sizeof (t->t_name), "%s", name);
 	(void) snprintf(shortname, sizeof (shortname), "%s", name);
 	(void) pthread_setname_np(pthread_self(), shortname);
+}
+
+/*
+ * Run the calling thread on one CPU only (an interrupt thread on the CPU
+ * its interrupt is delivered to: the platform's choice).  0 or an errno
+ * value.
+ */
+int
+fk_thread_bind_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		return (EINVAL);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return (pthread_setaffinity_np(pthread_self(), sizeof (set), &set));
 }
 
 static void *
@@ -445,7 +456,7 @@ fk_cpu(void)
 {
 	int id;
 
-	(void) pthread_once(&fk_cpu_once, fk_cpu_init);
+	fk_once(&fk_cpu_once, fk_cpu_init);
 	id = sched_getcpu();
 	if (id < 0)
 		id = 0;

@@ -61,9 +61,32 @@ typedef struct fk_once {
 typedef uintptr_t fk_tid_t;
 
 extern void fk_lock_init(fk_lock_t *);
-extern void fk_lock_enter(fk_lock_t *);
+extern void fk_lock_wait(fk_lock_t *);
+extern void fk_lock_wake(fk_lock_t *);
 extern int fk_lock_tryenter(fk_lock_t *);
-extern void fk_lock_exit(fk_lock_t *);
+
+/*
+ * The uncontended cases inline (every mutex_enter and mutex_exit comes
+ * here): a compare-and-swap to take a free lock, an exchange to release
+ * one nobody waits for; ddi/thread.c sleeps and wakes otherwise.
+ */
+static inline void
+fk_lock_enter(fk_lock_t *lp)
+{
+	uint32_t c = 0;
+
+	if (__builtin_expect(!__atomic_compare_exchange_n(&lp->fl_word, &c, 1,
+	    0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 0))
+		fk_lock_wait(lp);
+}
+
+static inline void
+fk_lock_exit(fk_lock_t *lp)
+{
+	if (__builtin_expect(__atomic_exchange_n(&lp->fl_word, 0,
+	    __ATOMIC_RELEASE) == 2, 0))
+		fk_lock_wake(lp);
+}
 
 extern void fk_cond_init(fk_cond_t *);
 extern int fk_cond_wait(fk_cond_t *, fk_lock_t *, int64_t);

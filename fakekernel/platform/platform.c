@@ -99,6 +99,7 @@ fk_plat_evvec_open(fk_plat_evvec_t *ev, int n)
 
 	for (i = 0; i < n; i++) {
 		ev[i].ev_stop = 0;
+		ev[i].ev_bound = 0;
 		if ((ev[i].ev_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
 			fk_plat_evvec_close(ev, i);
 			return (-1);
@@ -127,17 +128,19 @@ fk_plat_evvec_wait(fk_plat_evvec_t *ev)
 
 	for (;;) {
 		if (__atomic_exchange_n(&ev->ev_stop, 0, __ATOMIC_ACQ_REL))
-			return (FK_PLAT_INTR_STOP);
+			break;
 		n = read(ev->ev_fd, &cnt, sizeof (cnt));
 		if (n == (ssize_t)sizeof (cnt)) {
 			if (__atomic_exchange_n(&ev->ev_stop, 0,
 			    __ATOMIC_ACQ_REL))
-				return (FK_PLAT_INTR_STOP);
+				break;
 			return (FK_PLAT_INTR_FIRED);
 		}
 		if (n < 0 && errno != EINTR)
-			return (FK_PLAT_INTR_STOP);
+			break;
 	}
+	ev->ev_bound = 0;	/* the waiter ends: the next is placed anew */
+	return (FK_PLAT_INTR_STOP);
 }
 
 int

@@ -70,6 +70,8 @@
  *			before the thread waits again are delivered as one:
  *			one wake-up per batch, whatever the batch's size.
  *			The thread then runs the handler in interrupt context.
+ *			The backend may place the thread (vfio: on the CPU
+ *			the vector is delivered to).
  *   po_intr_post(pd, vec, what)	from any thread: FK_PLAT_INTR_FIRED
  *			fires vec in software (ddi_intr_clr_mask delivers a
  *			held-back interrupt so), FK_PLAT_INTR_STOP ends the
@@ -185,6 +187,7 @@ extern void fk_platform_fini(void);
 typedef struct fk_plat_evvec {
 	int		ev_fd;
 	volatile int	ev_stop;
+	int		ev_bound;	/* the backend's: waiter placed */
 } fk_plat_evvec_t;
 
 extern int fk_plat_evvec_open(fk_plat_evvec_t *, int);

@@ -17,7 +17,11 @@
  * written through the VFIO config region.  Interrupts (INTx, MSI, MSI-X)
  * are blocking eventfds given to VFIO_DEVICE_SET_IRQS (platform.c's
  * fk_plat_evvec_*); VFIO masks INTx when it fires, and po_intx_unmask()
- * unmasks it.
+ * unmasks it.  A vector's interrupt thread runs on the CPU Linux delivers
+ * the vector's IRQ to (found in /proc/interrupts, where vfio-pci names
+ * it after the function), as an illumos interrupt thread runs on the CPU
+ * that took the interrupt: the IRQ handler's wake-up of the thread then
+ * stays on that CPU, with no inter-processor interrupt to wake another.
  *
  * DMA memory
  * ----------
@@ -1029,10 +1033,67 @@ vfio_intr_disable(fk_pdev_t *pd, int type)
 	return (0);
 }
 
+/*
+ * The CPU Linux delivers vector vec's IRQ to, from the IRQ vfio-pci
+ * named after the function in /proc/interrupts; -1 if unknown.
+ */
+static int
+vfio_irq_cpu(const fk_pdev_t *pd, int vec)
+{
+	char name[64], line[512], path[80];
+	const char *aff[] = { "effective_affinity_list", "smp_affinity_list" };
+	size_t n, k;
+	int irq = -1, cpu = -1;
+	FILE *f;
+
+	if (pd->pd_irq_index == VFIO_PCI_INTX_IRQ_INDEX) {
+		(void) snprintf(name, sizeof (name), "vfio-intx(%s)",
+		    pd->pd_bdf);
+	} else {
+		(void) snprintf(name, sizeof (name), "vfio-%s[%d](%s)",
+		    pd->pd_irq_index == VFIO_PCI_MSI_IRQ_INDEX ? "msi" : "msix",
+		    vec, pd->pd_bdf);
+	}
+	if ((f = fopen("/proc/interrupts", "r")) == NULL)
+		return (-1);
+	while (irq < 0 && fgets(line, sizeof (line), f) != NULL) {
+		n = strcspn(line, "\n");
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		line[n] = '\0';
+		if (n >= strlen(name) && strcmp(line + n - strlen(name),
+		    name) == 0 && sscanf(line, " %d:", &irq) != 1)
+			irq = -1;
+	}
+	(void) fclose(f);
+	for (k = 0; irq >= 0 && cpu < 0 && k < 2; k++) {
+		(void) snprintf(path, sizeof (path), "/proc/irq/%d/%s", irq,
+		    aff[k]);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%d", &cpu) != 1)
+			cpu = -1;
+		(void) fclose(f);
+	}
+	return (cpu);
+}
+
+/*
+ * The interrupt thread's first wait binds it to the CPU its vector is
+ * delivered to (see the top).
+ */
 static int
 vfio_intr_wait(fk_pdev_t *pd, int vec)
 {
-	return (fk_plat_evvec_wait(&pd->pd_vec[vec]));
+	fk_plat_evvec_t *ev = &pd->pd_vec[vec];
+	int cpu;
+
+	if (!ev->ev_bound) {
+		ev->ev_bound = 1;
+		if ((cpu = vfio_irq_cpu(pd, vec)) >= 0)
+			(void) fk_thread_bind_cpu(cpu);
+	}
+	return (fk_plat_evvec_wait(ev));
 }
 
 static int
