@@ -24,9 +24,12 @@ extern "C" {
  *
  * Other settings read from the environment where they act (each file's
  * block comment says more):
- *   FK_DEBUG		0: the production configuration, no kmem fills,
- *			redzones or quarantine, no lock-order witness
- *			(ddi/kmem.c, ddi/mutex.c)
+ *   FK_DEBUG		0: the production configuration, as an illumos
+ *			non-DEBUG kernel: no kmem fills, redzones or
+ *			quarantine, kmem_alloc from kmem_alloc_<size>
+ *			caches, mutexes with an owner and nothing else (no
+ *			witness, no held list); read once (ddi/init.c;
+ *			acts in ddi/kmem.c, ddi/mutex.c)
  *   FK_WITNESS_PANIC	1: a lock-order report panics (ddi/mutex.c)
  *   FK_KMEM_QUARANTINE	bytes of freed buffers kept back (ddi/kmem.c)
  *   FK_KMEM_FAIL_NOSLEEP N: every N-th KM_NOSLEEP allocation fails

@@ -61,7 +61,20 @@ typedef struct fk_thread {
 	void		*t_held_pc[FK_MAXHELD];	/* where each was taken */
 } fk_thread_t;
 
-extern fk_thread_t *fk_curthread(void);
+extern __thread fk_thread_t *fk_self;
+extern fk_thread_t *fk_thread_adopt(void);
+
+/* The calling thread's structure: a thread-local load, inline. */
+static inline fk_thread_t *
+fk_curthread(void)
+{
+	fk_thread_t *t = fk_self;
+
+	if (__builtin_expect(t == NULL, 0))
+		t = fk_thread_adopt();
+	return (t);
+}
+
 extern int fk_thread_create(fk_tid_t *, const char *, void *(*)(void *),
     void *);
 extern void fk_thread_setname(const char *);

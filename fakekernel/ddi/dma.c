@@ -727,13 +727,53 @@ fk_dma_win_add(fk_dma_hdl_t *dh, off_t off, uint_t first)
 	return (0);
 }
 
+/* One window of every cookie: 0, or -1 when out of memory. */
+static int
+fk_dma_one_window(fk_dma_hdl_t *dh, size_t len)
+{
+	dh->dh_nwins = 0;
+	if (fk_dma_win_add(dh, 0, 0) != 0)
+		return (-1);
+	dh->dh_wins[0].dw_len = len;
+	dh->dh_wins[0].dw_ncookies = dh->dh_ncookies;
+	return (0);
+}
+
+/*
+ * The fast path of a bind: memory of the platform that is contiguous in
+ * device space for len bytes, inside the attributes' range, and one
+ * cookie by the attributes (seg, count_max, maxxfer) is one cookie and
+ * one window, straight from the platform's translation; there is nothing
+ * to split, bounce or check for granularity.  1 when it applied.
+ */
+static int
+fk_dma_bind_one(fk_dma_hdl_t *dh, caddr_t va, size_t len)
+{
+	const ddi_dma_attr_t *a = &dh->dh_attr;
+	uint64_t addr, last;
+	size_t contig;
+
+	if (FK_PLAT()->po_dma_addr(va, &addr, &contig) != 0 || contig < len ||
+	    len > dh->dh_maxcookie)
+		return (0);
+	last = addr + len - 1;
+	if (addr < a->dma_attr_addr_lo || last > a->dma_attr_addr_hi ||
+	    last < addr || (addr | a->dma_attr_seg) != (last | a->dma_attr_seg))
+		return (0);
+	dh->dh_ncookies = 0;
+	if (fk_dma_cookie_add(dh, addr, len) != 0)
+		return (0);
+	return (fk_dma_one_window(dh, len) == 0);
+}
+
 /*
  * Windows: at most sgllen cookies and maxxfer bytes each.  A cookie that
  * would overflow maxxfer is split (maxxfer and all full windows are
- * multiples of granular).  Rebuilds dh_cookies in window order.
+ * multiples of granular).  Rebuilds dh_cookies in window order, unless
+ * the bind fits one window: then the cookies stay as built.
  */
 static int
-fk_dma_build_windows(fk_dma_hdl_t *dh)
+fk_dma_build_windows(fk_dma_hdl_t *dh, size_t len)
 {
 	ddi_dma_cookie_t *in = dh->dh_cookies, c;
 	uint_t nin = dh->dh_ncookies, i;
@@ -741,6 +781,9 @@ fk_dma_build_windows(fk_dma_hdl_t *dh)
 	fk_dma_win_t *w;
 	off_t off = 0;
 	int rv = -1;
+
+	if ((sgl < 0 || nin <= (uint_t)sgl) && len <= dh->dh_maxxfer)
+		return (fk_dma_one_window(dh, len));
 
 	dh->dh_cookies = NULL;
 	dh->dh_ncookies = dh->dh_cookies_cap = 0;
@@ -812,6 +855,15 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 	} else {
 		devva = addr;
 	}
+	if (((uintptr_t)addr & (MIN(dh->dh_attr.dma_attr_align,
+	    FK_DMA_PAGE) - 1)) != 0) {
+		cmn_err(CE_WARN, "dma: %s: %s of a buffer at %p, not aligned "
+		    "to its handle's dma_attr_align %#llx",
+		    fk_dma_owner(dh, who, sizeof (who)), op, (void *)addr,
+		    (unsigned long long)dh->dh_attr.dma_attr_align);
+	}
+	if (!bounce && fk_dma_bind_one(dh, devva, len))
+		goto bound;
 	if (!bounce) {
 		rv = fk_dma_build_cookies(dh, devva, len);
 		if (rv == -2)
@@ -829,20 +881,14 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 		if (fk_dma_build_cookies(dh, dv->dv_dev, len) != 0)
 			goto noresources;
 	}
-	if (((uintptr_t)addr & (MIN(dh->dh_attr.dma_attr_align,
-	    FK_DMA_PAGE) - 1)) != 0) {
-		cmn_err(CE_WARN, "dma: %s: %s of a buffer at %p, not aligned "
-		    "to its handle's dma_attr_align %#llx",
-		    fk_dma_owner(dh, who, sizeof (who)), op, (void *)addr,
-		    (unsigned long long)dh->dh_attr.dma_attr_align);
-	}
-	if (fk_dma_build_windows(dh) != 0)
+	if (fk_dma_build_windows(dh, len) != 0)
 		goto noresources;
 	if (dh->dh_nwins > 1 && (flags & DDI_DMA_PARTIAL) == 0) {
 		rv = DDI_DMA_TOOBIG;
 		goto fail;
 	}
 
+bound:
 	dh->dh_bound = 1;
 	dh->dh_flags = flags;
 	dh->dh_addr = addr;

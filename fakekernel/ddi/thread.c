@@ -183,7 +183,7 @@ fk_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 /*
  * Threads.
  */
-static __thread fk_thread_t *fk_self;
+__thread fk_thread_t *fk_self;
 static pthread_key_t fk_thread_key;
 static pthread_once_t fk_thread_once = PTHREAD_ONCE_INIT;
 
@@ -245,14 +245,11 @@ fk_thread_alloc(const char *name)
 	return (t);
 }
 
+/* fk_curthread() of a thread that has no fk_thread_t yet (fk_impl.h). */
 fk_thread_t *
-fk_curthread(void)
+fk_thread_adopt(void)
 {
-	fk_thread_t *t = fk_self;
-
-	if (__builtin_expect(t == NULL, 0))
-		t = fk_thread_alloc(NULL);
-	return (t);
+	return (fk_thread_alloc(NULL));
 }
 
 /*
