@@ -101,11 +101,14 @@
  * Discovery and hotplug
  * ---------------------
  *
- * A task probes targets 0 to the maximum (CONFIG's numPhys, else
- * GET_MAX_TARGETS, else pvscsi_max_targets) with polled INQUIRYs (a
- * selection timeout means absent) and reports the set to a FULLSET target
- * map.  A message about LUN 0 asks for such a scan, one about another LUN
- * for scsi_hba_tgtmap_scan_luns().  Each interrupt takes all messages and
+ * A task probes, with polled INQUIRYs, every target the device accepts, up to
+ * pvscsi_max_targets: CONFIG's numPhys, else GET_MAX_TARGETS, else all 256 a
+ * request can name (QEMU answers neither; its bus has targets 0 to 64).  It
+ * reports those present to a FULLSET target map.  An absent target is cheap:
+ * the device ends its probe at once with a selection timeout, as it does
+ * beyond its bus.  A message about any target the device accepts is honoured:
+ * about LUN 0 it asks for such a scan, about another LUN for
+ * scsi_hba_tgtmap_scan_luns().  Each interrupt takes all messages and
  * dispatches the task once; what comes during a scan causes another.  The
  * device drops messages only when the ring is full: a full ring, like a
  * reset, causes a scan of the current state.
@@ -122,7 +125,7 @@
  * --------
  *
  * pvscsi_ring_pages	request ring pages (32 requests each), 1 to 32, 2^n
- * pvscsi_max_targets	targets to scan if the device does not say
+ * pvscsi_max_targets	most targets to scan (default: all it accepts)
  * pvscsi_poll_time	seconds for a polled packet without pkt_time
  * pvscsi_recovery_time	seconds between recovery steps
  */
@@ -140,7 +143,7 @@
 #include "pvscsi_var.h"
 
 uint_t pvscsi_ring_pages = 8;
-uint_t pvscsi_max_targets = 16;
+uint_t pvscsi_max_targets = PVSCSI_MAX_TARGETS;
 uint_t pvscsi_poll_time = 30;
 uint_t pvscsi_recovery_time = 5;
 
@@ -987,10 +990,11 @@ static void
 pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 {
 	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
+	uint_t n = MIN(pvs->pvs_max_targets, MAX(pvscsi_max_targets, 1));
 	char addr[8];
 	uint_t t, stat;
 
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
 		cmd->pvc_target = (uint8_t)t;
 		cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
 		if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT ||
@@ -1001,7 +1005,7 @@ pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 	}
 	if (scsi_hba_tgtmap_set_begin(tm) != DDI_SUCCESS)
 		return;
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
 		(void) snprintf(addr, sizeof (addr), "%x", t);
 		if (pvs->pvs_present[t] && scsi_hba_tgtmap_set_add(tm,
 		    SCSI_TGT_SCSI_DEVICE, addr, NULL) != DDI_SUCCESS) {
@@ -1256,9 +1260,9 @@ pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 }
 
 /*
- * How many targets to scan: numPhys from the CONFIG controller page (read
- * into the probe's page, still unused), else GET_MAX_TARGETS, else the
- * tunable.  QEMU refuses both commands.
+ * How many targets the device accepts: numPhys from the CONFIG controller
+ * page (read into the probe's page, still unused), else GET_MAX_TARGETS,
+ * else all that a request can name.  QEMU refuses both commands.
  */
 static void
 pvscsi_get_max_targets(pvscsi_softc_t *pvs)
@@ -1291,7 +1295,7 @@ pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
 		n = pvscsi_command(pvs, PVSCSI_CMD_GET_MAX_TARGETS, NULL, 0);
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
-		n = MIN(MAX(pvscsi_max_targets, 1), PVSCSI_MAX_TARGETS);
+		n = PVSCSI_MAX_TARGETS;
 	pvs->pvs_max_targets = n;
 }
 
