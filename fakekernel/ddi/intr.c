@@ -265,7 +265,7 @@ ddi_intr_get_navail(dev_info_t *dip, int type, int *navailp)
 	return (ddi_intr_get_nintrs(dip, type, navailp));
 }
 
-int
+uint_t
 ddi_intr_get_hilevel_pri(void)
 {
 	return (FK_INTR_LOCK_LEVEL);

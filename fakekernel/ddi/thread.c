@@ -295,8 +295,8 @@ fk_cpu_init(void)
 		fk_cpus[i].cpu_id = i;
 }
 
-cpu_t *
-fk_cpu(void)
+struct cpu *
+curcpup(void)
 {
 	int id;
 

@@ -515,7 +515,7 @@ fk_scsa_cmd_retry(fk_lun_t *l, fk_scsi_cmd_t *cmd, int max)
  * scsi_hba_probe(9F): INQUIRY into sd_inq.
  */
 int
-scsi_hba_probe(struct scsi_device *sd, int (*callback)())
+scsi_hba_probe(struct scsi_device *sd, int (*callback)(void))
 {
 	fk_lun_t *l = sd->sd_fk;
 	struct scsi_inquiry *inq;

@@ -37,7 +37,7 @@ typedef enum {
 typedef struct fk_scsa_hba fk_scsa_hba_t;
 typedef struct fk_scsa_iport fk_scsa_iport_t;
 typedef struct fk_tgt fk_tgt_t;
-typedef struct __scsi_hba_tgtmap fk_tgtmap_t;
+typedef struct __scsi_tgtmap fk_tgtmap_t;
 
 /*
  * The packet cache of a tran_setup_pkt HBA: one per scsi_hba_attach_setup
@@ -151,7 +151,7 @@ struct fk_tgt {
 
 #define	FK_TGTMAP_MAGIC	0x54474d50u
 
-struct __scsi_hba_tgtmap {
+struct __scsi_tgtmap {
 	uint32_t	tm_magic;
 	dev_info_t	*tm_iport;
 	fk_scsa_iport_t	*tm_ip;

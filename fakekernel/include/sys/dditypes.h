@@ -37,7 +37,7 @@ typedef struct {
 #else
 #define	dmac_address	_dmu._dmac_la[1]
 #endif
-#define	dmac_notused	dmac_type
+#define	dmac_notused	_dmu._dmac_la[1]
 
 /*
  * Device access attributes.

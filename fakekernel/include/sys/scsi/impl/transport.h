@@ -18,7 +18,7 @@ extern "C" {
 
 struct scsi_device;
 typedef struct scsi_hba_tran scsi_hba_tran_t;
-typedef struct __scsi_hba_tgtmap scsi_hba_tgtmap_t;
+typedef struct __scsi_tgtmap scsi_hba_tgtmap_t;
 typedef struct __scsi_iportmap scsi_hba_iportmap_t;
 
 struct scsi_hba_tran {
@@ -139,7 +139,7 @@ extern int scsi_hba_attach_setup(dev_info_t *, ddi_dma_attr_t *,
 extern int scsi_hba_detach(dev_info_t *);
 extern void scsi_hba_pkt_comp(struct scsi_pkt *);
 extern int scsi_hba_lookup_capstr(char *);
-extern int scsi_hba_probe(struct scsi_device *, int (*)());
+extern int scsi_hba_probe(struct scsi_device *, int (*)(void));
 
 extern int scsi_hba_iport_register(dev_info_t *, char *);
 extern char *scsi_hba_iport_unit_address(dev_info_t *);
