@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <sys/dditypes.h>
+#include <sys/scsi/scsi.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -75,6 +76,9 @@ extern int fk_scsi_comp_mode(int);	/* sets; returns the old mode */
 extern int fk_scsi_hbas(dev_info_t **, int);
 extern int fk_scsi_iports(dev_info_t *, dev_info_t **, int);
 extern int fk_scsi_targets(dev_info_t *, char (*)[FK_SCSI_ADDRLEN], int);
+
+/* DDI_SUCCESS when addr is an active (configured) target of the map. */
+extern int fk_scsi_tgtmap_lookup(scsi_hba_tgtmap_t *, char *);
 
 /*
  * Logical units.  An fk_lun_t stays valid while held, even after the

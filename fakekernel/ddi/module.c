@@ -34,8 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mod_ops mod_driverops = { .mo_kind = "driver" };
-struct mod_ops mod_miscops = { .mo_kind = "misc" };
+/* The module kinds: known by their addresses (no operation is called). */
+struct mod_ops mod_driverops;
+struct mod_ops mod_miscops;
 
 typedef struct fk_module {
 	char			*mod_name;

@@ -340,7 +340,7 @@ fk_scsa_cmd_result(struct scsi_pkt *pkt, fk_scsi_cmd_t *cmd)
 	res->ss_state = pkt->pkt_state;
 	res->ss_statistics = pkt->pkt_statistics;
 	res->ss_resid = pkt->pkt_resid;
-	res->ss_latency = pkt->pkt_stop - pkt->pkt_start;
+	res->ss_latency = fk_pkt_latency(pkt);
 	res->ss_senselen = 0;
 	res->ss_key = res->ss_asc = res->ss_ascq = 0;
 	if ((pkt->pkt_state & STATE_ARQ_DONE) && pkt->pkt_scbp != NULL &&

@@ -193,6 +193,7 @@ extern fk_tgtmap_t *fk_scsa_tgtmaps;
 extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
     int);
 extern void fk_pktcache_destroy(fk_pktcache_t *);
+extern hrtime_t fk_pkt_latency(struct scsi_pkt *);
 extern int fk_scsa_in_comp(void);
 
 /* lun.c */

@@ -386,7 +386,7 @@ fk_scsi_verify(fk_lun_t *l, uint64_t lba, uint32_t nblks, const void *buf,
 		return (rv);
 	bzero(&cmd, sizeof (cmd));
 	if (lba + nblks <= 0x100000000ull && nblks <= 0xffff) {
-		c[0] = SCMD_VERIFY_G1;
+		c[0] = SCMD_VERIFY;
 		for (i = 0; i < 4; i++)
 			c[2 + i] = (lba >> (24 - 8 * i)) & 0xff;
 		c[7] = (nblks >> 8) & 0xff;

@@ -111,9 +111,9 @@ test_bringup(void)
 	/* The initial enumeration is complete when fk_scsa_config returns. */
 	n = fk_scsi_targets(dip, addrs, 8);
 	CHECK("hba: both targets active after config (csync)",
-	    n == 2 && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "0") ==
-	    DDI_SUCCESS && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "1") ==
-	    DDI_SUCCESS && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "2") ==
+	    n == 2 && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "0") ==
+	    DDI_SUCCESS && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "1") ==
+	    DDI_SUCCESS && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "2") ==
 	    DDI_FAILURE, "expected targets 0 and 1, saw %d", n);
 	n = fk_scsi_luns(dip, NULL, luns, 8);
 	CHECK("hba: four LUNs discovered", n == 4,

@@ -36,7 +36,6 @@ struct scsi_device {
 #define	SCSIPROBE_FAILURE	4
 #define	SCSIPROBE_BUSY		5
 #define	SCSIPROBE_NOMEM_CB	6
-#define	SCSIPROBE_ASLEEP	7
 
 #ifdef __cplusplus
 }

@@ -69,7 +69,7 @@ struct scsi_inquiry {
 #define	DPQ_POSSIBLE		0x00
 #define	DPQ_SUPPORTED		0x20
 #define	DPQ_NEVER		0x60
-#define	DPQ_MASK		0xE0
+#define	DPQ_MASK		0x60
 #define	DTYPE_NOTPRESENT	(DPQ_NEVER | DTYPE_UNKNOWN)
 
 #ifdef __cplusplus

@@ -87,7 +87,6 @@ struct scsi_hba_tran {
 
 /* scsi_hba_attach_setup(9F) */
 #define	SCSI_HBA_TRAN_CLONE	0x01
-#define	SCSI_HBA_TRAN_ALLOC	0x02
 #define	SCSI_HBA_TRAN_CDB	0x04
 #define	SCSI_HBA_TRAN_SCB	0x08
 #define	SCSI_HBA_HBA		0x10
@@ -107,10 +106,12 @@ struct scsi_hba_tran {
 #define	INTERCONNECT_SSA	4
 #define	INTERCONNECT_FABRIC	5
 #define	INTERCONNECT_USB	6
-#define	INTERCONNECT_SATA	7
-#define	INTERCONNECT_IB		8
-#define	INTERCONNECT_SAS	9
-#define	INTERCONNECT_ISCSI	10
+#define	INTERCONNECT_ATAPI	7
+#define	INTERCONNECT_ISCSI	8
+#define	INTERCONNECT_IBSRP	9
+#define	INTERCONNECT_SATA	10
+#define	INTERCONNECT_SAS	11
+#define	INTERCONNECT_MAX	12
 
 /* target maps */
 typedef enum { SCSI_TM_FULLSET = 0, SCSI_TM_PERADDR } scsi_tgtmap_mode_t;
@@ -157,7 +158,6 @@ extern int scsi_hba_tgtmap_tgt_add(scsi_hba_tgtmap_t *,
     scsi_tgtmap_tgt_type_t, char *, void *);
 extern int scsi_hba_tgtmap_tgt_remove(scsi_hba_tgtmap_t *,
     scsi_tgtmap_tgt_type_t, char *);
-extern int scsi_hba_tgtmap_lookup(scsi_hba_tgtmap_t *, char *);
 extern void scsi_hba_tgtmap_scan_luns(scsi_hba_tgtmap_t *, char *);
 
 extern struct scsi_device *scsi_address_device(struct scsi_address *);
