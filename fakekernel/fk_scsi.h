@@ -95,7 +95,7 @@ extern fk_lun_t *fk_scsi_lun_find(dev_info_t *, const char *);
 extern void fk_scsi_lun_hold(fk_lun_t *);
 extern void fk_scsi_lun_rele(fk_lun_t *);
 
-#define	FK_SCSI_INQLEN		96	/* sizeof (struct scsi_inquiry) */
+#define	FK_SCSI_INQLEN		132	/* sizeof (struct scsi_inquiry) */
 
 typedef struct fk_lun_info {
 	dev_info_t	*li_hba;

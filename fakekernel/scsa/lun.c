@@ -119,7 +119,7 @@ fk_lun_from_addr(struct scsi_address *ap)
 	else
 		sd = (struct scsi_device *)(void *)((char *)ap -
 		    offsetof(struct scsi_device, sd_address));
-	if (sd == NULL || (l = sd->sd_fk) == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
 }
@@ -162,9 +162,9 @@ scsi_device_hba_private_set(struct scsi_device *sd, void *data)
 char *
 scsi_device_unit_address(struct scsi_device *sd)
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l = fk_lun_of_sd(sd);
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l->l_ua);
 }
@@ -223,7 +223,6 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 
 	sd = &l->l_sd;
 	mutex_init(&sd->sd_mutex, NULL, MUTEX_DRIVER, NULL);
-	sd->sd_fk = l;
 	sd->sd_address.a_hba_tran = tran;
 	if (tran->tran_hba_flags & SCSI_HBA_ADDR_COMPLEX) {
 		sd->sd_address.a.a_sd = sd;
@@ -517,12 +516,12 @@ fk_scsa_cmd_retry(fk_lun_t *l, fk_scsi_cmd_t *cmd, int max)
 int
 scsi_hba_probe(struct scsi_device *sd, int (*callback)(void))
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l;
 	struct scsi_inquiry *inq;
 	fk_scsi_cmd_t cmd;
 	int rv;
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (SCSIPROBE_FAILURE);
 	if (sd->sd_inq == NULL) {
 		sd->sd_inq = kmem_zalloc(sizeof (struct scsi_inquiry),
@@ -555,7 +554,7 @@ scsi_hba_probe(struct scsi_device *sd, int (*callback)(void))
 	}
 	if (cmd.sc_buflen - cmd.sc_res.ss_resid < 5)
 		return (SCSIPROBE_NONCCS);
-	if (inq->inq_qual != 0)
+	if ((inq->inq_dtype & (DPQ_VUNIQ | DPQ_MASK)) != DPQ_POSSIBLE)
 		return (SCSIPROBE_NORESP);
 	return (SCSIPROBE_EXISTS);
 }
@@ -775,10 +774,10 @@ fk_tgt_discover(fk_tgtmap_t *tm, fk_tgt_t *t, int rescan)
 			continue;
 		inq = (const struct scsi_inquiry *)(const void *)inqs[i];
 		l = fk_lun_create(tm, t, luns[i],
-		    fk_dtype_nodename(inq->inq_dtype), 0, inqs[i]);
+		    fk_dtype_nodename(inq->inq_dtype & DTYPE_MASK), 0, inqs[i]);
 		if (l == NULL)
 			continue;
-		if (inq->inq_dtype == DTYPE_DIRECT)
+		if ((inq->inq_dtype & DTYPE_MASK) == DTYPE_DIRECT)
 			fk_lun_capacity(l);
 		l->l_tnext = t->t_luns;
 		t->t_luns = l;

@@ -627,7 +627,7 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 		return (NULL);
 
 	if (in_pkt == NULL) {
-		st = tran->tran_fk;
+		st = FK_TRAN_ST(tran);
 		if (st == NULL || st->st_pc == NULL)
 			panic("scsi_init_pkt: tran %p has no packet cache "
 			    "(scsi_hba_attach_setup)", (void *)tran);

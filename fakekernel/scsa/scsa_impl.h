@@ -56,11 +56,24 @@ typedef struct fk_pktcache {
 	size_t		pc_size;
 } fk_pktcache_t;
 
-/* Framework state of a tran (tran_fk). */
+/* Framework state of a tran. */
 typedef struct fk_scsa_tran {
 	fk_pktcache_t	*st_pc;
 	scsi_hba_tran_t	*st_owner;	/* the tran this was made for */
 } fk_scsa_tran_t;
+
+/*
+ * A tran as the framework allocates it (scsi_hba_tran_alloc(9F), or an
+ * iport's copy of its HBA's): the driver's scsi_hba_tran_t, then the
+ * framework's state, which a copy shares with the tran it was made from
+ * (st_owner tells which).
+ */
+typedef struct fk_tran {
+	scsi_hba_tran_t	ft_tran;	/* first */
+	fk_scsa_tran_t	*ft_st;		/* NULL until attached */
+} fk_tran_t;
+
+#define	FK_TRAN_ST(tran)	(((fk_tran_t *)(void *)(tran))->ft_st)
 
 struct fk_scsa_hba {
 	fk_scsa_kind_t	h_kind;
@@ -126,6 +139,13 @@ struct fk_lun {
 	struct fk_lun	*l_gnext;	/* registry */
 	struct fk_lun	*l_gprev;
 };
+
+/* The unit of a scsi_device: each is the l_sd of an fk_lun_t. */
+static inline fk_lun_t *
+fk_lun_of_sd(struct scsi_device *sd)
+{
+	return ((fk_lun_t *)(void *)((char *)sd - offsetof(fk_lun_t, l_sd)));
+}
 
 /* Targets of a map. */
 #define	FK_TOP_NONE	0

@@ -36,7 +36,7 @@ struct modlmisc {
 
 struct modlinkage {
 	int		ml_rev;
-	void		*ml_linkage[MODMAXLINK];
+	void		*ml_linkage[7];
 };
 
 #define	MODMAXNAMELEN	32

@@ -9,6 +9,7 @@
 #include <sys/dditypes.h>
 #include <sys/ddidmareq.h>
 #include <sys/modctl.h>
+#include <sys/kmem.h>
 #include <sys/scsi/scsi_address.h>
 #include <sys/scsi/scsi_pkt.h>
 
@@ -62,24 +63,23 @@ struct scsi_hba_tran {
 	int		(*tran_quiesce)(dev_info_t *);
 	int		(*tran_unquiesce)(dev_info_t *);
 	int		(*tran_bus_reset)(dev_info_t *, int);
+	int		tran_hba_flags;		/* set by the framework */
 	int		tran_interconnect_type;
 
 	int		(*tran_pkt_constructor)(struct scsi_pkt *,
 			    scsi_hba_tran_t *, int);
 	void		(*tran_pkt_destructor)(struct scsi_pkt *,
 			    scsi_hba_tran_t *);
+	kmem_cache_t	*tran_pkt_cache_ptr;	/* set by the framework */
+	uint_t		tran_hba_len;
 	int		(*tran_setup_pkt)(struct scsi_pkt *,
 			    int (*)(caddr_t), caddr_t);
 	void		(*tran_teardown_pkt)(struct scsi_pkt *);
-	size_t		tran_hba_len;
 
-	/* Owned by the framework. */
+	/* Set by the framework. */
 	ddi_dma_attr_t	tran_dma_attr;
-	int		tran_hba_flags;
 	dev_info_t	*tran_iport_dip;
 	scsi_hba_tgtmap_t *tran_tgtmap;
-	void		*tran_pkt_cache_ptr;
-	void		*tran_fk;		/* framework private */
 };
 
 /* scsi_hba_tran_alloc(9F) */
