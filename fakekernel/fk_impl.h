@@ -106,14 +106,20 @@ extern int fk_symbolize_lines(void);
 struct fk_prop;
 struct fk_driver;
 
+/*
+ * A dev_info_t * is opaque (illumos's struct __dev_info **): it points at
+ * the node, a struct dev_info, which DEVI() makes of it, as in illumos.
+ */
+#define	DEVI(dip)	((struct dev_info *)(void *)(dip))
+
 struct dev_info {
 	char			*devi_node_name;
 	char			*devi_addr;
 	struct fk_driver	*devi_driver;
 	int			devi_instance;
-	struct dev_info		*devi_parent;
-	struct dev_info		*devi_child;
-	struct dev_info		*devi_sibling;
+	dev_info_t		*devi_parent;
+	dev_info_t		*devi_child;
+	dev_info_t		*devi_sibling;
 	void			*devi_driver_private;
 	struct fk_prop		*devi_props;
 	int			devi_attached;

@@ -63,7 +63,7 @@ fk_scsa_hba_of(dev_info_t *dip)
 {
 	fk_scsa_hba_t *h;
 
-	if (dip == NULL || (h = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (h = DEVI(dip)->devi_scsa) == NULL ||
 	    h->h_kind != FK_SN_HBA)
 		return (NULL);
 	return (h);
@@ -74,7 +74,7 @@ fk_scsa_iport_of(dev_info_t *dip)
 {
 	fk_scsa_iport_t *ip;
 
-	if (dip == NULL || (ip = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (ip = DEVI(dip)->devi_scsa) == NULL ||
 	    ip->ip_kind != FK_SN_IPORT)
 		return (NULL);
 	return (ip);
@@ -85,7 +85,7 @@ fk_scsa_lun_of(dev_info_t *dip)
 {
 	fk_lun_t *l;
 
-	if (dip == NULL || (l = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (l = DEVI(dip)->devi_scsa) == NULL ||
 	    l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
@@ -282,7 +282,7 @@ scsi_hba_attach_setup(dev_info_t *dip, ddi_dma_attr_t *attr,
 	ddi_set_driver_private(dip, tran);
 
 	mutex_enter(&fk_scsa_reg_lock);
-	dip->devi_scsa = h;
+	DEVI(dip)->devi_scsa = h;
 	h->h_next = fk_scsa_hbas;
 	fk_scsa_hbas = h;
 	mutex_exit(&fk_scsa_reg_lock);
@@ -323,7 +323,7 @@ scsi_hba_detach(dev_info_t *dip)
 	}
 	while ((ip = h->h_iports) != NULL) {
 		h->h_iports = ip->ip_next;
-		ip->ip_dip->devi_scsa = NULL;
+		DEVI(ip->ip_dip)->devi_scsa = NULL;
 		fk_devi_free(ip->ip_dip);
 		strfree(ip->ip_name);
 		kmem_free(ip, sizeof (*ip));
@@ -336,7 +336,7 @@ scsi_hba_detach(dev_info_t *dip)
 			break;
 		}
 	}
-	dip->devi_scsa = NULL;
+	DEVI(dip)->devi_scsa = NULL;
 	mutex_exit(&fk_scsa_reg_lock);
 
 	tran = h->h_tran;
@@ -421,14 +421,14 @@ scsi_hba_iport_register(dev_info_t *dip, char *name)
 	ip->ip_state = FK_IPORT_PENDING;
 	(void) ddi_prop_update_string(DDI_DEV_T_NONE, child, "scsi-iport",
 	    name);
-	child->devi_scsa = ip;
+	DEVI(child)->devi_scsa = ip;
 	for (ipp = &h->h_iports; *ipp != NULL; ipp = &(*ipp)->ip_next)
 		;
 	*ipp = ip;
 	mutex_exit(&fk_scsa_config_lock);
 
 	/* Registered after the HBA attached: attach it now. */
-	if (dip->devi_attached) {
+	if (DEVI(dip)->devi_attached) {
 		mutex_enter(&fk_scsa_config_lock);
 		(void) fk_iport_attach(ip);
 		mutex_exit(&fk_scsa_config_lock);
@@ -559,7 +559,7 @@ fk_scsa_unconfig(dev_info_t *dip)
 		}
 		h->h_iports = ip->ip_next;
 		tran = ip->ip_tran;
-		ip->ip_dip->devi_scsa = NULL;
+		DEVI(ip->ip_dip)->devi_scsa = NULL;
 		ddi_set_driver_private(ip->ip_dip, NULL);
 		fk_devi_free(ip->ip_dip);
 		if (tran != NULL && FK_TRAN_ST(tran) != NULL &&

@@ -247,13 +247,13 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 	(void) ddi_prop_update_int64(DDI_DEV_T_NONE, dip, "lun64",
 	    (int64_t)lunno);
 	(void) ddi_prop_update_int(DDI_DEV_T_NONE, dip, "lun", (int)lunno);
-	dip->devi_scsa = l;
+	DEVI(dip)->devi_scsa = l;
 	l->l_dip = dip;
 	sd->sd_dev = dip;
 
 	if (tran->tran_tgt_init != NULL && tran->tran_tgt_init(tm->tm_iport,
 	    dip, tran, sd) != DDI_SUCCESS) {
-		dip->devi_scsa = NULL;
+		DEVI(dip)->devi_scsa = NULL;
 		fk_devi_free(dip);
 		fk_lun_free(l);
 		return (NULL);
@@ -300,7 +300,7 @@ fk_lun_destroy(fk_lun_t *l)
 	l->l_dip = NULL;
 	l->l_sd.sd_dev = NULL;
 	mutex_exit(&l->l_lock);
-	dip->devi_scsa = NULL;
+	DEVI(dip)->devi_scsa = NULL;
 	fk_devi_free(dip);
 	fk_lun_rele(l);
 }

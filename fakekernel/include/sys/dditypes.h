@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-typedef struct dev_info dev_info_t;
+typedef struct __dev_info *dev_info_t;
 typedef struct __ddi_acc_handle *ddi_acc_handle_t;
 typedef struct __ddi_dma_handle *ddi_dma_handle_t;
 typedef struct __ddi_intr_handle *ddi_intr_handle_t;
