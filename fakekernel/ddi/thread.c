@@ -295,8 +295,8 @@ fk_cpu_init(void)
 		fk_cpus[i].cpu_id = i;
 }
 
-struct cpu *
-curcpup(void)
+cpu_t *
+fk_cpu(void)
 {
 	int id;
 

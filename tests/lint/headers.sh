@@ -18,8 +18,11 @@
 # One PASS/FAIL line per architecture (tests/check.h); each difference
 # follows as a "# " line.  Names of the fakekernel's own (fk_, FK_,
 # _FK_) are not compared: no driver may use them (lint's usr-src-lab-free
-# check).  Differences that are the fakekernel's by design are listed,
-# with the reason, in tests/lint/headers.known and reported as notes.
+# check).  A record must have all the members illumos gives it unless
+# tests/lint/headers.known calls it "partial", and their contents must
+# be illumos's unless it says "contents", and a macro's expansion (one
+# that is no constant) must be illumos's unless it says "expansion" (with
+# the reason each time); those are reported as notes.
 # Declarations the host C library makes (the fakekernel's headers sit
 # on glibc's) are compared by canonical type and reported as one note.
 set -u
@@ -105,7 +108,8 @@ compare() {
 				if (l ~ /^#/ || l == "")
 					continue
 				split(l, kf, "\t")
-				why[kf[1]] = kf[2]
+				kind[kf[1]] = kf[2]
+				why[kf[1]] = kf[3]
 			}
 		}
 		# oneof(LINE, LINES): LINE is one of the newline-separated LINES
@@ -143,8 +147,9 @@ compare() {
 		}
 		# subrecord(FK, GATE): "" when every member of the fakekernel
 		# record is one of illumos, in the same order and of the same
-		# type (it may have fewer: a driver cannot use those); else what
-		# differs.  Records with fewer members are listed in a note.
+		# type, and it has them all or headers.known says "partial"
+		# (the framework allocates it; a driver names its members);
+		# else what differs.
 		function subrecord(f, g,   nf, ng, fm, gm, i, j) {
 			nf = members(f, fm)
 			ng = members(g, gm)
@@ -157,8 +162,13 @@ compare() {
 					    " illumos, or not in its order:\n#\t" g
 				j++
 			}
-			if (nf < ng)
-				partial = partial " " k "(" nf "/" ng ")"
+			if (nf == ng)
+				return ""
+			if (kind[k] != "partial")
+				return "has " nf " of the " ng " members of" \
+				    " illumos:\n#\t" g
+			partial = partial " " k "(" nf "/" ng ")"
+			used[k] = 1
 			return ""
 		}
 		NR == FNR {
@@ -202,7 +212,8 @@ compare() {
 			if (k in absent)
 				msg = "illumos has no " k ": " line
 			else if (!(k in g))
-				msg = "not in " ref ": " line
+				msg = "not in " ref " (record it: make" \
+				    " gate-decls GATE=/path/to/illumos-gate): " line
 			else if (line ~ /^record / && g[k] ~ /^record /) {
 				msg = subrecord(line, g[k])
 				if (msg != "")
@@ -215,7 +226,8 @@ compare() {
 			}
 			if (msg == "")
 				next
-			if (k in why) {
+			if ((kind[k] == "contents" && line ~ /^record /) ||
+			    (kind[k] == "expansion" && line ~ /^macro /)) {
 				notes = notes "\n# known: " k ": " why[k]
 				used[k] = 1
 				next
@@ -238,8 +250,8 @@ compare() {
 			if (notes != "")
 				print substr(notes, 2)
 			if (partial != "")
-				print "# note: records with fewer members than" \
-				    " illumos (members/illumos):" partial
+				print "# note: partial records (members/" \
+				    "illumos), as headers.known says:" partial
 			if (libc != "")
 				print "# note: the host C library declares" \
 				    " these differently from illumos (a" \

@@ -67,6 +67,9 @@ sh tests/lint/deps.sh || fail lint-deps "could not install the lint tools"
 
 run_tests t_cstyle sh tests/lint/t_cstyle.sh "$cstyle"
 run_tests t_export sh tests/lint/t_export.sh
+# The fakekernel's headers declare what illumos's do (against GATE when
+# one is given, else against the recorded lists).
+run_tests headers sh tests/lint/headers.sh ${GATE:+"$GATE"}
 
 # The driver's sources.
 srcs=$(ls "$drv"/*.c "$drv"/*.h 2>/dev/null)

@@ -10,7 +10,7 @@ typedef struct cpu {
 	processorid_t	cpu_id;
 } cpu_t;
 
-extern struct cpu *curcpup(void);
-#define	CPU	(curcpup())
+extern cpu_t *fk_cpu(void);
+#define	CPU	(fk_cpu())
 
 #endif /* _FK_SYS_CPUVAR_H */
