@@ -19,6 +19,9 @@
 #    aarch64, with -Wall -Wextra -Werror -Wno-unused-parameter against
 #    the fakekernel's illumos headers only;
 #  - the manifest, the build Makefiles and the man page agree;
+#  - the fakekernel's headers declare what illumos's do (headers.sh);
+#  - with GATE: the export as a patch and the gate's own checks over it
+#    (patch.sh, pbchk.sh);
 #  - the driver uses illumos interfaces only: every #include names an
 #    illumos header that fakekernel/include provides (or the driver's
 #    own), no code is conditional on the lab or on Linux, and every
@@ -70,6 +73,13 @@ run_tests t_export sh tests/lint/t_export.sh
 # The fakekernel's headers declare what illumos's do (against GATE when
 # one is given, else against the recorded lists).
 run_tests headers sh tests/lint/headers.sh ${GATE:+"$GATE"}
+# With a gate: the export as a patch (make patch), and the gate's own
+# checks over it (tests/lint/pbchk.sh).
+if [ -n "${GATE:-}" ]; then
+	run_tests gate-patch env PATCH_AUTHOR="make lint <lint@localhost>" \
+	    sh tests/lint/patch.sh "$GATE" "$out/pvscsi.patch" \
+	    "lint: the change make export makes"
+fi
 
 # The driver's sources.
 srcs=$(ls "$drv"/*.c "$drv"/*.h 2>/dev/null)
@@ -168,7 +178,7 @@ for want in \
     "driver name=pvscsi class=scsi-self-identifying alias=pci15ad,7c0" \
     'file path=kernel/drv/$(ARCH64)/pvscsi group=sys' \
     'file path=usr/share/man/man4d/pvscsi.4d' \
-    'set name=variant.arch value=aarch64 value=i386'; do
+    'set name=org.illumos.for-arch value=aarch64 value=i386'; do
 	grep -qxF "$want" "$mf" || echo "$mf: no line \"$want\""
 done >>"$out/gate-files.log"
 for m in usr/src/uts/intel/pvscsi/Makefile usr/src/uts/aarch64/pvscsi/Makefile; do
@@ -270,5 +280,17 @@ else
 	fail ddi-symbols "no driver source to check"
 fi
 
+# What the gate checks and make lint does not replace.
+if [ -z "${GATE:-}" ]; then
+	echo "# not run without a gate (make lint GATE=/path/to/illumos-gate" \
+	    "runs them): the gate's cstyle -cpP, hdrchk, copyright, keywords" \
+	    "and whitespace checks (git-pbchk) over the exported change, and" \
+	    "the header comparison against the gate itself (here: against" \
+	    "the recorded lists)"
+fi
+echo "# not replaced (run in the gate): a nightly build with the gate's" \
+    "compilers and flags (DEBUG and non-DEBUG), smatch and ctfconvert;" \
+    "the gate's mandoc (it knows section 4D); pkgfmt, the package" \
+    "build and protocmp; findunref; comchk against the bug database"
 echo "# lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
