@@ -204,8 +204,10 @@ compare() {
 					sub(/.* = /, "", c)
 					sub(/.* = /, "", gc)
 				}
-				if (c != gc)
+				if (c != gc && line ~ /^func /)
 					libc = libc " " substr(k, 6)
+				else if (c != gc)
+					libctypes++
 				next
 			}
 			msg = ""
@@ -252,9 +254,10 @@ compare() {
 			if (partial != "")
 				print "# note: partial records (members/" \
 				    "illumos), as headers.known says:" partial
-			if (libc != "")
+			if (libc != "" || libctypes)
 				print "# note: the host C library declares" \
-				    " these differently from illumos (a" \
+				    " these functions and " libctypes \
+				    " types differently from illumos (a" \
 				    " driver uses only what lint" \
 				    " ddi-symbols allows):" libc
 			exit (nbad > 0)

@@ -21,7 +21,8 @@
 #  - the manifest, the build Makefiles and the man page agree;
 #  - the fakekernel's headers declare what illumos's do (headers.sh);
 #  - with GATE: the export as a patch and the gate's own checks over it
-#    (patch.sh, pbchk.sh);
+#    (patch.sh, pbchk.sh), and the driver compiled against the gate's
+#    headers (amd64, and aarch64 with the port; DEBUG and not);
 #  - the driver uses illumos interfaces only: every #include names an
 #    illumos header that fakekernel/include provides (or the driver's
 #    own), no code is conditional on the lab or on Linux, and every
@@ -170,6 +171,41 @@ for arch in amd64 aarch64; do
 	fi
 done
 
+# With a gate: the driver compiled against the gate's own headers, as
+# uts/Makefile.uts compiles a module (-nostdinc, the ISA's and the common
+# headers, the same defines), DEBUG and not, our warnings as errors but
+# two the host compilers raise where illumos's gcc does not: the cmn_err
+# format it knows (the compiles above check printf formats) and Sun
+# pragmas.
+if [ -n "${GATE:-}" ] && [ -n "$csrc" ]; then
+	uts=$GATE/usr/src/uts
+	for arch in amd64 aarch64; do
+		case $arch in
+		amd64) cc=${CC:-gcc} isa=intel
+		    mflags="-mcmodel=kernel -mno-red-zone" ;;
+		aarch64) cc=aarch64-linux-gnu-gcc isa=aarch64 mflags="" ;;
+		esac
+		[ -d "$uts/$isa" ] || continue
+		for debug in -DDEBUG ""; do
+			name=gate-compile-$arch${debug:+-debug}
+			# shellcheck disable=SC2086
+			if $cc -std=gnu99 -O2 -Wall -Wextra -Werror \
+			    -Wno-unused-parameter -Wno-format \
+			    -Wno-unknown-pragmas -ffreestanding -fno-pic \
+			    $mflags -nostdinc -I"$uts/$isa" -I"$uts/common" \
+			    -D_KERNEL -D_SYSCALL32 -D_SYSCALL32_IMPL -D_ELF64 \
+			    -D_DDI_STRICT -Dsun -D__sun -D__SVR4 $debug \
+			    -I"$drv" -c $csrc -o "$out/$name.o" \
+			    >"$out/$name.log" 2>&1; then
+				pass "$name"
+			else
+				fail "$name" "$cc against $uts failed" \
+				    "$out/$name.log"
+			fi
+		done
+	done
+fi
+
 # The gate files agree with each other: the manifest delivers the module
 # both build Makefiles make and the man page, which names both.
 mf=usr/src/pkg/manifests/driver-storage-pvscsi.p5m
@@ -284,9 +320,10 @@ fi
 if [ -z "${GATE:-}" ]; then
 	echo "# not run without a gate (make lint GATE=/path/to/illumos-gate" \
 	    "runs them): the gate's cstyle -cpP, hdrchk, copyright, keywords" \
-	    "and whitespace checks (git-pbchk) over the exported change, and" \
-	    "the header comparison against the gate itself (here: against" \
-	    "the recorded lists)"
+	    "and whitespace checks (git-pbchk) over the exported change, the" \
+	    "driver compiled against the gate's headers, and the header" \
+	    "comparison against the gate itself (here: against the recorded" \
+	    "lists)"
 fi
 echo "# not replaced (run in the gate): a nightly build with the gate's" \
     "compilers and flags (DEBUG and non-DEBUG), smatch and ctfconvert;" \
