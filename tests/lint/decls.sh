@@ -59,7 +59,7 @@ if [ -n "$gate" ]; then
 	flags="--target=$triple-unknown-illumos -nostdinc -I$uts/$isa
 	    -I$uts/common -D_KERNEL -D_SYSCALL32 -D_SYSCALL32_IMPL -D_ELF64
 	    -D_DDI_STRICT -Dsun -D__sun -D__SVR4 -DDEBUG"
-	root=${DECLS_ROOT:-"$uts/$isa/ $uts/common/"}
+	root="$uts/$isa/ $uts/common/"
 	while read -r h; do
 		if [ -f "$uts/$isa/$h" ] || [ -f "$uts/common/$h" ]; then
 			echo "$h"
@@ -85,19 +85,23 @@ cc_ -fsyntax-only -Xclang -ast-dump -fno-color-diagnostics "$tmp/tu.c" \
 cc_ -E -dD "$tmp/tu.c" >"$tmp/pp" 2>"$tmp/pp.err" ||
     { echo "decls: the headers do not preprocess" >&2; exit 1; }
 
-# AST -> func, var, typedef and record lines, and the names of the enum
-# constants (to the file named by "enums", for the values below).  A
-# node's depth is the column of its kind; a declaration belongs to the
-# file of its first location (the dump names a file only where it
-# changes from the last location printed).
-awk -v root="$root" -v enums="$tmp/enums" '
+# Is file F under one of the (space-separated) directories or files of
+# root?  Both programs below start with it.
+AWK_INROOT='
 	function inroot(f,   n, i, r) {
 		n = split(root, r, " ")
 		for (i = 1; i <= n; i++)
 			if (index(f, r[i]) == 1)
 				return 1
 		return 0
-	}
+	}'
+
+# AST -> func, var, typedef and record lines, and the names of the enum
+# constants (to the file named by "enums", for the values below).  A
+# node's depth is the column of its kind; a declaration belongs to the
+# file of its first location (the dump names a file only where it
+# changes from the last location printed).
+awk -v root="$root" -v enums="$tmp/enums" "$AWK_INROOT"'
 	# Track the file: every location outside quoted types names it or
 	# keeps it; declfile is the one of the first location.
 	function locate(s,   t, f, first) {
@@ -251,14 +255,7 @@ awk -v root="$root" -v enums="$tmp/enums" '
 
 # Macros: function-like ones listed with their parameters; object-like
 # ones to "$tmp/objs" with their text, to be valued below.
-awk -v root="$root" -v objs="$tmp/objs" '
-	function inroot(f,   n, i, r) {
-		n = split(root, r, " ")
-		for (i = 1; i <= n; i++)
-			if (index(f, r[i]) == 1)
-				return 1
-		return 0
-	}
+awk -v root="$root" -v objs="$tmp/objs" "$AWK_INROOT"'
 	/^# [0-9]+ "/ {
 		f = $3
 		gsub(/"/, "", f)
@@ -309,7 +306,8 @@ awk -v root="$root" -v objs="$tmp/objs" '
 	    sed 's/.*/const long long __dv_&[2] = { (long long)(&), sizeof (&) };/'
 } >"$tmp/v.c"
 # Lines in error are not integer constants: drop them and try again.
-for pass in 1 2 3; do
+# shellcheck disable=SC2034
+for try in 1 2 3; do
 	cc_ -S -O0 -o "$tmp/v.s" "$tmp/v.c" 2>"$tmp/v.err" && break
 	sed -n 's/^[^ ]*v\.c:\([0-9]*\):[0-9]*: error:.*/\1/p' "$tmp/v.err" |
 	    sort -un >"$tmp/bad"

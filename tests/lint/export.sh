@@ -555,7 +555,7 @@ P_ITEM=pvscsi.4d
 P_TARGETS=i386_MANFILES
 [ "$arm" = 1 ] && P_TARGETS="$P_TARGETS aarch64_MANFILES"
 for t in $P_TARGETS; do
-	grep -q "^$t[ 	]*=" "$man4d" ||
+	grep -q "^${t}[ 	]*=" "$man4d" ||
 	    say "note: man/man4d/Makefile has no $t list; pvscsi.4d not" \
 	    "listed there"
 done
