@@ -1,5 +1,6 @@
 /*
- * illumos <sys/ddi.h>: the DKI's clock and device-number routines.
+ * illumos <sys/ddi.h>: the DKI's clock, device-number and min(9F)/max(9F)
+ * routines.
  */
 #ifndef _FK_SYS_DDI_H
 #define	_FK_SYS_DDI_H
@@ -20,6 +21,9 @@ extern void drv_usecwait(clock_t);
 extern clock_t ddi_get_lbolt(void);
 extern int64_t ddi_get_lbolt64(void);
 extern time_t ddi_get_time(void);
+
+extern int min(int, int);
+extern int max(int, int);
 
 extern major_t getmajor(dev_t);
 extern minor_t getminor(dev_t);
