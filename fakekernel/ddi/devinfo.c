@@ -71,6 +71,7 @@ fk_devi_new(const char *name, const char *addr)
 		panic("fk_devi_alloc: out of memory");
 	dip->devi_instance = -1;
 	(void) pthread_mutex_init(&dip->devi_lock, NULL);
+	mutex_init(&dip->devi_ndi_lock, "ndi_devi_enter", MUTEX_DRIVER, NULL);
 	return (dip);
 }
 
@@ -191,6 +192,7 @@ fk_devi_free(dev_info_t *dip)
 	(void) pthread_mutex_unlock(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
 	(void) pthread_mutex_destroy(&dip->devi_lock);
+	mutex_destroy(&dip->devi_ndi_lock);
 	free(dip->devi_node_name);
 	free(dip->devi_addr);
 	free(dip);

@@ -604,8 +604,8 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 	if (ap == NULL || (tran = ap->a_hba_tran) == NULL)
 		panic("scsi_init_pkt: no scsi_address or no tran");
 	if (fk_tran_legacy(tran)) {
-		return (tran->tran_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
-		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC, NULL));
+		return (fk_legacy_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
+		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC));
 	}
 	if (cmdlen < 0 || statuslen < 0 || pplen < 0)
 		return (NULL);
@@ -718,7 +718,7 @@ scsi_destroy_pkt(struct scsi_pkt *pkt)
 		panic("scsi_destroy_pkt(%p): no packet or no tran",
 		    (void *)pkt);
 	if (fk_tran_legacy(tran)) {
-		tran->tran_destroy_pkt(&pkt->pkt_address, pkt);
+		fk_legacy_destroy_pkt(pkt);
 		return;
 	}
 	fp = fk_pkt_of(pkt, "scsi_destroy_pkt");
@@ -774,7 +774,7 @@ scsi_sync_pkt(struct scsi_pkt *pkt)
 /*
  * Accounting at start and completion.
  */
-static void
+void
 fk_pkt_started(fk_lun_t *lun)
 {
 	FK_ATOMIC_INC(&lun->l_stats.st_started);
@@ -783,7 +783,7 @@ fk_pkt_started(fk_lun_t *lun)
 	FK_ATOMIC_INC(&fk_scsa_stats.st_outstanding);
 }
 
-static void
+void
 fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 {
 	int bad = pkt->pkt_reason != CMD_CMPLT || (pkt->pkt_scbp != NULL &&
@@ -797,6 +797,25 @@ fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 	if (bad) {
 		FK_ATOMIC_INC(&lun->l_stats.st_errors);
 		FK_ATOMIC_INC(&fk_scsa_stats.st_errors);
+	}
+}
+
+/* tran_start refused a counted packet (lun NULL: an uncounted one). */
+void
+fk_pkt_refused(fk_lun_t *lun, int rv)
+{
+	if (rv == TRAN_BUSY)
+		__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
+		    __ATOMIC_RELAXED);
+	if (lun == NULL)
+		return;
+	FK_ATOMIC_DEC(&lun->l_stats.st_started);
+	FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
+	if (rv == TRAN_BUSY) {
+		FK_ATOMIC_INC(&lun->l_stats.st_busy);
+		FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
 	}
 }
 
@@ -816,15 +835,8 @@ scsi_transport(struct scsi_pkt *pkt)
 	if (pkt == NULL || (tran = pkt->pkt_address.a_hba_tran) == NULL)
 		panic("scsi_transport(%p): no packet or no tran",
 		    (void *)pkt);
-	if (fk_tran_legacy(tran)) {
-		__atomic_add_fetch(&fk_counters.fc_pkt_starts, 1,
-		    __ATOMIC_RELAXED);
-		rv = tran->tran_start(&pkt->pkt_address, pkt);
-		if (rv == TRAN_BUSY)
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-		return (rv);
-	}
+	if (fk_tran_legacy(tran))
+		return (fk_legacy_transport(pkt));
 	fp = fk_pkt_of(pkt, "scsi_transport");
 	lun = fp->fp_lun;
 	state = __atomic_load_n(&fp->fp_state, __ATOMIC_ACQUIRE);
@@ -852,16 +864,7 @@ scsi_transport(struct scsi_pkt *pkt)
 			    "returned %d (a packet the HBA refuses must not "
 			    "complete)", (void *)pkt, rv);
 		}
-		FK_ATOMIC_DEC(&lun->l_stats.st_started);
-		FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
-		if (rv == TRAN_BUSY) {
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-			FK_ATOMIC_INC(&lun->l_stats.st_busy);
-			FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
-		}
+		fk_pkt_refused(lun, rv);
 		fk_lun_exit(lun);
 		return (rv);
 	}
@@ -889,23 +892,29 @@ scsi_transport(struct scsi_pkt *pkt)
  * Deliver one completion: the packet is done (it may be restarted or
  * destroyed from pkt_comp), then the unit's count drops.
  */
+/* Run a completion callback, marked as one (fk_scsa_in_comp). */
+void
+fk_scsa_run_comp(struct scsi_pkt *pkt, void (*comp)(struct scsi_pkt *))
+{
+	int was = fk_in_comp;
+
+	fk_in_comp = 1;
+	comp(pkt);
+	fk_in_comp = was;
+}
+
 static void
 fk_pkt_deliver(fk_pkt_t *fp)
 {
 	struct scsi_pkt *pkt = &fp->fp_pkt;
 	fk_lun_t *lun = fp->fp_lun;
 	void (*comp)(struct scsi_pkt *) = pkt->pkt_comp;
-	int was;
 
 	fk_lun_hold(lun);
 	fk_pkt_completed(lun, pkt);
 	__atomic_store_n(&fp->fp_state, FP_DONE, __ATOMIC_RELEASE);
-	if (comp != NULL) {
-		was = fk_in_comp;
-		fk_in_comp = 1;
-		comp(pkt);
-		fk_in_comp = was;
-	}
+	if (comp != NULL)
+		fk_scsa_run_comp(pkt, comp);
 	fk_lun_exit(lun);
 	fk_lun_rele(lun);
 }
@@ -984,8 +993,7 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 		    (void *)pkt);
 	__atomic_add_fetch(&fk_counters.fc_pkt_comps, 1, __ATOMIC_RELAXED);
 	if (fk_tran_legacy(tran)) {
-		if (pkt->pkt_comp != NULL)
-			pkt->pkt_comp(pkt);
+		fk_legacy_pkt_comp(pkt);
 		return;
 	}
 	fp = (fk_pkt_t *)pkt;

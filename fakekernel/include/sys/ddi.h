@@ -13,6 +13,7 @@
 extern "C" {
 #endif
 
+#undef	HZ
 #define	HZ	100
 
 extern clock_t drv_usectohz(clock_t);

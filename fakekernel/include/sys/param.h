@@ -7,6 +7,8 @@
 #include_next <sys/param.h>
 #include <sys/types.h>
 
+#define	MAXNAMELEN	256	/* a node or file name, NUL included */
+
 #define	PAGESHIFT	12
 #define	PAGESIZE	(1UL << PAGESHIFT)
 #define	PAGEOFFSET	(PAGESIZE - 1)
