@@ -213,6 +213,7 @@ fk_lun_alloc(scsi_hba_tran_t *tran, dev_info_t *iport, dev_info_t *hba,
 	l->l_probe = probe;
 	l->l_refs = 1;
 	l->l_depth = FK_DEFAULT_DEPTH;
+	(void) strlcpy(l->l_target, tgt, sizeof (l->l_target));
 	(void) snprintf(l->l_ua, sizeof (l->l_ua), "%s,%llx", tgt,
 	    (unsigned long long)lunno);
 	(void) strlcpy(l->l_nodename, nodename, sizeof (l->l_nodename));

@@ -96,13 +96,14 @@ struct fk_scsa_iport {
 struct fk_lun {
 	fk_scsa_kind_t	l_kind;
 	struct scsi_device l_sd;
-	fk_tgtmap_t	*l_tm;
+	fk_tgtmap_t	*l_tm;		/* NULL: a child the HBA made */
 	fk_tgt_t	*l_tgt;
 	scsi_hba_tran_t	*l_tran;
 	dev_info_t	*l_iport;
 	dev_info_t	*l_hba;
 	dev_info_t	*l_dip;		/* NULL once removed */
 	uint64_t	l_lun;
+	char		l_target[FK_SCSI_ADDRLEN];
 	char		l_ua[FK_SCSI_ADDRLEN];
 	char		l_nodename[32];
 	int		l_probe;
