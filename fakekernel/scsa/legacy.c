@@ -15,15 +15,17 @@
  *   - scsi_transport, scsi_destroy_pkt or scsi_hba_pkt_comp of a packet
  *     scsi_init_pkt never returned (or destroyed already);
  *   - scsi_transport of a packet in transport, scsi_destroy_pkt of one;
- *   - scsi_hba_pkt_comp of a packet completed already ("completed
- *     twice"), never started, or with FLAG_NOINTR (tran_start completes
- *     those before it returns).
+ *   - a completion (scsi_hba_pkt_comp or pkt_comp) of a packet completed
+ *     already ("completed twice") or never started; scsi_hba_pkt_comp of
+ *     one with FLAG_NOINTR (tran_start completes those before it
+ *     returns).
  * Packets made for a unit of the framework (the scsi_device of a child,
  * child.c) are counted as pkt.c counts its own (fk_scsi.h's stats), and
  * a unit that departs waits for them.  A packet made for any other
  * address (the HBA's own commands, on an address of its making) has no
- * unit and is not counted.  pkt_comp runs in scsi_hba_pkt_comp's caller's
- * context.
+ * unit and is not counted.  pkt_comp runs in the context of the HBA's
+ * call (scsi_hba_pkt_comp, or pkt_comp itself, which the framework
+ * interposes on while the packet is in transport).
  */
 
 #include <sys/scsi/scsi.h>
@@ -40,7 +42,7 @@
 
 #define	FL_IDLE		1	/* allocated, or completed and delivered */
 #define	FL_STARTED	2	/* handed to tran_start */
-#define	FL_COMPLETING	3	/* scsi_hba_pkt_comp running */
+#define	FL_COMPLETING	3	/* being completed */
 
 static const char *fk_lpkt_state_name[] = {
 	"?", "idle", "in transport", "completing"
@@ -50,10 +52,13 @@ typedef struct fk_lpkt {
 	struct scsi_pkt	*lp_pkt;
 	fk_lun_t	*lp_lun;	/* held; NULL: the HBA's own */
 	uint32_t	lp_state;	/* FL_*, under fk_lpkt_lock */
+	void		(*lp_comp)(struct scsi_pkt *);	/* the target's */
 	struct fk_lpkt	*lp_next;	/* hash chain */
 } fk_lpkt_t;
 
 #define	FK_LPKT_HASH	1024
+
+static void fk_legacy_comp(struct scsi_pkt *);
 
 static pthread_mutex_t fk_lpkt_lock = PTHREAD_MUTEX_INITIALIZER;
 static fk_lpkt_t *fk_lpkt_hash[FK_LPKT_HASH];
@@ -173,7 +178,13 @@ fk_legacy_transport(struct scsi_pkt *pkt)
 	int rv;
 
 	lp = fk_lpkt_move(pkt, FL_IDLE, FL_STARTED, "scsi_transport");
+	if (!polled) {
+		lp->lp_comp = pkt->pkt_comp;
+		pkt->pkt_comp = fk_legacy_comp;
+	}
 	if ((lun = lp->lp_lun) != NULL && !fk_lun_enter(lun)) {
+		if (!polled)
+			pkt->pkt_comp = lp->lp_comp;
 		(void) fk_lpkt_move(pkt, FL_STARTED, FL_IDLE,
 		    "scsi_transport");
 		return (TRAN_FATAL_ERROR);
@@ -189,6 +200,8 @@ fk_legacy_transport(struct scsi_pkt *pkt)
 	if (rv != TRAN_ACCEPT) {
 		(void) fk_lpkt_move(pkt, FL_STARTED, FL_IDLE,
 		    "tran_start refused it, yet it completed: scsi_transport");
+		if (!polled)
+			pkt->pkt_comp = lp->lp_comp;
 		fk_pkt_refused(lun, rv);
 		if (lun != NULL)
 			fk_lun_exit(lun);
@@ -207,31 +220,44 @@ fk_legacy_transport(struct scsi_pkt *pkt)
 	return (rv);
 }
 
-void
-fk_legacy_pkt_comp(struct scsi_pkt *pkt)
+/*
+ * The completion of a packet in transport.  A legacy HBA may call
+ * pkt_comp itself rather than scsi_hba_pkt_comp(9F), as illumos lets it:
+ * while a packet is in transport its pkt_comp is this function (the
+ * target's is kept in the record and put back before it runs).
+ */
+static void
+fk_legacy_comp(struct scsi_pkt *pkt)
 {
-	void (*comp)(struct scsi_pkt *) = pkt->pkt_comp;
+	void (*comp)(struct scsi_pkt *);
 	fk_lpkt_t *lp;
 	fk_lun_t *lun;
 
-	lp = fk_lpkt_move(pkt, FL_STARTED, FL_COMPLETING,
-	    "scsi_hba_pkt_comp");
-	if (pkt->pkt_flags & FLAG_NOINTR)
-		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "
-		    "complete it before returning, without scsi_hba_pkt_comp",
-		    (void *)pkt);
+	lp = fk_lpkt_move(pkt, FL_STARTED, FL_COMPLETING, "pkt_comp");
+	comp = lp->lp_comp;
+	pkt->pkt_comp = comp;
 	pkt->pkt_stop = gethrtime();
 	if ((lun = lp->lp_lun) != NULL) {
 		fk_lun_hold(lun);
 		fk_pkt_completed(lun, pkt);
 	}
-	(void) fk_lpkt_move(pkt, FL_COMPLETING, FL_IDLE, "scsi_hba_pkt_comp");
+	(void) fk_lpkt_move(pkt, FL_COMPLETING, FL_IDLE, "pkt_comp");
 	if (comp != NULL)
 		fk_scsa_run_comp(pkt, comp);
 	if (lun != NULL) {
 		fk_lun_exit(lun);
 		fk_lun_rele(lun);
 	}
+}
+
+void
+fk_legacy_pkt_comp(struct scsi_pkt *pkt)
+{
+	if (pkt->pkt_flags & FLAG_NOINTR)
+		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "
+		    "complete it before returning, without scsi_hba_pkt_comp",
+		    (void *)pkt);
+	fk_legacy_comp(pkt);
 }
 
 /*
