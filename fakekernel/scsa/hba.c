@@ -265,6 +265,7 @@ scsi_hba_attach_setup(dev_info_t *dip, ddi_dma_attr_t *attr,
 		return (DDI_FAILURE);
 	tran->tran_iport_dip = NULL;
 
+	fk_compq_start();
 	h = kmem_zalloc(sizeof (*h), KM_SLEEP);
 	h->h_kind = FK_SN_HBA;
 	h->h_dip = dip;

@@ -130,7 +130,13 @@ fk_compq_child(void)
 	(void) pthread_mutex_init(&fk_compq_start_lock, NULL);
 }
 
-static void
+/*
+ * The completion threads: started with the first HBA's registration
+ * (scsi_hba_attach_setup), as illumos's framework threads exist before
+ * any driver uses them, so that none appears later, in the middle of a
+ * driver's life (where a count of threads would call it a leak).
+ */
+void
 fk_compq_start(void)
 {
 	char name[32];

@@ -197,6 +197,7 @@ extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
     int);
 extern void fk_pktcache_destroy(fk_pktcache_t *);
 extern int fk_scsa_in_comp(void);
+extern void fk_compq_start(void);
 extern void fk_scsa_run_comp(struct scsi_pkt *, void (*)(struct scsi_pkt *));
 extern void fk_pkt_started(fk_lun_t *);
 extern void fk_pkt_completed(fk_lun_t *, struct scsi_pkt *);
