@@ -1016,8 +1016,9 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 			panic("scsa: packet %p completed but never started "
 			    "(scsi_transport was not called for it)",
 			    (void *)pkt);
-		panic("scsa: packet %p completed after it was destroyed",
-		    (void *)pkt);
+		panic("scsa: packet %p completed after it was destroyed "
+		    "(a packet is destroyed only out of transport: completed "
+		    "twice, or never started)", (void *)pkt);
 	}
 	if (pkt->pkt_flags & FLAG_NOINTR)
 		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "
