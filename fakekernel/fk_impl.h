@@ -127,6 +127,11 @@ struct dev_info {
 	void			*devi_pdev;	/* platform PCI function */
 	void			*devi_scsa;	/* SCSA per-node state */
 	pthread_mutex_t		devi_lock;
+	/* ndi.c: ndi_devi_enter(9F)'s holder, and the online state */
+	kmutex_t		devi_ndi_lock;
+	void			*devi_ndi_owner;	/* fk_thread_t */
+	int			devi_ndi_depth;
+	int			devi_online;
 };
 
 extern dev_info_t *fk_root_node(void);
@@ -151,6 +156,19 @@ extern void fk_prop_destroy_all(dev_info_t *);
  * without SCSA have no hook.
  */
 extern void (*fk_devi_post_attach_hook)(dev_info_t *);
+
+/*
+ * The bus side of ndi_devi_online(9F) and ndi_devi_offline(9F): the
+ * SCSA framework, when linked in, defines these (scsa/child.c) to
+ * initialise a child of an HBA (tran_tgt_init) and attach the target
+ * side to it, and to take that down again (NDI_SUCCESS or NDI_FAILURE).
+ * ndi.c references them weakly.
+ */
+extern int (*fk_ndi_online_hook)(dev_info_t *);
+extern int (*fk_ndi_offline_hook)(dev_info_t *);
+/* ndi_devi_enter/exit of illumos before 15483 (sys/sunndi.h) */
+extern void fk_ndi_devi_enter_circular(dev_info_t *, int *);
+extern void fk_ndi_devi_exit_circular(dev_info_t *, int);
 
 /*
  * Modules.  fk_mod_load() runs a driver's _init (renamed at build time);

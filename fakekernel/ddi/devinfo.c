@@ -71,6 +71,8 @@ fk_devi_new(const char *name, const char *addr)
 		panic("fk_devi_alloc: out of memory");
 	DEVI(dip)->devi_instance = -1;
 	(void) pthread_mutex_init(&DEVI(dip)->devi_lock, NULL);
+	mutex_init(&DEVI(dip)->devi_ndi_lock, "ndi_devi_enter", MUTEX_DRIVER,
+	    NULL);
 	return (dip);
 }
 
@@ -194,6 +196,7 @@ fk_devi_free(dev_info_t *dip)
 	(void) pthread_mutex_unlock(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
 	(void) pthread_mutex_destroy(&DEVI(dip)->devi_lock);
+	mutex_destroy(&DEVI(dip)->devi_ndi_lock);
 	free(DEVI(dip)->devi_node_name);
 	free(DEVI(dip)->devi_addr);
 	free(dip);

@@ -25,8 +25,8 @@
  *     (ddi_dma_numwin, ddi_dma_getwin);
  *   - align: ddi_dma_mem_alloc memory's device address is aligned to
  *     max(align, minxfer) and its real_length rounded up to that, as on
- *     illumos x86; a bind whose first cookie is not aligned to align gets
- *     a warning (the man page asks callers for equally aligned buffers).
+ *     illumos x86; a bind takes the buffer where it is, as illumos's
+ *     root nexus does (align constrains allocations, not binds).
  * ddi_dma_mem_alloc memory that would need more cookies than sgllen
  * fails.  A bind of a handle already bound returns DDI_DMA_INUSE;
  * ddi_dma_free_handle of a bound handle and ddi_dma_mem_free of bound
@@ -710,7 +710,6 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 	fk_dma_mem_t *dm;
 	fk_dma_view_t *dv = NULL;
 	caddr_t devva;
-	char who[64];
 
 	if (dh->dh_bound)
 		return (DDI_DMA_INUSE);
@@ -751,13 +750,6 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 		dh->dh_viewoff = 0;
 		if (fk_dma_build_cookies(dh, dv->dv_dev, len) != 0)
 			goto noresources;
-	}
-	if (((uintptr_t)addr & (MIN(dh->dh_attr.dma_attr_align,
-	    FK_DMA_PAGE) - 1)) != 0) {
-		cmn_err(CE_WARN, "dma: %s: %s of a buffer at %p, not aligned "
-		    "to its handle's dma_attr_align %#llx",
-		    fk_dma_owner(dh, who, sizeof (who)), op, (void *)addr,
-		    (unsigned long long)dh->dh_attr.dma_attr_align);
 	}
 	if (fk_dma_build_windows(dh) != 0)
 		goto noresources;

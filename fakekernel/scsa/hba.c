@@ -161,19 +161,12 @@ fk_tran_setup(dev_info_t *dip, ddi_dma_attr_t *attr, scsi_hba_tran_t *tran,
 {
 	fk_scsa_tran_t *st;
 
-	if (flags & SCSI_HBA_TRAN_CLONE) {
-		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: "
-		    "SCSI_HBA_TRAN_CLONE is not supported by the fakekernel "
-		    "(use SCSI_HBA_ADDR_COMPLEX)");
-		return (DDI_FAILURE);
-	}
-	if ((flags & (SCSI_HBA_TRAN_CDB | SCSI_HBA_TRAN_SCB)) != 0 &&
-	    tran->tran_setup_pkt == NULL) {
-		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: "
-		    "SCSI_HBA_TRAN_CDB and SCSI_HBA_TRAN_SCB are only valid "
-		    "with tran_setup_pkt");
-		return (DDI_FAILURE);
-	}
+	/*
+	 * SCSI_HBA_TRAN_CLONE: each child gets a copy of the tran (child.c).
+	 * SCSI_HBA_TRAN_CDB and SCSI_HBA_TRAN_SCB ask the framework for the
+	 * CDB and status areas of the packets it allocates; a tran_init_pkt
+	 * HBA allocates its own, so they change nothing there.
+	 */
 	if (tran->tran_setup_pkt == NULL && tran->tran_init_pkt == NULL) {
 		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: the tran has "
 		    "neither tran_setup_pkt nor tran_init_pkt");
@@ -273,6 +266,7 @@ scsi_hba_attach_setup(dev_info_t *dip, ddi_dma_attr_t *attr,
 		return (DDI_FAILURE);
 	tran->tran_iport_dip = NULL;
 
+	fk_compq_start();
 	h = kmem_zalloc(sizeof (*h), KM_SLEEP);
 	h->h_kind = FK_SN_HBA;
 	h->h_dip = dip;
@@ -486,6 +480,8 @@ fk_scsa_config(dev_info_t *dip)
 	if ((h = fk_scsa_hba_of(dip)) == NULL)
 		return (DDI_FAILURE);
 	rv = fk_scsa_attach_iports(h);
+	if (h->h_iports == NULL && fk_child_config(h) != DDI_SUCCESS)
+		rv = DDI_FAILURE;
 	for (ip = h->h_iports; ip != NULL; ip = ip->ip_next) {
 		if (ip->ip_state == FK_IPORT_FAILED)
 			rv = DDI_FAILURE;
@@ -549,6 +545,8 @@ fk_scsa_unconfig(dev_info_t *dip)
 	fk_scsa_init();
 	fk_assert_may_block("fk_scsa_unconfig");
 	if ((h = fk_scsa_hba_of(dip)) == NULL)
+		return (DDI_FAILURE);
+	if (fk_child_unconfig(h) != DDI_SUCCESS)
 		return (DDI_FAILURE);
 	mutex_enter(&fk_scsa_config_lock);
 	while ((ip = h->h_iports) != NULL) {
@@ -685,4 +683,54 @@ scsi_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 	    tran->tran_abort == NULL)
 		return (0);
 	return (tran->tran_abort(ap, pkt));
+}
+
+/*
+ * scsi_hba_open(9F), scsi_hba_close(9F), scsi_hba_ioctl(9F): the HBA
+ * node's devctl minor (instance << 6, illumos's layout) opens while that
+ * HBA is attached; the fakekernel has no devctl commands (ENOTTY, so a
+ * driver's own ioctl(9E) can take over).
+ */
+#define	FK_HBA_MINOR_SHIFT	6
+
+int
+scsi_hba_open(dev_t *devp, int flags, int otyp, cred_t *credp)
+{
+	fk_scsa_hba_t *h;
+	int inst = (int)(getminor(*devp) >> FK_HBA_MINOR_SHIFT);
+
+	(void) flags;
+	(void) otyp;
+	(void) credp;
+	fk_scsa_init();
+	mutex_enter(&fk_scsa_reg_lock);
+	for (h = fk_scsa_hbas; h != NULL; h = h->h_next) {
+		if (ddi_get_instance(h->h_dip) == inst)
+			break;
+	}
+	mutex_exit(&fk_scsa_reg_lock);
+	return (h != NULL ? 0 : ENXIO);
+}
+
+int
+scsi_hba_close(dev_t dev, int flag, int otyp, cred_t *credp)
+{
+	(void) dev;
+	(void) flag;
+	(void) otyp;
+	(void) credp;
+	return (0);
+}
+
+int
+scsi_hba_ioctl(dev_t dev, int cmd, intptr_t arg, int mode, cred_t *credp,
+    int *rvalp)
+{
+	(void) dev;
+	(void) cmd;
+	(void) arg;
+	(void) mode;
+	(void) credp;
+	(void) rvalp;
+	return (ENOTTY);
 }

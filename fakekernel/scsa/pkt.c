@@ -131,7 +131,13 @@ fk_compq_child(void)
 	(void) pthread_mutex_init(&fk_compq_start_lock, NULL);
 }
 
-static void
+/*
+ * The completion threads: started with the first HBA's registration
+ * (scsi_hba_attach_setup), as illumos's framework threads exist before
+ * any driver uses them, so that none appears later, in the middle of a
+ * driver's life (where a count of threads would call it a leak).
+ */
+void
 fk_compq_start(void)
 {
 	char name[32];
@@ -217,16 +223,17 @@ fk_tran_legacy(scsi_hba_tran_t *tran)
 }
 
 /*
- * From scsi_transport to the completion, in ns: 0 for a packet that is
- * not the framework's (a legacy HBA's tran_init_pkt made it) or has not
- * completed.
+ * From scsi_transport to the completion, in ns: 0 for a packet that has
+ * not completed.
  */
 hrtime_t
 fk_pkt_latency(struct scsi_pkt *pkt)
 {
 	fk_pkt_t *fp = (fk_pkt_t *)pkt;
 
-	if (fk_tran_legacy(pkt->pkt_address.a_hba_tran) || fp->fp_stop == 0)
+	if (fk_tran_legacy(pkt->pkt_address.a_hba_tran))
+		return (fk_legacy_latency(pkt));
+	if (fp->fp_stop == 0)
 		return (0);
 	return (fp->fp_stop - fp->fp_start);
 }
@@ -620,8 +627,8 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 	if (ap == NULL || (tran = ap->a_hba_tran) == NULL)
 		panic("scsi_init_pkt: no scsi_address or no tran");
 	if (fk_tran_legacy(tran)) {
-		return (tran->tran_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
-		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC, NULL));
+		return (fk_legacy_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
+		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC));
 	}
 	if (cmdlen < 0 || statuslen < 0 || pplen < 0)
 		return (NULL);
@@ -734,7 +741,7 @@ scsi_destroy_pkt(struct scsi_pkt *pkt)
 		panic("scsi_destroy_pkt(%p): no packet or no tran",
 		    (void *)pkt);
 	if (fk_tran_legacy(tran)) {
-		tran->tran_destroy_pkt(&pkt->pkt_address, pkt);
+		fk_legacy_destroy_pkt(pkt);
 		return;
 	}
 	fp = fk_pkt_of(pkt, "scsi_destroy_pkt");
@@ -790,7 +797,7 @@ scsi_sync_pkt(struct scsi_pkt *pkt)
 /*
  * Accounting at start and completion.
  */
-static void
+void
 fk_pkt_started(fk_lun_t *lun)
 {
 	FK_ATOMIC_INC(&lun->l_stats.st_started);
@@ -799,7 +806,7 @@ fk_pkt_started(fk_lun_t *lun)
 	FK_ATOMIC_INC(&fk_scsa_stats.st_outstanding);
 }
 
-static void
+void
 fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 {
 	int bad = pkt->pkt_reason != CMD_CMPLT || (pkt->pkt_scbp != NULL &&
@@ -813,6 +820,25 @@ fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 	if (bad) {
 		FK_ATOMIC_INC(&lun->l_stats.st_errors);
 		FK_ATOMIC_INC(&fk_scsa_stats.st_errors);
+	}
+}
+
+/* tran_start refused a counted packet (lun NULL: an uncounted one). */
+void
+fk_pkt_refused(fk_lun_t *lun, int rv)
+{
+	if (rv == TRAN_BUSY)
+		__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
+		    __ATOMIC_RELAXED);
+	if (lun == NULL)
+		return;
+	FK_ATOMIC_DEC(&lun->l_stats.st_started);
+	FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
+	if (rv == TRAN_BUSY) {
+		FK_ATOMIC_INC(&lun->l_stats.st_busy);
+		FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
 	}
 }
 
@@ -832,15 +858,8 @@ scsi_transport(struct scsi_pkt *pkt)
 	if (pkt == NULL || (tran = pkt->pkt_address.a_hba_tran) == NULL)
 		panic("scsi_transport(%p): no packet or no tran",
 		    (void *)pkt);
-	if (fk_tran_legacy(tran)) {
-		__atomic_add_fetch(&fk_counters.fc_pkt_starts, 1,
-		    __ATOMIC_RELAXED);
-		rv = tran->tran_start(&pkt->pkt_address, pkt);
-		if (rv == TRAN_BUSY)
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-		return (rv);
-	}
+	if (fk_tran_legacy(tran))
+		return (fk_legacy_transport(pkt));
 	fp = fk_pkt_of(pkt, "scsi_transport");
 	lun = fp->fp_lun;
 	state = __atomic_load_n(&fp->fp_state, __ATOMIC_ACQUIRE);
@@ -867,16 +886,7 @@ scsi_transport(struct scsi_pkt *pkt)
 			    "returned %d (a packet the HBA refuses must not "
 			    "complete)", (void *)pkt, rv);
 		}
-		FK_ATOMIC_DEC(&lun->l_stats.st_started);
-		FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
-		if (rv == TRAN_BUSY) {
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-			FK_ATOMIC_INC(&lun->l_stats.st_busy);
-			FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
-		}
+		fk_pkt_refused(lun, rv);
 		fk_lun_exit(lun);
 		return (rv);
 	}
@@ -904,23 +914,29 @@ scsi_transport(struct scsi_pkt *pkt)
  * Deliver one completion: the packet is done (it may be restarted or
  * destroyed from pkt_comp), then the unit's count drops.
  */
+/* Run a completion callback, marked as one (fk_scsa_in_comp). */
+void
+fk_scsa_run_comp(struct scsi_pkt *pkt, void (*comp)(struct scsi_pkt *))
+{
+	int was = fk_in_comp;
+
+	fk_in_comp = 1;
+	comp(pkt);
+	fk_in_comp = was;
+}
+
 static void
 fk_pkt_deliver(fk_pkt_t *fp)
 {
 	struct scsi_pkt *pkt = &fp->fp_pkt;
 	fk_lun_t *lun = fp->fp_lun;
 	void (*comp)(struct scsi_pkt *) = pkt->pkt_comp;
-	int was;
 
 	fk_lun_hold(lun);
 	fk_pkt_completed(lun, pkt);
 	__atomic_store_n(&fp->fp_state, FP_DONE, __ATOMIC_RELEASE);
-	if (comp != NULL) {
-		was = fk_in_comp;
-		fk_in_comp = 1;
-		comp(pkt);
-		fk_in_comp = was;
-	}
+	if (comp != NULL)
+		fk_scsa_run_comp(pkt, comp);
 	fk_lun_exit(lun);
 	fk_lun_rele(lun);
 }
@@ -1003,8 +1019,7 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 		    (void *)pkt);
 	__atomic_add_fetch(&fk_counters.fc_pkt_comps, 1, __ATOMIC_RELAXED);
 	if (fk_tran_legacy(tran)) {
-		if (pkt->pkt_comp != NULL)
-			pkt->pkt_comp(pkt);
+		fk_legacy_pkt_comp(pkt);
 		return;
 	}
 	fp = (fk_pkt_t *)pkt;
@@ -1021,8 +1036,9 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 			panic("scsa: packet %p completed but never started "
 			    "(scsi_transport was not called for it)",
 			    (void *)pkt);
-		panic("scsa: packet %p completed after it was destroyed",
-		    (void *)pkt);
+		panic("scsa: packet %p completed after it was destroyed "
+		    "(a packet is destroyed only out of transport: completed "
+		    "twice, or never started)", (void *)pkt);
 	}
 	if (pkt->pkt_flags & FLAG_NOINTR)
 		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "

@@ -3,7 +3,9 @@
  * packets, target maps and logical units its files share.
  *
  *   hba.c	HBA registration, iports, configuration, capabilities
+ *   child.c	children an HBA makes itself (tran_bus_config, ndi)
  *   pkt.c	tran_setup_pkt packets, transport, completion
+ *   legacy.c	tran_init_pkt packets
  *   tgtmap.c	target maps: reports, settle, the worker thread
  *   lun.c	logical units: probe, discovery, scsi_device
  *   target.c	the target-side API (fk_scsi.h)
@@ -107,13 +109,14 @@ struct fk_scsa_iport {
 struct fk_lun {
 	fk_scsa_kind_t	l_kind;
 	struct scsi_device l_sd;
-	fk_tgtmap_t	*l_tm;
+	fk_tgtmap_t	*l_tm;		/* NULL: a child the HBA made */
 	fk_tgt_t	*l_tgt;
 	scsi_hba_tran_t	*l_tran;
 	dev_info_t	*l_iport;
 	dev_info_t	*l_hba;
 	dev_info_t	*l_dip;		/* NULL once removed */
 	uint64_t	l_lun;
+	char		l_target[FK_SCSI_ADDRLEN];
 	char		l_ua[FK_SCSI_ADDRLEN];
 	char		l_nodename[32];
 	int		l_probe;
@@ -215,8 +218,33 @@ extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
 extern void fk_pktcache_destroy(fk_pktcache_t *);
 extern hrtime_t fk_pkt_latency(struct scsi_pkt *);
 extern int fk_scsa_in_comp(void);
+extern void fk_compq_start(void);
+extern void fk_scsa_run_comp(struct scsi_pkt *, void (*)(struct scsi_pkt *));
+extern void fk_pkt_started(fk_lun_t *);
+extern void fk_pkt_completed(fk_lun_t *, struct scsi_pkt *);
+extern void fk_pkt_refused(fk_lun_t *, int);
+
+/* legacy.c */
+extern struct scsi_pkt *fk_legacy_init_pkt(struct scsi_address *,
+    struct scsi_pkt *, struct buf *, int, int, int, int, int (*)(caddr_t));
+extern void fk_legacy_destroy_pkt(struct scsi_pkt *);
+extern hrtime_t fk_legacy_latency(struct scsi_pkt *);
+extern int fk_legacy_transport(struct scsi_pkt *);
+extern void fk_legacy_pkt_comp(struct scsi_pkt *);
+
+/* child.c */
+extern fk_lun_t *fk_child_lun_of(struct scsi_address *);
+extern int fk_child_config(fk_scsa_hba_t *);
+extern int fk_child_unconfig(fk_scsa_hba_t *);
 
 /* lun.c */
+extern fk_lun_t *fk_lun_alloc(scsi_hba_tran_t *, dev_info_t *, dev_info_t *,
+    const char *, uint64_t, const char *, int, const uchar_t *);
+extern void fk_lun_free(fk_lun_t *);
+extern void fk_lun_depart(fk_lun_t *);
+extern int fk_lun_probe(fk_lun_t *, uchar_t *);
+extern void fk_lun_capacity(fk_lun_t *);
+extern const char *fk_dtype_nodename(uint_t);
 extern fk_lun_t *fk_lun_from_addr(struct scsi_address *);
 extern void fk_lun_hold(fk_lun_t *);
 extern void fk_lun_rele(fk_lun_t *);

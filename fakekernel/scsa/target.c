@@ -116,7 +116,7 @@ fk_scsi_luns(dev_info_t *iport, const char *target, fk_lun_t **out,
 	for (l = fk_reg_head; l != NULL; l = l->l_gnext) {
 		if (iport != NULL && l->l_iport != iport)
 			continue;
-		if (target != NULL && strcmp(l->l_tgt->t_addr, target) != 0)
+		if (target != NULL && strcmp(l->l_target, target) != 0)
 			continue;
 		if (n < max) {
 			fk_lun_hold(l);
@@ -203,7 +203,7 @@ fk_scsi_lun_info(fk_lun_t *l, fk_lun_info_t *li)
 	mutex_exit(&l->l_lock);
 	if ((ua = scsi_hba_iport_unit_address(l->l_iport)) != NULL)
 		(void) strlcpy(li->li_iport_ua, ua, sizeof (li->li_iport_ua));
-	(void) strlcpy(li->li_target, l->l_tgt->t_addr,
+	(void) strlcpy(li->li_target, l->l_target,
 	    sizeof (li->li_target));
 	(void) strlcpy(li->li_ua, l->l_ua, sizeof (li->li_ua));
 	(void) strlcpy(li->li_nodename, l->l_nodename,

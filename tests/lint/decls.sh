@@ -55,9 +55,13 @@ if [ -n "$gate" ]; then
 	    { echo "decls: $gate has no usr/src/uts" >&2; exit 2; }
 	[ -d "$uts/$isa" ] ||
 	    { echo "decls: $gate has no uts/$isa" >&2; exit 2; }
+	# Headers a gate build generates (sys/priv_names.h, from
+	# priv_defs): empty ones do for the declarations compared here.
+	mkdir -p "$tmp/gen/sys"
+	: >"$tmp/gen/sys/priv_names.h"
 	# What Makefile.uts passes a 64-bit module, and the DEBUG build.
 	flags="--target=$triple-unknown-illumos -nostdinc -I$uts/$isa
-	    -I$uts/common -D_KERNEL -D_SYSCALL32 -D_SYSCALL32_IMPL -D_ELF64
+	    -I$uts/common -I$tmp/gen -D_KERNEL -D_SYSCALL32 -D_SYSCALL32_IMPL -D_ELF64
 	    -D_DDI_STRICT -Dsun -D__sun -D__SVR4 -DDEBUG"
 	root="$uts/$isa/ $uts/common/"
 	while read -r h; do

@@ -18,6 +18,8 @@ typedef struct __ddi_softint_handle *ddi_softint_handle_t;
 typedef struct __ddi_periodic *ddi_periodic_t;
 typedef struct __ddi_iblock_cookie *ddi_iblock_cookie_t;
 typedef struct ddi_taskq ddi_taskq_t;
+typedef struct ddi_event_cookie *ddi_eventcookie_t;
+typedef struct ddi_event_callbacks *ddi_callback_id_t;
 
 /*
  * A DMA cookie: one physically contiguous run of a binding.

@@ -18,6 +18,8 @@ extern const unsigned int _mmu_pageshift;
 extern const unsigned long _mmu_pageoffset;
 extern const unsigned long _mmu_pagemask;
 
+#define	MAXNAMELEN	256	/* a node or file name, NUL included */
+
 #define	PAGESIZE	_pagesize
 #define	PAGESHIFT	_pageshift
 #define	PAGEOFFSET	_pageoffset

@@ -68,6 +68,7 @@ extern char *ddi_binding_name(dev_info_t *);
 extern char *ddi_get_name_addr(dev_info_t *);
 extern void ddi_set_name_addr(dev_info_t *, char *);
 extern char *ddi_pathname(dev_info_t *, char *);
+extern char *ddi_deviname(dev_info_t *, char *);
 extern void ddi_report_dev(dev_info_t *);
 extern int ddi_dev_is_sid(dev_info_t *);
 

@@ -24,6 +24,14 @@ extern hrtime_t gethrtime(void);
 extern size_t strlcpy(char *, const char *, size_t);
 extern size_t strlcat(char *, const char *, size_t);
 
+/* the kernel's signed int min() and max(); sys/ddi.h makes them macros */
+#ifndef	min
+extern int min(int, int);
+#endif
+#ifndef	max
+extern int max(int, int);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #define	_FK_SYS_TASKQ_H
 
 #include <sys/types.h>
+#include <sys/thread.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -13,7 +14,6 @@ extern "C" {
 typedef struct taskq taskq_t;
 typedef uintptr_t taskqid_t;
 typedef void (task_func_t)(void *);
-typedef struct _kthread kthread_t;
 
 #define	TASKQ_DEFAULTPRI	-1
 #define	TASKQ_PREPOPULATE	0x0001

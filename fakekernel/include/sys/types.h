@@ -7,6 +7,7 @@
 
 #include_next <sys/types.h>
 #include <sys/isa_defs.h>
+#include <sys/ccompile.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <limits.h>

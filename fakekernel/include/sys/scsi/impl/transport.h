@@ -10,6 +10,7 @@
 #include <sys/ddidmareq.h>
 #include <sys/modctl.h>
 #include <sys/kmem.h>
+#include <sys/sunndi.h>
 #include <sys/scsi/scsi_address.h>
 #include <sys/scsi/scsi_pkt.h>
 
@@ -18,6 +19,7 @@ extern "C" {
 #endif
 
 struct scsi_device;
+struct scsi_inquiry;
 typedef struct scsi_hba_tran scsi_hba_tran_t;
 typedef struct __scsi_tgtmap scsi_hba_tgtmap_t;
 typedef struct __scsi_iportmap scsi_hba_iportmap_t;
@@ -60,10 +62,24 @@ struct scsi_hba_tran {
 	int		(*tran_clear_task_set)(struct scsi_address *);
 	int		(*tran_terminate_task)(struct scsi_address *,
 			    struct scsi_pkt *);
+	int		(*tran_get_eventcookie)(dev_info_t *, dev_info_t *,
+			    char *, ddi_eventcookie_t *);
+	int		(*tran_add_eventcall)(dev_info_t *, dev_info_t *,
+			    ddi_eventcookie_t, void (*)(dev_info_t *,
+			    ddi_eventcookie_t, void *, void *), void *,
+			    ddi_callback_id_t *);
+	int		(*tran_remove_eventcall)(dev_info_t *,
+			    ddi_callback_id_t);
+	int		(*tran_post_event)(dev_info_t *, dev_info_t *,
+			    ddi_eventcookie_t, void *);
 	int		(*tran_quiesce)(dev_info_t *);
 	int		(*tran_unquiesce)(dev_info_t *);
 	int		(*tran_bus_reset)(dev_info_t *, int);
 	int		tran_hba_flags;		/* set by the framework */
+	int		(*tran_bus_config)(dev_info_t *, uint_t,
+			    ddi_bus_config_op_t, void *, dev_info_t **);
+	int		(*tran_bus_unconfig)(dev_info_t *, uint_t,
+			    ddi_bus_config_op_t, void *);
 	int		tran_interconnect_type;
 
 	int		(*tran_pkt_constructor)(struct scsi_pkt *,
@@ -141,6 +157,23 @@ extern int scsi_hba_detach(dev_info_t *);
 extern void scsi_hba_pkt_comp(struct scsi_pkt *);
 extern int scsi_hba_lookup_capstr(char *);
 extern int scsi_hba_probe(struct scsi_device *, int (*)(void));
+
+/* The HBA allocating its own packets (tran_init_pkt). */
+extern struct scsi_pkt *scsi_hba_pkt_alloc(dev_info_t *,
+    struct scsi_address *, int, int, int, int, int (*)(caddr_t), caddr_t);
+extern void scsi_hba_pkt_free(struct scsi_address *, struct scsi_pkt *);
+extern size_t scsi_pkt_size();
+extern void scsi_size_clean(dev_info_t *);
+
+/* Children the HBA makes itself (tran_bus_config). */
+extern void scsi_hba_nodename_compatible_get(struct scsi_inquiry *, char *,
+    int, char *, char **, char ***, int *);
+extern void scsi_hba_nodename_compatible_free(char *, char **);
+
+/* The HBA node's devctl entry points (cb_ops(9S)). */
+extern int scsi_hba_open(dev_t *, int, int, cred_t *);
+extern int scsi_hba_close(dev_t, int, int, cred_t *);
+extern int scsi_hba_ioctl(dev_t, int, intptr_t, int, cred_t *, int *);
 
 extern int scsi_hba_iport_register(dev_info_t *, char *);
 extern char *scsi_hba_iport_unit_address(dev_info_t *);
