@@ -208,7 +208,7 @@ test_loaded_slow(void)
 	}
 	(void) fk_scsi_tur(lun, NULL);		/* the power-on attention */
 	for (int i = 0; i < 32; i++)
-		sent += lp_send(&lp[i], lun, 0, 8 * i, 8, 30, 0) == 0;
+		sent += lp_send(&lp[i], lun, 0, 8 * i, 8, 30, 0) == TRAN_ACCEPT;
 	delay(drv_usectohz(200000));
 	err = qmp_disk_del(qfd, 0, HOT);
 	for (int i = 0; i < 32; i++) {

@@ -98,7 +98,7 @@ test_expire(void)
 	char what[200] = "";
 
 	for (int i = 0; i < NEXP; i++)
-		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1, 0) == 0;
+		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1, 0) == TRAN_ACCEPT;
 	for (int i = 0; i < NEXP; i++) {
 		(void) lp_wait(&lp[i], 20);
 		if (!ended(&lp[i], CMD_TIMEOUT, STAT_TIMEOUT | STAT_ABORTED) &&
@@ -229,7 +229,7 @@ test_escalate(int npkts, int polled)
 	dt_lose_aborted(1);
 	for (int i = 0; i < npkts; i++) {
 		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1,
-		    polled ? FLAG_NOINTR : 0) == 0;
+		    polled ? FLAG_NOINTR : 0) == TRAN_ACCEPT;
 	}
 	for (int i = 0; i < npkts; i++) {
 		(void) lp_wait(&lp[i], 30);

@@ -145,6 +145,11 @@ drv_lun(int hba, const char *ua, int secs)
 		dev_info_t *dip = fk_pci_hba(hba);
 		int n = dip == NULL ? 0 : fk_scsi_iports(dip, iports, 4);
 
+		/* An HBA without iports has its units as children. */
+		if (n == 0 && dip != NULL) {
+			iports[0] = dip;
+			n = 1;
+		}
 		for (int i = 0; i < n && i < 4; i++) {
 			fk_lun_t *lun = fk_scsi_lun_find(iports[i], ua);
 			if (lun != NULL)

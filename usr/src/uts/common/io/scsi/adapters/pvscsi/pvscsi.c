@@ -324,7 +324,7 @@ pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
 	    DDI_DMA_MAPPED)
 		goto fail;
 	d->pvb_size = size;
-	if (ddi_dma_ncookies(d->pvb_dmah) != size / PVSCSI_PAGE_SIZE)
+	if ((size_t)ddi_dma_ncookies(d->pvb_dmah) != size / PVSCSI_PAGE_SIZE)
 		goto fail;
 	d->pvb_pa = ddi_dma_cookie_get(d->pvb_dmah, 0)->dmac_laddress;
 	return (DDI_SUCCESS);
