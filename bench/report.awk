@@ -115,7 +115,7 @@ function wl_name(wl) {
 	return wl
 }
 
-function scale_report(    ci, c, k, who, t) {
+function scale_report(    ci, c, k, who, t, x, y) {
 	split(scale_test, t, SUBSEP)
 	printf "## At scale: %d HBAs × %d disks, %s %s, QD%d per HBA\n\n",
 	    scale_hbas, scale_luns, size_name(t[2]), wl_name(t[1]), t[3]
