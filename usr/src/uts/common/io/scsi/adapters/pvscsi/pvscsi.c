@@ -134,6 +134,7 @@
 #include <sys/byteorder.h>
 #include <sys/list.h>
 #include <sys/time.h>
+#include <sys/kstat.h>
 #include <sys/scsi/scsi.h>
 
 #include "pvscsi.h"
@@ -330,19 +331,20 @@ fail:
 	return (DDI_FAILURE);
 }
 
+/*
+ * The device wrote something we ignore or correct: count it in its kstat,
+ * and log it the first, second, fourth, eighth... time.
+ */
 static void
-pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
+pvscsi_device_error(pvscsi_softc_t *pvs, kstat_named_t *kn, uint64_t val)
 {
-	uint_t k = 0;
+	uint64_t n = ++kn->value.ui64;
 
-	while (k < ARRAY_SIZE(pvs->pvs_bad) - 1 && pvs->pvs_bad[k] != NULL &&
-	    pvs->pvs_bad[k] != what)
-		k++;
-	pvs->pvs_bad[k] = what;
-	pvs->pvs_nbad[k]++;
-	if (ISP2(pvs->pvs_nbad[k])) {
-		dev_err(pvs->pvs_dip, CE_WARN, "!bad %s 0x%llx from the "
-		    "device (%u)", what, (u_longlong_t)val, pvs->pvs_nbad[k]);
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (ISP2(n)) {
+		dev_err(pvs->pvs_dip, CE_WARN, "!%s 0x%llx from the device "
+		    "(%llu so far)", kn->name, (u_longlong_t)val,
+		    (u_longlong_t)n);
 	}
 }
 
@@ -544,10 +546,12 @@ pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 /*
  * Translate a completion: status and sense whatever the host status (CHECK
  * CONDITION often comes with DATARUN); a data length of 0 (QEMU's) is all of
- * it.  B_FALSE: a length over the request or sense buffer, unknown status.
+ * it.  A length over the request or sense buffer, or an unknown host status,
+ * is a device error.
  */
-static boolean_t
-pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
+static void
+pvscsi_cmp_status(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd,
+    const pvscsi_cmp_t *cmp)
 {
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 	uint8_t ss = (uint8_t)LE_16(cmp->pc_scsi_status);
@@ -557,7 +561,7 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 
 	cmd->pvc_host = LE_16(cmp->pc_host_status);
 	if (pkt == NULL)
-		return (B_TRUE);
+		return;
 	reason = pvscsi_host_reason(cmd->pvc_host, &stat);
 	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && rst != 0)
 		stat = rst;
@@ -580,8 +584,18 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 		if ((size_t)pkt->pkt_resid < cmd->pvc_xfer)
 			pkt->pkt_state |= STATE_XFERRED_DATA;
 	}
-	return (dl <= cmd->pvc_xfer && LE_32(cmp->pc_sense_len) <=
-	    PVSCSI_SENSE_LEN && (reason != CMD_TRAN_ERR || stat != 0));
+	if (dl > cmd->pvc_xfer) {
+		pvscsi_device_error(pvs, &pvs->pvs_stats.pst_bad_data_length,
+		    dl);
+	}
+	if (LE_32(cmp->pc_sense_len) > PVSCSI_SENSE_LEN) {
+		pvscsi_device_error(pvs, &pvs->pvs_stats.pst_sense_clamped,
+		    LE_32(cmp->pc_sense_len));
+	}
+	if (reason == CMD_TRAN_ERR && stat == 0) {
+		pvscsi_device_error(pvs, &pvs->pvs_stats.pst_bad_host_status,
+		    cmd->pvc_host);
+	}
 }
 
 /*
@@ -675,11 +689,11 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 		cmd = (PVSCSI_CTX_SLOT(ctx) < pvs->pvs_nslots) ?
 		    pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)] : NULL;
 		if (cmd == NULL || cmd->pvc_ctx != ctx) {
-			pvscsi_bad(pvs, "context", ctx);
+			pvscsi_device_error(pvs,
+			    &pvs->pvs_stats.pst_bad_context, ctx);
 			continue;
 		}
-		if (!pvscsi_cmp_status(cmd, &cmp))
-			pvscsi_bad(pvs, "length or host status, context", ctx);
+		pvscsi_cmp_status(pvs, cmd, &cmp);
 		pvscsi_cmd_done(pvs, cmd, CMD_CMPLT, 0, done);
 	}
 	pvs->pvs_cmp_cons = cons;
@@ -717,7 +731,8 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 		if (LE_32(m.pmd_type) > PVSCSI_MSG_DEV_REMOVED ||
 		    LE_32(m.pmd_bus) != 0 || tgt >= pvs->pvs_max_targets ||
 		    (LE_64(lun) & ~0xff00ULL) != 0) {
-			pvscsi_bad(pvs, "message for target", tgt);
+			pvscsi_device_error(pvs,
+			    &pvs->pvs_stats.pst_bad_message, tgt);
 		} else if (m.pmd_lun[1] == 0) {
 			pvs->pvs_rescan = B_TRUE;
 		} else {
@@ -779,6 +794,7 @@ static boolean_t
 pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	pvs->pvs_stats.pst_adapter_resets.value.ui64++;
 	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
 	(void) pvscsi_reap(pvs, done);
 	pvscsi_fail_all(pvs, CMD_RESET, STAT_BUS_RESET, done);
@@ -803,6 +819,7 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	if (cmd->pvc_ctx == 0)
 		return (B_FALSE);
 	cmd->pvc_stat |= STAT_ABORTED;
+	pvs->pvs_stats.pst_aborts.value.ui64++;
 	pvscsi_kick(pvs);
 	bzero(dw, sizeof (dw));
 	pvscsi_dw64(dw, offsetof(pvscsi_cmd_abort_t, pca_context),
@@ -839,6 +856,10 @@ pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 	hrtime_t next;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (target < 0)
+		pvs->pvs_stats.pst_bus_resets.value.ui64++;
+	else
+		pvs->pvs_stats.pst_device_resets.value.ui64++;
 	pvscsi_kick(pvs);
 	bzero(dw, sizeof (dw));
 	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
@@ -871,6 +892,8 @@ pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
 	uint_t had = cmd->pvc_stat;
 
+	if (cmd->pvc_ctx != 0 && !(cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT))
+		pvs->pvs_stats.pst_timeouts.value.ui64++;
 	if (cmd->pvc_ctx != 0)
 		cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
 	if (cmd->pvc_ctx != 0 && ((!(had & STAT_ABORTED) &&
@@ -903,7 +926,8 @@ pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 		return;
 	}
 	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
-		pvscsi_bad(pvs, "ring index", 0);
+		pvscsi_device_error(pvs, &pvs->pvs_stats.pst_bad_ring_index,
+		    0);
 		(void) pvscsi_reset_adapter(pvs, done);
 	}
 	pvscsi_drain(pvs);
@@ -1295,6 +1319,46 @@ pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 	pvs->pvs_max_targets = n;
 }
 
+/*
+ * The counts of pvscsi_stats_t, as a virtual named kstat under pvs_lock.
+ */
+static int
+pvscsi_kstat_init(pvscsi_softc_t *pvs)
+{
+	pvscsi_stats_t *st = &pvs->pvs_stats;
+
+	pvs->pvs_kstat = kstat_create(ddi_driver_name(pvs->pvs_dip),
+	    ddi_get_instance(pvs->pvs_dip), "errors", "controller",
+	    KSTAT_TYPE_NAMED, sizeof (*st) / sizeof (kstat_named_t),
+	    KSTAT_FLAG_VIRTUAL);
+	if (pvs->pvs_kstat == NULL)
+		return (DDI_FAILURE);
+	kstat_named_init(&st->pst_bad_context, "bad_context",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_bad_ring_index, "bad_ring_index",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_bad_message, "bad_message",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_bad_data_length, "bad_data_length",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_sense_clamped, "sense_clamped",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_bad_host_status, "bad_host_status",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_aborts, "aborts", KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_device_resets, "device_resets",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_bus_resets, "bus_resets",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_adapter_resets, "adapter_resets",
+	    KSTAT_DATA_UINT64);
+	kstat_named_init(&st->pst_timeouts, "timeouts", KSTAT_DATA_UINT64);
+	pvs->pvs_kstat->ks_data = st;
+	pvs->pvs_kstat->ks_lock = &pvs->pvs_lock;
+	kstat_install(pvs->pvs_kstat);
+	return (DDI_SUCCESS);
+}
+
 static boolean_t
 pvscsi_undo(pvscsi_softc_t *pvs, pvscsi_attach_state_t step)
 {
@@ -1341,6 +1405,8 @@ pvscsi_cleanup(pvscsi_softc_t *pvs)
 		kmem_free(pvs->pvs_slots,
 		    pvs->pvs_nslots * sizeof (pvscsi_cmd_t *));
 	}
+	if (pvscsi_undo(pvs, PVSCSI_ATTACH_KSTAT))
+		kstat_delete(pvs->pvs_kstat);
 	if (pvscsi_undo(pvs, PVSCSI_ATTACH_SYNC)) {
 		ddi_taskq_destroy(pvs->pvs_tq);
 		list_destroy(&pvs->pvs_waitq);
@@ -1383,7 +1449,10 @@ pvscsi_hba_attach(dev_info_t *dip)
 	mutex_init(&pvs->pvs_lock, NULL, MUTEX_DRIVER,
 	    DDI_INTR_PRI(pvs->pvs_ipri));
 	PVSCSI_DONE_INIT(&pvs->pvs_waitq);
-	pvs->pvs_attach |= PVSCSI_ATTACH_SYNC | PVSCSI_ATTACH_DMA;
+	pvs->pvs_attach |= PVSCSI_ATTACH_SYNC;
+	if (pvscsi_kstat_init(pvs) != DDI_SUCCESS)
+		goto fail;
+	pvs->pvs_attach |= PVSCSI_ATTACH_KSTAT | PVSCSI_ATTACH_DMA;
 	if (pvscsi_alloc_rings(pvs) != DDI_SUCCESS)
 		goto fail;
 

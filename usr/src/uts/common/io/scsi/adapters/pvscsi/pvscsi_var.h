@@ -20,6 +20,7 @@
 #include <sys/list.h>
 #include <sys/ksynch.h>
 #include <sys/sunddi.h>
+#include <sys/kstat.h>
 #include <sys/scsi/scsi.h>
 
 #include "pvscsi.h"
@@ -80,15 +81,34 @@ typedef struct pvscsi_cmd {
 	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
 } pvscsi_cmd_t;
 
+/*
+ * Device errors and recovery steps, counted under pvs_lock and exported
+ * as the named kstat pvscsi:<instance>:errors (see pvscsi(4D)).
+ */
+typedef struct pvscsi_stats {
+	kstat_named_t		pst_bad_context;
+	kstat_named_t		pst_bad_ring_index;
+	kstat_named_t		pst_bad_message;
+	kstat_named_t		pst_bad_data_length;
+	kstat_named_t		pst_sense_clamped;
+	kstat_named_t		pst_bad_host_status;
+	kstat_named_t		pst_aborts;
+	kstat_named_t		pst_device_resets;
+	kstat_named_t		pst_bus_resets;
+	kstat_named_t		pst_adapter_resets;
+	kstat_named_t		pst_timeouts;
+} pvscsi_stats_t;
+
 typedef enum pvscsi_attach_state {
 	PVSCSI_ATTACH_REGS	= 1 << 0,
 	PVSCSI_ATTACH_INTR_ALLOC = 1 << 1,
 	PVSCSI_ATTACH_SYNC	= 1 << 2,	/* lock, wait queue, taskq */
-	PVSCSI_ATTACH_DMA	= 1 << 3,
-	PVSCSI_ATTACH_DEVICE	= 1 << 4,	/* reset, to reset again */
-	PVSCSI_ATTACH_INTR	= 1 << 5,
-	PVSCSI_ATTACH_HBA	= 1 << 6,
-	PVSCSI_ATTACH_TIMER	= 1 << 7
+	PVSCSI_ATTACH_KSTAT	= 1 << 3,
+	PVSCSI_ATTACH_DMA	= 1 << 4,
+	PVSCSI_ATTACH_DEVICE	= 1 << 5,	/* reset, to reset again */
+	PVSCSI_ATTACH_INTR	= 1 << 6,
+	PVSCSI_ATTACH_HBA	= 1 << 7,
+	PVSCSI_ATTACH_TIMER	= 1 << 8
 } pvscsi_attach_state_t;
 
 typedef struct pvscsi_softc {
@@ -133,8 +153,8 @@ typedef struct pvscsi_softc {
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
 	timeout_id_t		pvs_timer;
 	boolean_t		pvs_stopping;
-	const char		*pvs_bad[4];	/* kinds of bad data */
-	uint_t			pvs_nbad[4];	/* logged at 2^n */
+	kstat_t			*pvs_kstat;
+	pvscsi_stats_t		pvs_stats;	/* its data */
 } pvscsi_softc_t;
 
 #endif /* _PVSCSI_VAR_H */
