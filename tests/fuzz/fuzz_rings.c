@@ -109,11 +109,8 @@ die(const char *what)
 		    pvs->pvs_discovering, pvs->pvs_rescan, pvs->pvs_lunscan,
 		    pvs->pvs_nfree, pvs->pvs_nslots,
 		    list_is_empty(&pvs->pvs_waitq) ? "empty" : "not empty",
-		    pvs->pvs_gone, pvs->pvs_req_prod,
-		    ((pvscsi_rings_state_t *)(void *)
-		    pvs->pvs_state_dma.pvb_kva)->prs_cmp_cons,
-		    ((pvscsi_rings_state_t *)(void *)
-		    pvs->pvs_state_dma.pvb_kva)->prs_msg_cons);
+		    pvs->pvs_gone, pvs->pvs_req_prod, pvs->pvs_cmp_cons,
+		    pvs->pvs_msg_cons);
 		for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
 			pvscsi_cmd_t *c = pvs->pvs_slots[i];
 

@@ -109,7 +109,7 @@
  *   ENDED, on a done list, under pvs_lock <----------------+
  *        | pvs_lock dropped
  *        v
- *   scsi_hba_pkt_comp()       (polled: PVSCSI_CMDF_DONE, the poller returns)
+ *   scsi_hba_pkt_comp()       (polled: not on a list, the poller returns)
  *
  * Only a command that is waiting or outstanding can end, and ending takes
  * it out of the wait queue or its slot, so that each command ends once.
@@ -142,9 +142,9 @@
  * kstat_delete(9F).  It is held across calls that neither block nor call
  * back: register access, ddi_dma_sync(9F), list(9F), gethrtime(9F),
  * ddi_taskq_dispatch(9F) with DDI_NOSLEEP, timeout(9F) and dev_err(9F).
- * Functions whose name ends in _exit_deliver are entered with the lock
- * held and return without it; every other function returns with the lock
- * as it found it, and those that need it assert that they hold it.
+ * pvscsi_exit_deliver() is entered with the lock held and returns without
+ * it, as its name says.  Every other function returns with the lock as it
+ * found it, and those that need it assert that they hold it.
  *
  * While a thread delivers (pvs_delivering counts such threads), requests
  * that others queue, above all those resubmitted from pkt_comp, are put
@@ -174,15 +174,16 @@
  * for every packet it hits, packets that time out together climb the
  * ladder together.  The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and the
  * statistics of the steps it had.  tran_abort(9E) and tran_reset(9E) use
- * the same commands.
+ * the same commands.  The kstat counts the packets that time out and every
+ * abort and reset the driver asks for.
  *
  * What an abort or a reset does to a command depends on where the command
  * is.  A command outstanding on the device is ended by the device: an
  * aborted one with CMD_ABORTED, one of a reset logical unit or bus with
  * CMD_RESET and STAT_DEV_RESET or STAT_BUS_RESET, as the driver asked
- * (the device says BUSRESET for both).  The device has no target reset,
- * so a target reset is a reset of logical unit 0 and of every other
- * logical unit of the target with commands outstanding.  A command still
+ * (the device says BUSRESET for both).  The device resets logical units,
+ * not targets, so a target reset is a reset of the target's logical unit
+ * 0, and affects the commands of that logical unit only.  A command still
  * waiting for a slot never reached the device.  When tran_abort(9E) or
  * tran_reset(9E) concerns it, it ends at once, with CMD_ABORTED or
  * CMD_RESET and STAT_ABORTED; the steps of recovery leave it waiting.
@@ -227,10 +228,12 @@
  *
  * pvs_attach records the steps attach has taken, and pvscsi_cleanup()
  * undoes those, in reverse order, whether attach failed or detach called
- * it.  The iport's detach waits for discovery to end and destroys the
- * target map.  The adapter's detach fails while commands are waiting or
- * outstanding.  quiesce(9E) masks the interrupts and resets the adapter.
- * A virtual bus needs no tran_quiesce(9E).
+ * it.  The rings' step is recorded as it begins, and undoing it resets the
+ * device, then frees the rings as far as they were allocated.  The iport's
+ * detach waits for discovery to end and destroys the target map.  The
+ * adapter's detach fails while commands are waiting or outstanding.
+ * quiesce(9E) masks the interrupts and resets the adapter.  A virtual bus
+ * needs no tran_quiesce(9E).
  *
  * Tunables
  * --------
@@ -259,7 +262,6 @@ uint_t pvscsi_recovery_time = 5;
 #define	PVSCSI_WATCHDOG_USEC	MICROSEC
 #define	PVSCSI_TGTMAP_SETTLE_USEC	(2 * MICROSEC)
 #define	PVSCSI_TGTMAP_CSYNC_USEC	MICROSEC
-#define	PVSCSI_TGT_ADDR_LEN	8		/* "ff" and more */
 #define	PVSCSI_ALL		(-1)		/* every target or LUN */
 
 #define	PVSCSI_CMD_LIST_CREATE(l) list_create((l), sizeof (pvscsi_cmd_t), \
@@ -271,6 +273,8 @@ uint_t pvscsi_recovery_time = 5;
 #define	PVSCSI_MATCHES(cmd, t, l) \
 	(((t) == PVSCSI_ALL || (cmd)->pvc_target == (t)) && \
 	((l) == PVSCSI_ALL || (cmd)->pvc_lun == (l)))
+#define	PVSCSI_SOFTC(dip) ((pvscsi_softc_t *)((scsi_hba_tran_t *) \
+	ddi_get_driver_private(dip))->tran_hba_private)
 #define	PVSCSI_TGT(ap) \
 	((pvscsi_tgt_t *)scsi_device_hba_private_get(scsi_address_device(ap)))
 
@@ -435,7 +439,6 @@ pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
 	    DDI_DMA_DONTWAIT;
 	size_t real;
 
-	ASSERT3P(d->pvb_dmah, ==, NULL);
 	if (ddi_dma_alloc_handle(pvs->pvs_dip, &pvscsi_ctl_dma_attr, wait,
 	    NULL, &d->pvb_dmah) != DDI_SUCCESS ||
 	    ddi_dma_mem_alloc(d->pvb_dmah, size, &pvscsi_mem_attr,
@@ -756,12 +759,11 @@ pvscsi_cmp_status(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd,
 	if (pkt == NULL)
 		return;
 	if (!pvscsi_host_lookup(cmd->pvc_host, &reason, &stat))
-		pvscsi_device_error(pvs, &st->pst_bad_host_status,
-		    cmd->pvc_host);
+		pvscsi_device_error(pvs, &st->bad_host_status, cmd->pvc_host);
 	if (dl > cmd->pvc_xfer)
-		pvscsi_device_error(pvs, &st->pst_bad_data_length, dl);
+		pvscsi_device_error(pvs, &st->bad_data_length, dl);
 	if (slen > PVSCSI_SENSE_LEN)
-		pvscsi_device_error(pvs, &st->pst_sense_clamped, slen);
+		pvscsi_device_error(pvs, &st->sense_clamped, slen);
 	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && reset != 0)
 		stat = reset;
 	pkt->pkt_reason = reason;
@@ -789,7 +791,7 @@ pvscsi_cmp_status(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd,
 /*
  * A command has ended: take it out of its slot or the wait queue, give its
  * packet reason and statistics unless it has an end already, and put it on
- * the done list, or mark it done for its poller.
+ * the done list, unless its poller waits for it.
  */
 static void
 pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
@@ -882,7 +884,7 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 {
 	pvscsi_rings_state_t *st = (void *)pvs->pvs_state_dma.pvb_kva;
 	pvscsi_cmp_t *ring = (void *)pvs->pvs_cmp_dma.pvb_kva;
-	uint32_t prod, cons = LE_32(st->prs_cmp_cons);
+	uint32_t prod, cons = pvs->pvs_cmp_cons;
 	uint_t n = pvs->pvs_cmp_dma.pvb_size / sizeof (pvscsi_cmp_t);
 	pvscsi_cmd_t *cmd;
 	pvscsi_cmp_t cmp;
@@ -904,12 +906,13 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 		    pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)] : NULL;
 		if (cmd == NULL || cmd->pvc_ctx != ctx) {
 			pvscsi_device_error(pvs,
-			    &pvs->pvs_stats.pst_bad_context, ctx);
+			    &pvs->pvs_stats.bad_context, ctx);
 			continue;
 		}
 		pvscsi_cmp_status(pvs, cmd, &cmp);
 		pvscsi_cmd_done(pvs, cmd, CMD_CMPLT, 0, done);
 	}
+	pvs->pvs_cmp_cons = cons;
 	st->prs_cmp_cons = LE_32(cons);
 	PVSCSI_SYNC_STATE(pvs, prs_cmp_cons, DDI_DMA_SYNC_FORDEV);
 	return (B_TRUE);
@@ -925,7 +928,7 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 {
 	pvscsi_rings_state_t *st = (void *)pvs->pvs_state_dma.pvb_kva;
 	pvscsi_msg_dev_t *ring = (void *)pvs->pvs_msg_dma.pvb_kva;
-	uint32_t prod, cons = LE_32(st->prs_msg_cons), tgt;
+	uint32_t prod, cons = pvs->pvs_msg_cons, tgt;
 	pvscsi_msg_dev_t m;
 	uint64_t lun;
 	uint_t idx;
@@ -951,7 +954,7 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 		    LE_32(m.pmd_bus) != 0 || tgt >= pvs->pvs_max_targets ||
 		    (LE_64(lun) & ~0xff00ULL) != 0) {
 			pvscsi_device_error(pvs,
-			    &pvs->pvs_stats.pst_bad_message, tgt);
+			    &pvs->pvs_stats.bad_message, tgt);
 		} else if (m.pmd_lun[1] == 0) {
 			pvs->pvs_rescan = B_TRUE;
 		} else {
@@ -959,6 +962,7 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 			pvs->pvs_lunscan = B_TRUE;
 		}
 	}
+	pvs->pvs_msg_cons = cons;
 	st->prs_msg_cons = LE_32(cons);
 	PVSCSI_SYNC_STATE(pvs, prs_msg_cons, DDI_DMA_SYNC_FORDEV);
 	return (B_TRUE);
@@ -983,7 +987,7 @@ pvscsi_setup_device(pvscsi_softc_t *pvs)
 	pvscsi_ppns(sr.psr_req_ppns, &pvs->pvs_req_dma);
 	pvscsi_ppns(sr.psr_cmp_ppns, &pvs->pvs_cmp_dma);
 	status = pvscsi_command(pvs, PVSCSI_CMD_SETUP_RINGS, &sr, sizeof (sr));
-	pvs->pvs_req_prod = 0;
+	pvs->pvs_req_prod = pvs->pvs_cmp_cons = pvs->pvs_msg_cons = 0;
 	pvs->pvs_kick = 0;
 
 	bzero(&sm, sizeof (sm));
@@ -1013,7 +1017,7 @@ static boolean_t
 pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	pvs->pvs_stats.pst_adapter_resets.value.ui64++;
+	pvs->pvs_stats.adapter_resets.value.ui64++;
 	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
 	(void) pvscsi_reap(pvs, done);
 	pvscsi_fail_outstanding(pvs, CMD_RESET, STAT_BUS_RESET, done);
@@ -1045,7 +1049,7 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	if (cmd->pvc_ctx == 0)
 		return (B_FALSE);
 	cmd->pvc_stat |= STAT_ABORTED;
-	pvs->pvs_stats.pst_aborts.value.ui64++;
+	pvs->pvs_stats.aborts.value.ui64++;
 	pvscsi_kick(pvs);
 	return (pvscsi_command(pvs, PVSCSI_CMD_ABORT_CMD, &ca, sizeof (ca)) ==
 	    PVSCSI_STATUS_OK);
@@ -1069,10 +1073,10 @@ pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 	pvscsi_kick(pvs);
 	if (target == PVSCSI_ALL) {
 		reset = STAT_BUS_RESET;
-		pvs->pvs_stats.pst_bus_resets.value.ui64++;
+		pvs->pvs_stats.bus_resets.value.ui64++;
 		status = pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0);
 	} else {
-		pvs->pvs_stats.pst_device_resets.value.ui64++;
+		pvs->pvs_stats.device_resets.value.ui64++;
 		rd.pcr_lun[1] = (uint8_t)lun;
 		status = pvscsi_command(pvs, PVSCSI_CMD_RESET_DEVICE, &rd,
 		    sizeof (rd));
@@ -1105,7 +1109,7 @@ pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 		return;
 	}
 	if (!(cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT))
-		pvs->pvs_stats.pst_timeouts.value.ui64++;
+		pvs->pvs_stats.timeouts.value.ui64++;
 	cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
 	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
 	if (!(cmd->pvc_stat & STAT_ABORTED) && pvscsi_abort_cmd(pvs, cmd, done))
@@ -1149,8 +1153,7 @@ pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 		return;
 	}
 	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
-		pvscsi_device_error(pvs, &pvs->pvs_stats.pst_bad_ring_index,
-		    0);
+		pvscsi_device_error(pvs, &pvs->pvs_stats.bad_ring_index, 0);
 		(void) pvscsi_reset_adapter(pvs, done);
 	}
 	pvscsi_submit_waiting(pvs);
@@ -1232,10 +1235,9 @@ pvscsi_watchdog(void *arg)
 	(void) pvscsi_reg_read(pvs, PVSCSI_REG_INTR_STATUS);
 	pvscsi_service(pvs, &done);
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		if ((cmd = pvs->pvs_slots[i]) == NULL ||
-		    (cmd->pvc_flags & PVSCSI_CMDF_POLLED))
-			continue;
-		if (cmd->pvc_expire != 0 && now > cmd->pvc_expire)
+		cmd = pvs->pvs_slots[i];
+		if (cmd != NULL && !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
+		    cmd->pvc_expire != 0 && now > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
 	}
 	if (pvs->pvs_timer != NULL)	/* not being stopped */
@@ -1253,7 +1255,7 @@ static void
 pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 {
 	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
-	char addr[PVSCSI_TGT_ADDR_LEN];
+	char addr[sizeof ("ff")];
 	uchar_t reason;
 	uint_t t, stat;
 
@@ -1291,7 +1293,7 @@ pvscsi_discover(void *arg)
 {
 	pvscsi_softc_t *pvs = arg;
 	uint8_t lunscan[PVSCSI_MAX_TARGETS];
-	char addr[PVSCSI_TGT_ADDR_LEN];
+	char addr[sizeof ("ff")];
 	scsi_hba_tgtmap_t *tm;
 	boolean_t full;
 
@@ -1668,8 +1670,7 @@ pvscsi_cleanup(pvscsi_softc_t *pvs)
 static int
 pvscsi_iport_attach(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 	scsi_hba_tgtmap_t *tm;
 
 	if (scsi_hba_tgtmap_create(dip, SCSI_TM_FULLSET,
@@ -1818,8 +1819,7 @@ fail:
 static int
 pvscsi_iport_detach(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 	scsi_hba_tgtmap_t *tm;
 
 	mutex_enter(&pvs->pvs_lock);
@@ -1838,8 +1838,7 @@ pvscsi_iport_detach(dev_info_t *dip)
 static int
 pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 	boolean_t busy;
 
 	if (cmd != DDI_DETACH)
@@ -1859,8 +1858,7 @@ pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 static int
 pvscsi_quiesce(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 
 	if (scsi_hba_iport_unit_address(dip) != NULL)
 		return (DDI_SUCCESS);

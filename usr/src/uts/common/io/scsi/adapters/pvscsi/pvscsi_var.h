@@ -93,22 +93,23 @@ typedef struct pvscsi_cmd {
  * as the named kstat pvscsi:<instance>:errors (see pvscsi(4D)).
  */
 typedef struct pvscsi_stats {
-	kstat_named_t		pst_bad_context;
-	kstat_named_t		pst_bad_ring_index;
-	kstat_named_t		pst_bad_message;
-	kstat_named_t		pst_bad_data_length;
-	kstat_named_t		pst_sense_clamped;
-	kstat_named_t		pst_bad_host_status;
-	kstat_named_t		pst_timeouts;
-	kstat_named_t		pst_aborts;
-	kstat_named_t		pst_device_resets;
-	kstat_named_t		pst_bus_resets;
-	kstat_named_t		pst_adapter_resets;
+	kstat_named_t		bad_context;
+	kstat_named_t		bad_ring_index;
+	kstat_named_t		bad_message;
+	kstat_named_t		bad_data_length;
+	kstat_named_t		sense_clamped;
+	kstat_named_t		bad_host_status;
+	kstat_named_t		timeouts;
+	kstat_named_t		aborts;
+	kstat_named_t		device_resets;
+	kstat_named_t		bus_resets;
+	kstat_named_t		adapter_resets;
 } pvscsi_stats_t;
 
 /*
  * The steps of the adapter's attach, each recorded in pvs_attach as it is
- * taken, so that pvscsi_cleanup() undoes those and no other.
+ * taken (the rings' step as it begins), so that pvscsi_cleanup() undoes
+ * those and no other.
  */
 #define	PVSCSI_ATTACH_REGS	(1 << 0)
 #define	PVSCSI_ATTACH_INTR_ALLOC (1 << 1)
@@ -158,6 +159,8 @@ typedef struct pvscsi_softc {
 	uint_t			pvs_kick;	/* kick register, or 0 */
 	uint_t			pvs_delivering;	/* threads delivering */
 	uint32_t		pvs_req_prod;	/* published at a kick */
+	uint32_t		pvs_cmp_cons;
+	uint32_t		pvs_msg_cons;
 	uint_t			pvs_nfree;
 	uint16_t		pvs_gen;
 	pvscsi_cmd_t		**pvs_slots;	/* outstanding */
