@@ -262,10 +262,10 @@ uint_t pvscsi_recovery_time = 5;
 #define	PVSCSI_WATCHDOG_USEC	MICROSEC
 #define	PVSCSI_TGTMAP_SETTLE_USEC	(2 * MICROSEC)
 #define	PVSCSI_TGTMAP_CSYNC_USEC	MICROSEC
-#define	PVSCSI_ALL		(-1)		/* every target or LUN */
+#define	PVSCSI_ALL		(-1)	/* every target or LUN */
 
-#define	PVSCSI_CMD_LIST_CREATE(l) list_create((l), sizeof (pvscsi_cmd_t), \
-	offsetof(pvscsi_cmd_t, pvc_node))
+#define	PVSCSI_CMD_LIST_CREATE(l) list_create((l), \
+	sizeof (pvscsi_cmd_t), offsetof(pvscsi_cmd_t, pvc_node))
 #define	PVSCSI_SYNC_STATE(pvs, field, dir) \
 	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah, \
 	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))

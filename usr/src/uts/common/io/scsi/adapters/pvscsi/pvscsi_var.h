@@ -82,7 +82,7 @@ typedef struct pvscsi_cmd {
 	uint8_t			pvc_target;
 	uint8_t			pvc_lun;
 	uint16_t		pvc_host;	/* host status */
-	uint_t			pvc_stat;	/* recovery steps had: STAT_* */
+	uint_t			pvc_stat;	/* recovery steps had */
 	size_t			pvc_xfer;	/* bytes requested */
 	hrtime_t		pvc_expire;	/* deadline, or 0 */
 	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
@@ -113,9 +113,9 @@ typedef struct pvscsi_stats {
  */
 #define	PVSCSI_ATTACH_REGS	(1 << 0)
 #define	PVSCSI_ATTACH_INTR_ALLOC (1 << 1)
-#define	PVSCSI_ATTACH_SYNC	(1 << 2)	/* lock, wait queue, taskq */
+#define	PVSCSI_ATTACH_SYNC	(1 << 2)	/* lock, taskq */
 #define	PVSCSI_ATTACH_KSTAT	(1 << 3)
-#define	PVSCSI_ATTACH_DMA	(1 << 4)	/* slots, rings, device reset */
+#define	PVSCSI_ATTACH_DMA	(1 << 4)	/* and device reset */
 #define	PVSCSI_ATTACH_INTR	(1 << 5)
 #define	PVSCSI_ATTACH_HBA	(1 << 6)
 #define	PVSCSI_ATTACH_TIMER	(1 << 7)
@@ -157,7 +157,7 @@ typedef struct pvscsi_softc {
 	boolean_t		pvs_msg_ring;	/* msg ring set up */
 	boolean_t		pvs_threshold;	/* reqCallThreshold on */
 	uint_t			pvs_kick;	/* kick register, or 0 */
-	uint_t			pvs_delivering;	/* threads delivering */
+	uint_t			pvs_delivering;	/* threads */
 	uint32_t		pvs_req_prod;	/* published at a kick */
 	uint32_t		pvs_cmp_cons;
 	uint32_t		pvs_msg_cons;
@@ -171,7 +171,7 @@ typedef struct pvscsi_softc {
 	boolean_t		pvs_rescan;	/* full scan wanted */
 	boolean_t		pvs_lunscan;	/* some lunscan_tgt set */
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
-	timeout_id_t		pvs_timer;		/* NULL: stopping */
+	timeout_id_t		pvs_timer;	/* NULL: stopping */
 	pvscsi_stats_t		pvs_stats;	/* pvs_kstat's data */
 } pvscsi_softc_t;
 
