@@ -118,9 +118,9 @@ extern void fk_prop_conf_clear(const char *);
 extern int fk_pci_count(void);
 extern int fk_pci_attach_all(const char *);
 extern int fk_pci_detach_all(void);
-extern struct dev_info *fk_pci_hba(int);
-extern struct dev_info *fk_pci_node_create(int, const char *);
-extern void fk_pci_node_destroy(struct dev_info *);
+extern dev_info_t *fk_pci_hba(int);
+extern dev_info_t *fk_pci_node_create(int, const char *);
+extern void fk_pci_node_destroy(dev_info_t *);
 
 /*
  * Registers (ddi/regs.c).  fk_reg_writes_at(rnumber, offset) counts the
@@ -150,7 +150,7 @@ extern void fk_reg_allones(int);
  * handler has returned: 0, or -1 when no such vector is enabled.  Not
  * while the driver disables it.
  */
-extern int fk_intr_call(struct dev_info *, int);
+extern int fk_intr_call(dev_info_t *, int);
 
 /*
  * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len

@@ -24,6 +24,12 @@ extern "C" {
 #endif
 
 /*
+ * The clock ticks FK_HZ times a second (hz, the kernel's variable, has
+ * this value): ddi/time.c owns lbolt and the tick conversions.
+ */
+#define	FK_HZ	100
+
+/*
  * Threads.  Every thread that enters the fakekernel gets an fk_thread_t
  * (lazily for threads the fakekernel did not create).  Interrupt handlers
  * run on threads marked t_intr (fk_intr_enter/fk_intr_exit around each
@@ -52,7 +58,7 @@ typedef struct fk_thread {
 	int		t_cpu;
 	int		t_nheld;		/* entries in t_held */
 	int		t_untracked;		/* held beyond FK_MAXHELD */
-	struct kmutex	*t_held[FK_MAXHELD];	/* for the witness */
+	struct mutex	*t_held[FK_MAXHELD];	/* for the witness */
 	void		*t_held_pc[FK_MAXHELD];	/* where each was taken */
 } fk_thread_t;
 
@@ -72,10 +78,10 @@ extern size_t fk_held_describe(fk_thread_t *, char *, size_t);
  * gives the mutex up and takes it back (owner, held list and witness
  * follow); fk_mutex_describe() names a mutex and where it was taken.
  */
-extern void fk_mutex_wait_release(struct kmutex *, fk_thread_t *);
-extern void fk_mutex_wait_reacquire(struct kmutex *, fk_thread_t *, void *);
-extern void fk_mutex_verify(const struct kmutex *, const char *);
-extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
+extern void fk_mutex_wait_release(struct mutex *, fk_thread_t *);
+extern void fk_mutex_wait_reacquire(struct mutex *, fk_thread_t *, void *);
+extern void fk_mutex_verify(const struct mutex *, const char *);
+extern size_t fk_mutex_describe(const struct mutex *, void *, char *,
     size_t);
 
 /*
@@ -100,14 +106,20 @@ extern int fk_symbolize_lines(void);
 struct fk_prop;
 struct fk_driver;
 
+/*
+ * A dev_info_t * is opaque (illumos's struct __dev_info **): it points at
+ * the node, a struct dev_info, which DEVI() makes of it, as in illumos.
+ */
+#define	DEVI(dip)	((struct dev_info *)(void *)(dip))
+
 struct dev_info {
 	char			*devi_node_name;
 	char			*devi_addr;
 	struct fk_driver	*devi_driver;
 	int			devi_instance;
-	struct dev_info		*devi_parent;
-	struct dev_info		*devi_child;
-	struct dev_info		*devi_sibling;
+	dev_info_t		*devi_parent;
+	dev_info_t		*devi_child;
+	dev_info_t		*devi_sibling;
 	void			*devi_driver_private;
 	struct fk_prop		*devi_props;
 	int			devi_attached;

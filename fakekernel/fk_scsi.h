@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <sys/dditypes.h>
+#include <sys/scsi/scsi.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -76,6 +77,9 @@ extern int fk_scsi_hbas(dev_info_t **, int);
 extern int fk_scsi_iports(dev_info_t *, dev_info_t **, int);
 extern int fk_scsi_targets(dev_info_t *, char (*)[FK_SCSI_ADDRLEN], int);
 
+/* DDI_SUCCESS when addr is an active (configured) target of the map. */
+extern int fk_scsi_tgtmap_lookup(scsi_hba_tgtmap_t *, char *);
+
 /*
  * Logical units.  An fk_lun_t stays valid while held, even after the
  * unit departs (operations on it then fail with ENXIO).  fk_scsi_luns()
@@ -91,7 +95,7 @@ extern fk_lun_t *fk_scsi_lun_find(dev_info_t *, const char *);
 extern void fk_scsi_lun_hold(fk_lun_t *);
 extern void fk_scsi_lun_rele(fk_lun_t *);
 
-#define	FK_SCSI_INQLEN		96	/* sizeof (struct scsi_inquiry) */
+#define	FK_SCSI_INQLEN		132	/* sizeof (struct scsi_inquiry) */
 
 typedef struct fk_lun_info {
 	dev_info_t	*li_hba;

@@ -3,7 +3,8 @@
 # self-test, and the lab scenarios listed in tests/lab/suites, each of
 # which boots a guest.  Every program speaks the protocol of
 # tests/check.h; this script counts its PASS and FAIL lines and ends with
-# "N passed, N failed".
+# "N passed, N failed".  A whole run (no option) writes its counts, the
+# date, the host and the QEMU version to build/check-summary.
 #
 #   sh tests/run.sh [-u] [-l] [-k PATTERN]
 #	-u	unit tests only		-l	lab tests only
@@ -101,4 +102,15 @@ fi
 
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
+# A whole run (make check) leaves its summary for make patch's Testing.
+if [ "$unit$lab" = 11 ] && [ -z "$pat" ]; then
+	{
+		echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "host: $(uname -srm), $(nproc) cores"
+		echo "qemu: $(qemu-system-x86_64 --version 2>/dev/null | head -1)"
+		echo "passed: $passed"
+		echo "failed: $failed"
+		echo "failures:$failures"
+	} >"$top/build/check-summary"
+fi
 [ "$failed" -eq 0 ]

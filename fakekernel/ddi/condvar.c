@@ -13,7 +13,7 @@
  *	- waiters on one condition variable using two different mutexes;
  *	- cv_destroy with waiters; use of an uninitialised or destroyed cv.
  *
- * Times: cv_timedwait takes an absolute lbolt (ddi_get_lbolt(9F), HZ
+ * Times: cv_timedwait takes an absolute lbolt (ddi_get_lbolt(9F), hz
  * ticks a second), cv_reltimedwait a number of ticks; both return -1 when
  * the time passed, and otherwise the ticks that were left (at least 1).
  * The fakekernel's threads take no signals: cv_wait_sig and friends
@@ -129,7 +129,7 @@ cv_deadline(clock_t ticks, struct timespec *ts)
 	int64_t ns;
 
 	VERIFY0(clock_gettime(CLOCK_MONOTONIC, ts));
-	ns = ts->tv_nsec + (int64_t)ticks * (NANOSEC / HZ);
+	ns = ts->tv_nsec + (int64_t)ticks * (NANOSEC / FK_HZ);
 	ts->tv_sec += ns / NANOSEC;
 	ts->tv_nsec = ns % NANOSEC;
 }

@@ -481,7 +481,7 @@ fk_dma_round_gran(uint64_t v, uint32_t gran)
 }
 
 int
-ddi_dma_alloc_handle(dev_info_t *dip, ddi_dma_attr_t *attr,
+ddi_dma_alloc_handle(dev_info_t *dip, const ddi_dma_attr_t *attr,
     int (*waitfp)(caddr_t), caddr_t arg, ddi_dma_handle_t *handlep)
 {
 	fk_dma_hdl_t *dh;
@@ -948,12 +948,12 @@ ddi_dma_getwin(ddi_dma_handle_t h, uint_t win, off_t *offp, size_t *lenp,
 	return (DDI_SUCCESS);
 }
 
-uint_t
+int
 ddi_dma_ncookies(ddi_dma_handle_t h)
 {
 	fk_dma_hdl_t *dh = fk_dma_hdl(h, "ddi_dma_ncookies");
 
-	return (dh->dh_bound ? dh->dh_wins[dh->dh_curwin].dw_ncookies : 0);
+	return (dh->dh_bound ? (int)dh->dh_wins[dh->dh_curwin].dw_ncookies : 0);
 }
 
 const ddi_dma_cookie_t *
@@ -1043,7 +1043,8 @@ fk_dma_mem_fits(const fk_dma_hdl_t *dh, caddr_t dev, size_t len)
 
 int
 ddi_dma_mem_alloc(ddi_dma_handle_t h, size_t length,
-    ddi_device_acc_attr_t *accattrp, uint_t flags, int (*waitfp)(caddr_t),
+    const ddi_device_acc_attr_t *accattrp, uint_t flags,
+    int (*waitfp)(caddr_t),
     caddr_t arg, caddr_t *kaddrp, size_t *real_length,
     ddi_acc_handle_t *handlep)
 {

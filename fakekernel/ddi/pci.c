@@ -71,7 +71,7 @@ fk_pci_cfg_size_pdev(fk_pdev_t *pd)
 size_t
 fk_pci_cfg_size(dev_info_t *dip)
 {
-	fk_pdev_t *pd = dip->devi_pdev;
+	fk_pdev_t *pd = DEVI(dip)->devi_pdev;
 
 	return (pd == NULL ? 0 : fk_pci_cfg_size_pdev(pd));
 }
@@ -329,7 +329,7 @@ fk_pci_node_create(int index, const char *name)
 		FK_PLAT()->po_pdev_close(pd);
 		return (NULL);
 	}
-	dip->devi_pdev = pd;
+	DEVI(dip)->devi_pdev = pd;
 	fk_pci_reg_props(dip, pd, &id);
 	(void) ddi_prop_update_int(DDI_DEV_T_NONE, dip, "vendor-id",
 	    (int)id.pi_ven);
@@ -360,9 +360,9 @@ fk_pci_node_destroy(dev_info_t *dip)
 
 	if (dip == NULL)
 		return;
-	pd = dip->devi_pdev;
+	pd = DEVI(dip)->devi_pdev;
 	fk_intr_devi_gone(dip);
-	dip->devi_pdev = NULL;
+	DEVI(dip)->devi_pdev = NULL;
 	fk_devi_free(dip);
 	if (pd != NULL && FK_PLAT() != NULL)
 		FK_PLAT()->po_pdev_close(pd);

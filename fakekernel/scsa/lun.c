@@ -119,7 +119,7 @@ fk_lun_from_addr(struct scsi_address *ap)
 	else
 		sd = (struct scsi_device *)(void *)((char *)ap -
 		    offsetof(struct scsi_device, sd_address));
-	if (sd == NULL || (l = sd->sd_fk) == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
 }
@@ -162,9 +162,9 @@ scsi_device_hba_private_set(struct scsi_device *sd, void *data)
 char *
 scsi_device_unit_address(struct scsi_device *sd)
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l = fk_lun_of_sd(sd);
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l->l_ua);
 }
@@ -223,7 +223,6 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 
 	sd = &l->l_sd;
 	mutex_init(&sd->sd_mutex, NULL, MUTEX_DRIVER, NULL);
-	sd->sd_fk = l;
 	sd->sd_address.a_hba_tran = tran;
 	if (tran->tran_hba_flags & SCSI_HBA_ADDR_COMPLEX) {
 		sd->sd_address.a.a_sd = sd;
@@ -248,13 +247,13 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 	(void) ddi_prop_update_int64(DDI_DEV_T_NONE, dip, "lun64",
 	    (int64_t)lunno);
 	(void) ddi_prop_update_int(DDI_DEV_T_NONE, dip, "lun", (int)lunno);
-	dip->devi_scsa = l;
+	DEVI(dip)->devi_scsa = l;
 	l->l_dip = dip;
 	sd->sd_dev = dip;
 
 	if (tran->tran_tgt_init != NULL && tran->tran_tgt_init(tm->tm_iport,
 	    dip, tran, sd) != DDI_SUCCESS) {
-		dip->devi_scsa = NULL;
+		DEVI(dip)->devi_scsa = NULL;
 		fk_devi_free(dip);
 		fk_lun_free(l);
 		return (NULL);
@@ -301,7 +300,7 @@ fk_lun_destroy(fk_lun_t *l)
 	l->l_dip = NULL;
 	l->l_sd.sd_dev = NULL;
 	mutex_exit(&l->l_lock);
-	dip->devi_scsa = NULL;
+	DEVI(dip)->devi_scsa = NULL;
 	fk_devi_free(dip);
 	fk_lun_rele(l);
 }
@@ -340,7 +339,7 @@ fk_scsa_cmd_result(struct scsi_pkt *pkt, fk_scsi_cmd_t *cmd)
 	res->ss_state = pkt->pkt_state;
 	res->ss_statistics = pkt->pkt_statistics;
 	res->ss_resid = pkt->pkt_resid;
-	res->ss_latency = pkt->pkt_stop - pkt->pkt_start;
+	res->ss_latency = fk_pkt_latency(pkt);
 	res->ss_senselen = 0;
 	res->ss_key = res->ss_asc = res->ss_ascq = 0;
 	if ((pkt->pkt_state & STATE_ARQ_DONE) && pkt->pkt_scbp != NULL &&
@@ -515,14 +514,14 @@ fk_scsa_cmd_retry(fk_lun_t *l, fk_scsi_cmd_t *cmd, int max)
  * scsi_hba_probe(9F): INQUIRY into sd_inq.
  */
 int
-scsi_hba_probe(struct scsi_device *sd, int (*callback)())
+scsi_hba_probe(struct scsi_device *sd, int (*callback)(void))
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l;
 	struct scsi_inquiry *inq;
 	fk_scsi_cmd_t cmd;
 	int rv;
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (SCSIPROBE_FAILURE);
 	if (sd->sd_inq == NULL) {
 		sd->sd_inq = kmem_zalloc(sizeof (struct scsi_inquiry),
@@ -555,7 +554,7 @@ scsi_hba_probe(struct scsi_device *sd, int (*callback)())
 	}
 	if (cmd.sc_buflen - cmd.sc_res.ss_resid < 5)
 		return (SCSIPROBE_NONCCS);
-	if (inq->inq_qual != 0)
+	if ((inq->inq_dtype & (DPQ_VUNIQ | DPQ_MASK)) != DPQ_POSSIBLE)
 		return (SCSIPROBE_NORESP);
 	return (SCSIPROBE_EXISTS);
 }
@@ -775,10 +774,10 @@ fk_tgt_discover(fk_tgtmap_t *tm, fk_tgt_t *t, int rescan)
 			continue;
 		inq = (const struct scsi_inquiry *)(const void *)inqs[i];
 		l = fk_lun_create(tm, t, luns[i],
-		    fk_dtype_nodename(inq->inq_dtype), 0, inqs[i]);
+		    fk_dtype_nodename(inq->inq_dtype & DTYPE_MASK), 0, inqs[i]);
 		if (l == NULL)
 			continue;
-		if (inq->inq_dtype == DTYPE_DIRECT)
+		if ((inq->inq_dtype & DTYPE_MASK) == DTYPE_DIRECT)
 			fk_lun_capacity(l);
 		l->l_tnext = t->t_luns;
 		t->t_luns = l;

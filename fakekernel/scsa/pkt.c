@@ -91,7 +91,8 @@ typedef struct fk_pkt {
 	ddi_dma_cookie_t *fp_ext;	/* when more cookies than slots */
 	uint_t		fp_next_n;
 	struct fk_pkt	*fp_next;	/* completion queue */
-	hrtime_t	fp_start;
+	hrtime_t	fp_start;	/* scsi_transport */
+	hrtime_t	fp_stop;	/* completion */
 } fk_pkt_t;
 
 static const char *fk_pkt_state_name[] = {
@@ -213,6 +214,21 @@ static inline int
 fk_tran_legacy(scsi_hba_tran_t *tran)
 {
 	return (tran->tran_setup_pkt == NULL);
+}
+
+/*
+ * From scsi_transport to the completion, in ns: 0 for a packet that is
+ * not the framework's (a legacy HBA's tran_init_pkt made it) or has not
+ * completed.
+ */
+hrtime_t
+fk_pkt_latency(struct scsi_pkt *pkt)
+{
+	fk_pkt_t *fp = (fk_pkt_t *)pkt;
+
+	if (fk_tran_legacy(pkt->pkt_address.a_hba_tran) || fp->fp_stop == 0)
+		return (0);
+	return (fp->fp_stop - fp->fp_start);
 }
 
 /*
@@ -611,7 +627,7 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 		return (NULL);
 
 	if (in_pkt == NULL) {
-		st = tran->tran_fk;
+		st = FK_TRAN_ST(tran);
 		if (st == NULL || st->st_pc == NULL)
 			panic("scsi_init_pkt: tran %p has no packet cache "
 			    "(scsi_hba_attach_setup)", (void *)tran);
@@ -640,7 +656,7 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 		pkt->pkt_dma_offset = 0;
 		pkt->pkt_dma_len = 0;
 		pkt->pkt_dma_flags = 0;
-		pkt->pkt_start = pkt->pkt_stop = 0;
+		fp->fp_start = fp->fp_stop = 0;
 		pkt->pkt_path_instance = 0;
 		fp->fp_flags = 0;
 		fp->fp_bp = NULL;
@@ -836,8 +852,7 @@ scsi_transport(struct scsi_pkt *pkt)
 
 	polled = (pkt->pkt_flags & FLAG_NOINTR) != 0;
 	fp->fp_start = gethrtime();
-	pkt->pkt_start = fp->fp_start;
-	pkt->pkt_stop = 0;
+	fp->fp_stop = 0;
 	__atomic_store_n(&fp->fp_state, FP_STARTED, __ATOMIC_RELEASE);
 	fk_pkt_started(lun);
 	__atomic_add_fetch(&fk_counters.fc_pkt_starts, 1, __ATOMIC_RELAXED);
@@ -873,7 +888,7 @@ scsi_transport(struct scsi_pkt *pkt)
 			panic("scsa: polled packet %p in state %s after "
 			    "tran_start", (void *)pkt,
 			    fk_pkt_state_name[state]);
-		pkt->pkt_stop = gethrtime();
+		fp->fp_stop = gethrtime();
 		if ((pkt->pkt_dma_flags & DDI_DMA_READ) &&
 		    pkt->pkt_numcookies != 0)
 			(void) ddi_dma_sync(pkt->pkt_handle,
@@ -947,8 +962,12 @@ fk_comp_defer(void)
 }
 
 /*
- * REPORTED LUNS DATA HAS CHANGED in a completion's sense data?
+ * REPORTED LUNS DATA HAS CHANGED (ASC/ASCQ 3Fh/0Eh, SPC-4) in a
+ * completion's sense data?
  */
+#define	FK_ASC_LUNS_CHANGED	0x3f
+#define	FK_ASCQ_LUNS_CHANGED	0x0e
+
 static int
 fk_pkt_lunchg(struct scsi_pkt *pkt)
 {
@@ -965,8 +984,8 @@ fk_pkt_lunchg(struct scsi_pkt *pkt)
 		return (0);
 	sense = (uint8_t *)&arq->sts_sensedata;
 	return (scsi_sense_key(sense) == KEY_UNIT_ATTENTION &&
-	    scsi_sense_asc(sense) == SD_SCSI_ASC_LUNS_CHANGED &&
-	    scsi_sense_ascq(sense) == SD_SCSI_ASCQ_LUNS_CHANGED);
+	    scsi_sense_asc(sense) == FK_ASC_LUNS_CHANGED &&
+	    scsi_sense_ascq(sense) == FK_ASCQ_LUNS_CHANGED);
 }
 
 /*
@@ -1009,7 +1028,7 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "
 		    "complete it before returning, without scsi_hba_pkt_comp",
 		    (void *)pkt);
-	pkt->pkt_stop = gethrtime();
+	fp->fp_stop = gethrtime();
 
 	/* The data of a read, for the CPU, before the target sees it. */
 	if ((pkt->pkt_dma_flags & DDI_DMA_READ) && pkt->pkt_numcookies != 0)

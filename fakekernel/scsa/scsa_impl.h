@@ -37,7 +37,7 @@ typedef enum {
 typedef struct fk_scsa_hba fk_scsa_hba_t;
 typedef struct fk_scsa_iport fk_scsa_iport_t;
 typedef struct fk_tgt fk_tgt_t;
-typedef struct __scsi_hba_tgtmap fk_tgtmap_t;
+typedef struct __scsi_tgtmap fk_tgtmap_t;
 
 /*
  * The packet cache of a tran_setup_pkt HBA: one per scsi_hba_attach_setup
@@ -56,11 +56,24 @@ typedef struct fk_pktcache {
 	size_t		pc_size;
 } fk_pktcache_t;
 
-/* Framework state of a tran (tran_fk). */
+/* Framework state of a tran. */
 typedef struct fk_scsa_tran {
 	fk_pktcache_t	*st_pc;
 	scsi_hba_tran_t	*st_owner;	/* the tran this was made for */
 } fk_scsa_tran_t;
+
+/*
+ * A tran as the framework allocates it (scsi_hba_tran_alloc(9F), or an
+ * iport's copy of its HBA's): the driver's scsi_hba_tran_t, then the
+ * framework's state, which a copy shares with the tran it was made from
+ * (st_owner tells which).
+ */
+typedef struct fk_tran {
+	scsi_hba_tran_t	ft_tran;	/* first */
+	fk_scsa_tran_t	*ft_st;		/* NULL until attached */
+} fk_tran_t;
+
+#define	FK_TRAN_ST(tran)	(((fk_tran_t *)(void *)(tran))->ft_st)
 
 struct fk_scsa_hba {
 	fk_scsa_kind_t	h_kind;
@@ -127,6 +140,13 @@ struct fk_lun {
 	struct fk_lun	*l_gprev;
 };
 
+/* The unit of a scsi_device: each is the l_sd of an fk_lun_t. */
+static inline fk_lun_t *
+fk_lun_of_sd(struct scsi_device *sd)
+{
+	return ((fk_lun_t *)(void *)((char *)sd - offsetof(fk_lun_t, l_sd)));
+}
+
 /* Targets of a map. */
 #define	FK_TOP_NONE	0
 #define	FK_TOP_ACTIVATE	1
@@ -151,7 +171,7 @@ struct fk_tgt {
 
 #define	FK_TGTMAP_MAGIC	0x54474d50u
 
-struct __scsi_hba_tgtmap {
+struct __scsi_tgtmap {
 	uint32_t	tm_magic;
 	dev_info_t	*tm_iport;
 	fk_scsa_iport_t	*tm_ip;
@@ -193,6 +213,7 @@ extern fk_tgtmap_t *fk_scsa_tgtmaps;
 extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
     int);
 extern void fk_pktcache_destroy(fk_pktcache_t *);
+extern hrtime_t fk_pkt_latency(struct scsi_pkt *);
 extern int fk_scsa_in_comp(void);
 
 /* lun.c */

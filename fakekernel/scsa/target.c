@@ -209,7 +209,7 @@ fk_scsi_lun_info(fk_lun_t *l, fk_lun_info_t *li)
 	(void) strlcpy(li->li_nodename, l->l_nodename,
 	    sizeof (li->li_nodename));
 	li->li_lun = l->l_lun;
-	li->li_dtype = inq->inq_dtype;
+	li->li_dtype = inq->inq_dtype & DTYPE_MASK;
 	bcopy(l->l_inq, li->li_inq, FK_SCSI_INQLEN);
 	fk_inq_string(li->li_vid, inq->inq_vid, sizeof (inq->inq_vid));
 	fk_inq_string(li->li_pid, inq->inq_pid, sizeof (inq->inq_pid));
@@ -386,7 +386,7 @@ fk_scsi_verify(fk_lun_t *l, uint64_t lba, uint32_t nblks, const void *buf,
 		return (rv);
 	bzero(&cmd, sizeof (cmd));
 	if (lba + nblks <= 0x100000000ull && nblks <= 0xffff) {
-		c[0] = SCMD_VERIFY_G1;
+		c[0] = SCMD_VERIFY;
 		for (i = 0; i < 4; i++)
 			c[2 + i] = (lba >> (24 - 8 * i)) & 0xff;
 		c[7] = (nblks >> 8) & 0xff;

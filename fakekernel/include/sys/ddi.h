@@ -1,5 +1,5 @@
 /*
- * illumos <sys/ddi.h>: the DKI's clock and device-number routines.
+ * illumos <sys/ddi.h>: the DKI's clock, page and device-number routines.
  */
 #ifndef _FK_SYS_DDI_H
 #define	_FK_SYS_DDI_H
@@ -12,14 +12,16 @@
 extern "C" {
 #endif
 
-#define	HZ	100
-
 extern clock_t drv_usectohz(clock_t);
 extern clock_t drv_hztousec(clock_t);
 extern void drv_usecwait(clock_t);
 extern clock_t ddi_get_lbolt(void);
 extern int64_t ddi_get_lbolt64(void);
 extern time_t ddi_get_time(void);
+
+extern unsigned long btop(unsigned long);
+extern unsigned long btopr(unsigned long);
+extern unsigned long ptob(unsigned long);
 
 extern major_t getmajor(dev_t);
 extern minor_t getminor(dev_t);

@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-typedef struct dev_info dev_info_t;
+typedef struct __dev_info *dev_info_t;
 typedef struct __ddi_acc_handle *ddi_acc_handle_t;
 typedef struct __ddi_dma_handle *ddi_dma_handle_t;
 typedef struct __ddi_intr_handle *ddi_intr_handle_t;
@@ -37,7 +37,7 @@ typedef struct {
 #else
 #define	dmac_address	_dmu._dmac_la[1]
 #endif
-#define	dmac_notused	dmac_type
+#define	dmac_notused	_dmu._dmac_la[1]
 
 /*
  * Device access attributes.
