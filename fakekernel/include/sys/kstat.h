@@ -71,6 +71,9 @@ typedef struct kstat_named {
 		struct {
 			union {
 				char	*ptr;
+#if defined(_KERNEL) && defined(_MULTI_DATAMODEL)
+				caddr32_t ptr32;
+#endif
 				char	__pad[8];
 			} addr;
 			uint32_t	len;	/* strlen + 1 */
