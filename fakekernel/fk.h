@@ -172,6 +172,20 @@ extern void *fk_dma_devmem(uint64_t, size_t);
 extern void fk_dma_drop_sync(uint64_t);
 extern uint64_t fk_dma_sync_count(void);
 
+/*
+ * Kernel statistics (ddi/kstat.c), read as kstat(8) reads them:
+ * fk_kstat_read(module, instance, name, statistic, &value) takes a
+ * snapshot of the installed named kstat module:instance:name (under its
+ * ks_lock, after its ks_update(KSTAT_READ), as a reader of /dev/kstat
+ * does) and stores the statistic's value, widened to 64 bits (signed
+ * types sign-extended).  Returns 0; ENOENT when no such kstat is
+ * installed or it has no such statistic; EINVAL when the kstat is not
+ * KSTAT_TYPE_NAMED or the statistic is not an integer; EIO when the
+ * provider's ks_update or ks_snapshot failed.
+ */
+extern int fk_kstat_read(const char *, int, const char *, const char *,
+    uint64_t *);
+
 #ifdef __cplusplus
 }
 #endif

@@ -245,6 +245,12 @@ extern void fk_taskq_init(void);
 extern void fk_taskq_fini(void);
 extern int fk_callout_cancel_all(void);
 
+/*
+ * Kernel statistics (ddi/kstat.c).  fk_kstat_fini() warns of each kstat
+ * still installed (a driver that never deleted it) and frees them all.
+ */
+extern void fk_kstat_fini(void);
+
 #ifdef __cplusplus
 }
 #endif

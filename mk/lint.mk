@@ -2,9 +2,10 @@
 #	illumos-gate fitness of usr/src: cstyle (our checker, built from
 #	tests/lint/cstyle.c), mandoc -Tlint on the man page, cppcheck, the
 #	driver compiled for amd64 and aarch64, a check that it uses
-#	illumos interfaces only, and that the fakekernel's headers declare
+#	illumos interfaces only, that the fakekernel's headers declare
 #	what illumos's do (against GATE, else against the lists recorded
-#	from a gate); plus the tests of the checker and of `make export`.
+#	from a gate), and the driver's code-line budget (the counts are
+#	printed); plus the tests of the checker and of `make export`.
 #	Prints PASS/FAIL lines (tests/check.h) and fails when a check
 #	does; ends with the gate's own checks it does not replace.  See
 #	tests/lint/lint.sh.

@@ -18,6 +18,9 @@
 #  - the driver compiled for amd64 and, with Debian's cross compiler, for
 #    aarch64, with -Wall -Wextra -Werror -Wno-unused-parameter against
 #    the fakekernel's illumos headers only;
+#  - the size of pvscsi.c and pvscsi_var.h: their code lines (non-blank
+#    lines outside comments) and comment lines (non-blank lines with no
+#    code) are printed, and more code lines than the budget fail;
 #  - the manifest, the build Makefiles and the man page agree;
 #  - the fakekernel's headers declare what illumos's do (headers.sh);
 #  - with GATE: the export as a patch and the gate's own checks over it
@@ -170,6 +173,26 @@ for arch in amd64 aarch64; do
 		fail "compile-$arch" "$cc failed" "$out/compile-$arch.log"
 	fi
 done
+
+# Size.  Comments are free; code lines have a budget.  Comments are
+# blanked out, their newlines kept, before lines are counted.
+budget=1450
+sized="$drv/pvscsi.c $drv/pvscsi_var.h"
+if ! cat $sized >/dev/null 2>&1; then
+	fail code-lines "expected $sized"
+else
+	nonblank=$(cat $sized | grep -c '[^[:space:]]')
+	code=$(cat $sized | perl -0777 -pe \
+	    's{/\*.*?\*/}{ my $c = $&; $c =~ tr/\n//cd; $c }gse' |
+	    grep -c '[^[:space:]]')
+	echo "# pvscsi.c + pvscsi_var.h: $code code lines (budget $budget)," \
+	    "$((nonblank - code)) comment lines"
+	if [ "$code" -le "$budget" ]; then
+		pass code-lines
+	else
+		fail code-lines "$code code lines, over the budget of $budget"
+	fi
+fi
 
 # With a gate: the driver compiled against the gate's own headers, as
 # uts/Makefile.uts compiles a module (-nostdinc, the ISA's and the common

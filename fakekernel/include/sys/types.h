@@ -30,6 +30,7 @@ typedef void			*opaque_t;
 typedef void			*timeout_id_t;
 typedef void			*bufcall_id_t;
 typedef int32_t			daddr32_t;
+typedef uint32_t		caddr32_t;	/* illumos's <sys/types32.h> */
 typedef ulong_t			pgcnt_t;
 typedef ulong_t			pfn_t;
 

@@ -215,6 +215,21 @@ drv_units(const char *name, fk_lun_t **lun0p, fk_lun_t **lun1p)
 	    "expected LUNs 0,0 and 1,0"));
 }
 
+uint64_t
+drv_errors(int hba, const char *stat)
+{
+	dev_info_t *dip = fk_pci_hba(hba);
+	uint64_t v;
+	int err = ENXIO;
+
+	if (dip != NULL && (err = fk_kstat_read(drv_name,
+	    ddi_get_instance(dip), "errors", stat, &v)) == 0)
+		return (v);
+	drv_note("kstat %s:%d:errors:%s: error %d", drv_name,
+	    dip != NULL ? ddi_get_instance(dip) : -1, stat, err);
+	return (UINT64_MAX);
+}
+
 uint_t
 drv_console_lines(void)
 {

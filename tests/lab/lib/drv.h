@@ -57,6 +57,12 @@ extern void drv_start(void);
  * missing the program ends there, with exit status 1.
  */
 extern void drv_units(const char *, fk_lun_t **, fk_lun_t **);
+/*
+ * A count of HBA i's kstat pvscsi:<instance>:errors (device errors and
+ * recovery steps, pvscsi(4D)), read as kstat(8) reads it; UINT64_MAX,
+ * with a note, when it cannot be read.
+ */
+extern uint64_t drv_errors(int, const char *);
 /* console lines printed so far by anyone (the driver must print none). */
 extern uint_t drv_console_lines(void);
 /* a printf to stdout, flushed (output streams live from the guest). */
