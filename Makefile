@@ -8,9 +8,20 @@
 
 CC		?= gcc
 BUILD		:= build
-# As illumos-gate builds its kernel: everything but unused parameters
-# (interfaces hand every implementation arguments it may not need).
+# Our own code (fakekernel, tests, lab): every warning but unused
+# parameters (interfaces hand every implementation arguments it may not
+# need).
 WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter
+# A driver is compiled as illumos-gate compiles its kernel modules: the
+# gate's compiler wrapper (cw) turns -v into -Wall -Wextra and
+# -errwarn=%all into -Werror, uts/Makefile.uts turns off missing-braces,
+# sign-compare, unknown-pragmas, unused-parameter and
+# missing-field-initializers, and the kernel is freestanding
+# (-xmodel=kernel: -ffreestanding), so the compiler assumes no C library
+# behind printf-like calls and raises no format-truncation.
+KERN_WARN	:= -Wall -Wextra -Werror -Wno-missing-braces -Wno-sign-compare \
+		   -Wno-unknown-pragmas -Wno-unused-parameter \
+		   -Wno-missing-field-initializers
 OPT		?= -O2 -g
 CFLAGS_BASE	:= -std=gnu99 $(OPT) $(WARN) -fno-strict-aliasing -pthread
 FK_CPPFLAGS	:= -D_KERNEL -DDEBUG -Ifakekernel/include -Ifakekernel
@@ -20,7 +31,8 @@ DRV_DIR		:= usr/src/uts/common/io/scsi/adapters/pvscsi
 DRV_SRC		:= $(DRV_DIR)/pvscsi.c
 DRV_HDRS	:= $(wildcard $(DRV_DIR)/*.h)
 # _init/_fini/_info would collide with the ELF ones of crt: rename them.
-DRV_CFLAGS	:= -D_init=pvscsi__init \
+# (Given after CFLAGS_BASE, the kernel's warning set replaces ours.)
+DRV_CFLAGS	:= $(KERN_WARN) -ffreestanding -D_init=pvscsi__init \
 		   -D_fini=pvscsi__fini -D_info=pvscsi__info
 # The driver's aliases, as its package manifest's driver action lists
 # them: programs that load the driver register it with them (fk_add_drv,
@@ -86,6 +98,43 @@ $(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
     $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
 	    $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
+
+# Any pvscsi driver's source directory (pvscsi.c, pvscsi.h, pvscsi_var.h),
+# built unmodified against the fakekernel as ours is, and the lab
+# programs linked with it in place of ours:
+#   make driver DRIVER_DIR=dir	build/drivers/NAME/pvscsi.o and
+#				build/drivers/NAME/tests/lab/t_*
+# (NAME: the directory's own name).  A program that uses our driver's
+# symbols does not link with another driver; make -k builds the rest,
+# and tests/run.sh --driver reports it.  DRIVER_NDI=circular builds a
+# driver written for illumos before 15483 (2023), whose ndi_devi_enter(9F)
+# and ndi_devi_exit took a "circular" argument (sys/sunndi.h).
+DRIVER_DIR	?=
+DRIVER_NDI	?=
+DRIVER_NDI_FLAGS = $(if $(filter circular,$(DRIVER_NDI)),-DFK_NDI_CIRCULAR)
+DRIVER_BUILD	= $(BUILD)/drivers/$(notdir $(abspath $(DRIVER_DIR)))
+DRIVER_OBJ	= $(DRIVER_BUILD)/pvscsi.o
+DRIVER_BINS	= $(LAB_SRCS:tests/lab/%.c=$(DRIVER_BUILD)/tests/lab/%)
+
+.PHONY: driver
+driver:
+	@test -f "$(DRIVER_DIR)/pvscsi.c" || { echo "make driver:" \
+	    "DRIVER_DIR='$(DRIVER_DIR)' holds no pvscsi.c" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(DRIVER_BINS)
+
+ifneq ($(DRIVER_DIR),)
+$(DRIVER_OBJ): $(DRIVER_DIR)/pvscsi.c $(wildcard $(DRIVER_DIR)/*.h) \
+    $(FK_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(DRV_CFLAGS) $(DRIVER_NDI_FLAGS) $(FK_CPPFLAGS) \
+	    -c $< -o $@
+
+$(DRIVER_BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) \
+    $(DRIVER_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRIVER_OBJ) \
+	    $(FK_LIB) $(LAB_QMP_OBJ) $(LDLIBS)
+endif
 
 deps:
 	@sh tests/deps.sh

@@ -140,9 +140,9 @@ extern int fk_pci_claim(const char *);
 extern int fk_pci_count(void);
 extern int fk_pci_attach_all(const char *);
 extern int fk_pci_detach_all(void);
-extern struct dev_info *fk_pci_hba(int);
-extern struct dev_info *fk_pci_node_create(int, const char *);
-extern void fk_pci_node_destroy(struct dev_info *);
+extern dev_info_t *fk_pci_hba(int);
+extern dev_info_t *fk_pci_node_create(int, const char *);
+extern void fk_pci_node_destroy(dev_info_t *);
 
 /*
  * Registers (ddi/regs.c).  fk_reg_writes_at(rnumber, offset) counts the
@@ -172,7 +172,7 @@ extern void fk_reg_allones(int);
  * handler has returned: 0, or -1 when no such vector is enabled.  Not
  * while the driver disables it.
  */
-extern int fk_intr_call(struct dev_info *, int);
+extern int fk_intr_call(dev_info_t *, int);
 
 /*
  * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len
@@ -193,6 +193,20 @@ extern int fk_intr_call(struct dev_info *, int);
 extern void *fk_dma_devmem(uint64_t, size_t);
 extern void fk_dma_drop_sync(uint64_t);
 extern uint64_t fk_dma_sync_count(void);
+
+/*
+ * Kernel statistics (ddi/kstat.c), read as kstat(8) reads them:
+ * fk_kstat_read(module, instance, name, statistic, &value) takes a
+ * snapshot of the installed named kstat module:instance:name (under its
+ * ks_lock, after its ks_update(KSTAT_READ), as a reader of /dev/kstat
+ * does) and stores the statistic's value, widened to 64 bits (signed
+ * types sign-extended).  Returns 0; ENOENT when no such kstat is
+ * installed or it has no such statistic; EINVAL when the kstat is not
+ * KSTAT_TYPE_NAMED or the statistic is not an integer; EIO when the
+ * provider's ks_update or ks_snapshot failed.
+ */
+extern int fk_kstat_read(const char *, int, const char *, const char *,
+    uint64_t *);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,12 @@ extern "C" {
 #endif
 
 /*
+ * The clock ticks FK_HZ times a second (hz, the kernel's variable, has
+ * this value): ddi/time.c owns lbolt and the tick conversions.
+ */
+#define	FK_HZ	100
+
+/*
  * Threads.  Every thread that enters the fakekernel gets an fk_thread_t
  * (lazily for threads the fakekernel did not create).  Interrupt handlers
  * run on threads marked t_intr (fk_intr_enter/fk_intr_exit around each
@@ -39,7 +45,9 @@ extern "C" {
  *
  * fk_thread_create(&tid, name, func, arg) starts a named thread (tid
  * NULL: detached); 0 or an errno value.  fk_thread_bind_cpu(cpu) keeps
- * the calling thread on one CPU (0 or an errno value).
+ * the calling thread on one CPU (0 or an errno value).  fk_thread_exit()
+ * ends the calling thread (its t_owned, memory of the thread's creator,
+ * is freed with its fk_thread_t, at its end however it ends).
  *
  * t_held lists the kmutex_t the thread holds, in acquisition order, each
  * with the return address of the mutex_enter that took it: the witness
@@ -57,7 +65,8 @@ typedef struct fk_thread {
 	int		t_cpu;
 	int		t_nheld;		/* entries in t_held */
 	int		t_untracked;		/* held beyond FK_MAXHELD */
-	struct kmutex	*t_held[FK_MAXHELD];	/* for the witness */
+	void		*t_owned;		/* freed when the thread ends */
+	struct mutex	*t_held[FK_MAXHELD];	/* for the witness */
 	void		*t_held_pc[FK_MAXHELD];	/* where each was taken */
 } fk_thread_t;
 
@@ -79,6 +88,7 @@ extern int fk_thread_create(fk_tid_t *, const char *, void *(*)(void *),
     void *);
 extern void fk_thread_setname(const char *);
 extern int fk_thread_bind_cpu(int);
+extern void fk_thread_exit(void) __attribute__((noreturn));
 extern void fk_intr_enter(uint_t);
 extern void fk_intr_exit(void);
 extern int fk_in_intr(void);
@@ -91,10 +101,10 @@ extern size_t fk_held_describe(fk_thread_t *, char *, size_t);
  * gives the mutex up and takes it back (owner, held list and witness
  * follow); fk_mutex_describe() names a mutex and where it was taken.
  */
-extern void fk_mutex_wait_release(struct kmutex *, fk_thread_t *);
-extern void fk_mutex_wait_reacquire(struct kmutex *, fk_thread_t *, void *);
-extern void fk_mutex_verify(const struct kmutex *, const char *);
-extern size_t fk_mutex_describe(const struct kmutex *, void *, char *,
+extern void fk_mutex_wait_release(struct mutex *, fk_thread_t *);
+extern void fk_mutex_wait_reacquire(struct mutex *, fk_thread_t *, void *);
+extern void fk_mutex_verify(const struct mutex *, const char *);
+extern size_t fk_mutex_describe(const struct mutex *, void *, char *,
     size_t);
 
 /*
@@ -120,14 +130,20 @@ extern int fk_symbolize_lines(void);
 struct fk_prop;
 struct fk_driver;
 
+/*
+ * A dev_info_t * is opaque (illumos's struct __dev_info **): it points at
+ * the node, a struct dev_info, which DEVI() makes of it, as in illumos.
+ */
+#define	DEVI(dip)	((struct dev_info *)(void *)(dip))
+
 struct dev_info {
 	char			*devi_node_name;
 	char			*devi_addr;
 	struct fk_driver	*devi_driver;
 	int			devi_instance;
-	struct dev_info		*devi_parent;
-	struct dev_info		*devi_child;
-	struct dev_info		*devi_sibling;
+	dev_info_t		*devi_parent;
+	dev_info_t		*devi_child;
+	dev_info_t		*devi_sibling;
 	void			*devi_driver_private;
 	struct fk_prop		*devi_props;
 	int			devi_attached;
@@ -135,6 +151,11 @@ struct dev_info {
 	void			*devi_pdev;	/* platform PCI function */
 	void			*devi_scsa;	/* SCSA per-node state */
 	fk_lock_t		devi_lock;
+	/* ndi.c: ndi_devi_enter(9F)'s holder, and the online state */
+	kmutex_t		devi_ndi_lock;
+	void			*devi_ndi_owner;	/* fk_thread_t */
+	int			devi_ndi_depth;
+	int			devi_online;
 };
 
 extern dev_info_t *fk_root_node(void);
@@ -159,6 +180,19 @@ extern void fk_prop_destroy_all(dev_info_t *);
  * without SCSA have no hook.
  */
 extern void (*fk_devi_post_attach_hook)(dev_info_t *);
+
+/*
+ * The bus side of ndi_devi_online(9F) and ndi_devi_offline(9F): the
+ * SCSA framework, when linked in, defines these (scsa/child.c) to
+ * initialise a child of an HBA (tran_tgt_init) and attach the target
+ * side to it, and to take that down again (NDI_SUCCESS or NDI_FAILURE).
+ * ndi.c references them weakly.
+ */
+extern int (*fk_ndi_online_hook)(dev_info_t *);
+extern int (*fk_ndi_offline_hook)(dev_info_t *);
+/* ndi_devi_enter/exit of illumos before 15483 (sys/sunndi.h) */
+extern void fk_ndi_devi_enter_circular(dev_info_t *, int *);
+extern void fk_ndi_devi_exit_circular(dev_info_t *, int);
 
 /*
  * Modules.  fk_mod_load() runs a driver's _init (renamed at build time);
@@ -257,6 +291,12 @@ extern void fk_sleep_until(hrtime_t);
 extern void fk_taskq_init(void);
 extern void fk_taskq_fini(void);
 extern int fk_callout_cancel_all(void);
+
+/*
+ * Kernel statistics (ddi/kstat.c).  fk_kstat_fini() warns of each kstat
+ * still installed (a driver that never deleted it) and frees them all.
+ */
+extern void fk_kstat_fini(void);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <sys/dditypes.h>
+#include <sys/scsi/scsi.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -36,13 +37,16 @@ struct scsi_device;
  * the initial enumeration of each iport's target map: until the HBA has
  * reported and the reports are applied (units discovered), at most until
  * csync_usec after the map was created.  fk_scsa_config_all() does it
- * for every HBA (call it after fk_pci_attach_all()).  Returns
- * DDI_SUCCESS when every iport attached.
+ * for every HBA (call it after fk_pci_attach_all()).  An HBA without
+ * iports that makes its children itself has its tran_bus_config(9E)
+ * called with BUS_CONFIG_ALL instead, as at boot.  Returns DDI_SUCCESS
+ * when every iport attached (or the bus configuration succeeded).
  *
  * fk_scsa_unconfig() takes an HBA's children down as illumos's bus
- * unconfiguration does: each iport's logical units first (tran_tgt_free,
- * node removal), then the iport's detach(9E) (where the driver destroys
- * its target map), then the iport node.  Call it before detaching the
+ * unconfiguration does: children the HBA made itself offline and
+ * removed (ndi_devi_offline(NDI_DEVI_REMOVE)); each iport's logical
+ * units (tran_tgt_free, node removal), then the iport's detach(9E)
+ * (where the driver destroys its target map), then the iport node.  Call it before detaching the
  * HBA itself.
  */
 extern int fk_scsa_config(dev_info_t *);
@@ -76,11 +80,16 @@ extern int fk_scsi_hbas(dev_info_t **, int);
 extern int fk_scsi_iports(dev_info_t *, dev_info_t **, int);
 extern int fk_scsi_targets(dev_info_t *, char (*)[FK_SCSI_ADDRLEN], int);
 
+/* DDI_SUCCESS when addr is an active (configured) target of the map. */
+extern int fk_scsi_tgtmap_lookup(scsi_hba_tgtmap_t *, char *);
+
 /*
  * Logical units.  An fk_lun_t stays valid while held, even after the
  * unit departs (operations on it then fail with ENXIO).  fk_scsi_luns()
  * returns held units (release each): every unit when iport is NULL,
- * or an iport's, or (with target) one target's.  fk_scsi_lun_find()
+ * or an iport's, or (with target) one target's.  The units of an HBA
+ * without iports, which makes its children itself (tran_bus_config),
+ * are the HBA node's: pass that node as the iport.  fk_scsi_lun_find()
  * looks one up by unit address ("target,lun" with the lun in hex), held,
  * or NULL.
  */
@@ -91,7 +100,7 @@ extern fk_lun_t *fk_scsi_lun_find(dev_info_t *, const char *);
 extern void fk_scsi_lun_hold(fk_lun_t *);
 extern void fk_scsi_lun_rele(fk_lun_t *);
 
-#define	FK_SCSI_INQLEN		96	/* sizeof (struct scsi_inquiry) */
+#define	FK_SCSI_INQLEN		132	/* sizeof (struct scsi_inquiry) */
 
 typedef struct fk_lun_info {
 	dev_info_t	*li_hba;

@@ -3,25 +3,53 @@
 # self-test, and the lab scenarios listed in tests/lab/suites, each of
 # which boots a guest.  Every program speaks the protocol of
 # tests/check.h; this script counts its PASS and FAIL lines and ends with
-# "N passed, N failed".
+# "N passed, N failed".  A whole run (no option) writes its counts, the
+# date, the host and the QEMU version to build/check-summary.
 #
-#   sh tests/run.sh [-u] [-l] [-k PATTERN]
+#   sh tests/run.sh [-u] [-l] [-k PATTERN] [--driver DIR] [--env K=V]...
 #	-u	unit tests only		-l	lab tests only
 #	-k P	only suites/programs whose name contains P
+#	--driver DIR	the lab scenarios with the pvscsi driver whose source
+#		is in DIR (pvscsi.c, pvscsi.h, pvscsi_var.h) in place of ours,
+#		built by make driver (implies -l; no aarch64 subset); logs in
+#		build/test-logs/drivers/NAME/
+#	--env K=V	K=V in every scenario's environment (after the
+#		suite's own settings, so it wins: --env FK_STRICT_DMA=0)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
 logdir=$top/build/test-logs
-mkdir -p "$logdir"
-unit=1 lab=1 pat=""
-while getopts ulk: o; do
-	case $o in
-	u) lab=0 ;;
-	l) unit=0 ;;
-	k) pat=$OPTARG ;;
-	*) echo "usage: tests/run.sh [-u] [-l] [-k pattern]" >&2; exit 2 ;;
+unit=1 lab=1 pat="" driver="" extra=""
+usage() {
+	echo "usage: tests/run.sh [-u] [-l] [-k pattern] [--driver dir]" \
+	    "[--env K=V]..." >&2
+	exit 2
+}
+# The long options first (getopts takes only short ones).
+while [ $# -gt 0 ]; do
+	case $1 in
+	--driver) [ $# -ge 2 ] || usage; driver=$2; shift 2 ;;
+	--env)
+		[ $# -ge 2 ] || usage
+		case $2 in *=*) ;; *) usage ;; esac
+		extra="$extra --env $2"; shift 2 ;;
+	-u|-l) [ "$1" = -u ] && lab=0; [ "$1" = -l ] && unit=0; shift ;;
+	-k) [ $# -ge 2 ] || usage; pat=$2; shift 2 ;;
+	-k?*) pat=${1#-k}; shift ;;
+	*) usage ;;
 	esac
 done
+if [ -n "$driver" ]; then
+	if [ ! -f "$driver/pvscsi.c" ]; then
+		echo "tests/run.sh: --driver $driver: no pvscsi.c there" >&2
+		exit 2
+	fi
+	unit=0
+	dname=$(basename "$(cd "$driver" && pwd)")
+	dbuild=build/drivers/$dname
+	logdir=$logdir/drivers/$dname
+fi
+mkdir -p "$logdir"
 
 passed=0 failed=0
 failures=""
@@ -76,8 +104,55 @@ if [ "$unit" = 1 ]; then
 	done
 fi
 
+# --driver: build the driver and the lab programs with it; each program
+# that does not link (it needs our driver's own symbols) is reported
+# where its scenario would run.
+if [ -n "$driver" ]; then
+	mkdir -p "$dbuild"
+	make -k -s --no-print-directory driver DRIVER_DIR="$driver" \
+	    >"$dbuild/build.log" 2>&1
+	# A driver of illumos before 15483 (2023) passes ndi_devi_enter(9F)
+	# a "circular" argument: build it against that interface.
+	if [ ! -f "$dbuild/pvscsi.o" ] &&
+	    grep -q 'ndi_devi_enter' "$dbuild/build.log"; then
+		echo "# $driver: built against illumos's NDI before 15483" \
+		    "(ndi_devi_enter with a circular argument)"
+		make -k -s --no-print-directory driver DRIVER_DIR="$driver" \
+		    DRIVER_NDI=circular >"$dbuild/build.log" 2>&1
+	fi
+	if [ ! -f "$dbuild/pvscsi.o" ]; then
+		echo "FAIL build: $driver does not build (log: $dbuild/build.log)"
+		grep -E 'error' "$dbuild/build.log" | head -n 15 | sed 's/^/      /'
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+fi
+
+# lab_prog CMD: the program of a suite's command, with --driver the one
+# linked with that driver.
+lab_prog() {
+	if [ -n "$driver" ]; then
+		echo "$1" | sed "s|^build/tests/lab/|$dbuild/tests/lab/|"
+	else
+		echo "$1"
+	fi
+}
+
+# not_linked NAME PROG: a scenario whose program did not link with
+# --driver's driver: say which of our driver's symbols it needs.
+not_linked() {
+	syms=$(grep -F "$(basename "$2").c" "$dbuild/build.log" |
+	    sed -n "s/.*undefined reference to .\(.*\)'.*/\1/p" |
+	    sort -u | tr '\n' ' ')
+	echo "  [$1] FAIL $1: not linked with $driver (needs our" \
+	    "driver's symbols: ${syms:-see $dbuild/build.log})"
+	echo "$1: 0 passed, 1 failed (0s)"
+	failed=$((failed + 1))
+	failures="$failures $1"
+}
+
 if [ "$lab" = 1 ]; then
-	if [ -x lab/selftest/run.sh ]; then
+	if [ -x lab/selftest/run.sh ] && [ -z "$driver" ]; then
 		run "lab/selftest" sh lab/selftest/run.sh
 	fi
 	if [ -f tests/lab/suites ]; then
@@ -85,14 +160,24 @@ if [ "$lab" = 1 ]; then
 		while IFS='|' read -r name opts cmd; do
 			name=$(echo "$name" | sed 's/^ *//;s/ *$//')
 			case $name in ''|'#'*) continue ;; esac
+			case "lab/$name" in *"$pat"*) ;; *) continue ;; esac
+			cmd=$(echo "$cmd" | sed 's/^ *//')
+			prog=$(lab_prog "${cmd%% *}")
+			args=${cmd#"${cmd%% *}"}
+			if [ -n "$driver" ] && [ ! -x "$prog" ]; then
+				not_linked "lab/$name" "$prog"
+				continue
+			fi
 			# shellcheck disable=SC2086
-			run "lab/$name" lab/lab $opts -- $cmd </dev/null
+			run "lab/$name" lab/lab $opts $extra -- $prog $args \
+			    </dev/null
 		done < tests/lab/suites
 	fi
 	# A representative subset on the emulated arm64 machine: discovery,
 	# integrity, saturation, hot plug, resets under load (make
 	# check-aarch64 runs them all).
-	if [ -f tests/arch-suites.sh ] && [ -d build/aarch64 ]; then
+	if [ -f tests/arch-suites.sh ] && [ -d build/aarch64 ] &&
+	    [ -z "$driver" ] && [ -z "$extra" ]; then
 		run "lab/aarch64" sh tests/arch-suites.sh -a aarch64 \
 		    -k attach -k io-msi -k saturate-msi -k platform-hotplug \
 		    -k recover-msi
@@ -101,4 +186,15 @@ fi
 
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
+# A whole run (make check) leaves its summary for make patch's Testing.
+if [ "$unit$lab" = 11 ] && [ -z "$pat" ]; then
+	{
+		echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "host: $(uname -srm), $(nproc) cores"
+		echo "qemu: $(qemu-system-x86_64 --version 2>/dev/null | head -1)"
+		echo "passed: $passed"
+		echo "failed: $failed"
+		echo "failures:$failures"
+	} >"$top/build/check-summary"
+fi
 [ "$failed" -eq 0 ]

@@ -59,7 +59,7 @@
 #define	FK_CONT_MAX	1024		/* a pending CE_CONT line */
 #define	FK_PANIC_FRAMES	32
 
-char *panicstr;
+char *volatile panicstr;
 
 static fk_lock_t fk_log_lock = FK_LOCK_INIT;
 static fk_logmsg_t **fk_log_msgs;
@@ -354,7 +354,7 @@ vdev_err(dev_info_t *dip, int level, const char *fmt, va_list ap)
 }
 
 void
-dev_err(dev_info_t *dip, int level, const char *fmt, ...)
+dev_err(dev_info_t *dip, int level, char *fmt, ...)
 {
 	va_list ap;
 

@@ -13,7 +13,7 @@
  *	- waiters on one condition variable using two different mutexes;
  *	- cv_destroy with waiters; use of an uninitialised or destroyed cv.
  *
- * Times: cv_timedwait takes an absolute lbolt (ddi_get_lbolt(9F), HZ
+ * Times: cv_timedwait takes an absolute lbolt (ddi_get_lbolt(9F), hz
  * ticks a second), cv_reltimedwait a number of ticks; both return -1 when
  * the time passed, and otherwise the ticks that were left (at least 1).
  * The fakekernel's threads take no signals: cv_wait_sig and friends
@@ -122,7 +122,7 @@ cv_wait_ticks(kcondvar_t *cvp, kmutex_t *mp, clock_t ticks, const char *op,
 		return (-1);
 	}
 	start = ddi_get_lbolt();
-	if (cv_block(cvp, mp, gethrtime() + (hrtime_t)ticks * (NANOSEC / HZ),
+	if (cv_block(cvp, mp, gethrtime() + (hrtime_t)ticks * (NANOSEC / FK_HZ),
 	    op, pc) == ETIMEDOUT)
 		return (-1);
 	left = start + ticks - ddi_get_lbolt();

@@ -64,12 +64,14 @@ fk_devi_new(const char *name, const char *addr)
 {
 	dev_info_t *dip;
 
-	if ((dip = calloc(1, sizeof (*dip))) == NULL ||
-	    (dip->devi_node_name = strdup(name)) == NULL ||
-	    (addr != NULL && (dip->devi_addr = strdup(addr)) == NULL))
+	if ((dip = calloc(1, sizeof (struct dev_info))) == NULL ||
+	    (DEVI(dip)->devi_node_name = strdup(name)) == NULL ||
+	    (addr != NULL && (DEVI(dip)->devi_addr = strdup(addr)) == NULL))
 		panic("fk_devi_alloc: out of memory");
-	dip->devi_instance = -1;
-	fk_lock_init(&dip->devi_lock);
+	DEVI(dip)->devi_instance = -1;
+	fk_lock_init(&DEVI(dip)->devi_lock);
+	mutex_init(&DEVI(dip)->devi_ndi_lock, "ndi_devi_enter", MUTEX_DRIVER,
+	    NULL);
 	return (dip);
 }
 
@@ -77,7 +79,7 @@ static void
 fk_root_create(void)
 {
 	fk_root = fk_devi_new("root", NULL);
-	fk_root->devi_attached = 1;
+	DEVI(fk_root)->devi_attached = 1;
 }
 
 dev_info_t *
@@ -99,21 +101,21 @@ fk_devi_path_locked(dev_info_t *dip, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	while (dip != NULL && dip->devi_parent != NULL && n < 64) {
+	while (dip != NULL && DEVI(dip)->devi_parent != NULL && n < 64) {
 		stack[n++] = dip;
-		dip = dip->devi_parent;
+		dip = DEVI(dip)->devi_parent;
 	}
 	if (n == 0) {
 		(void) snprintf(buf, len, "/");
 		return;
 	}
 	while (n-- > 0 && off < len) {
-		dip = stack[n];
+		struct dev_info *d = DEVI(stack[n]);
+
 		off += snprintf(buf + off, len - off, "/%s%s%s",
-		    dip->devi_node_name,
-		    dip->devi_addr != NULL && dip->devi_addr[0] != '\0' ?
-		    "@" : "",
-		    dip->devi_addr != NULL ? dip->devi_addr : "");
+		    d->devi_node_name,
+		    d->devi_addr != NULL && d->devi_addr[0] != '\0' ? "@" : "",
+		    d->devi_addr != NULL ? d->devi_addr : "");
 	}
 }
 
@@ -131,9 +133,10 @@ fk_devi_child_locked(dev_info_t *parent, const char *name, const char *addr)
 {
 	dev_info_t *c;
 
-	for (c = parent->devi_child; c != NULL; c = c->devi_sibling) {
-		if (strcmp(c->devi_node_name, name) == 0 &&
-		    (addr == NULL || fk_same_addr(c->devi_addr, addr)))
+	for (c = DEVI(parent)->devi_child; c != NULL;
+	    c = DEVI(c)->devi_sibling) {
+		if (strcmp(DEVI(c)->devi_node_name, name) == 0 &&
+		    (addr == NULL || fk_same_addr(DEVI(c)->devi_addr, addr)))
 			break;
 	}
 	return (c);
@@ -158,9 +161,10 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 		fk_devi_free(dip);
 		return (NULL);
 	}
-	for (pp = &parent->devi_child; *pp != NULL; pp = &(*pp)->devi_sibling)
+	for (pp = &DEVI(parent)->devi_child; *pp != NULL;
+	    pp = &DEVI(*pp)->devi_sibling)
 		continue;
-	dip->devi_parent = parent;
+	DEVI(dip)->devi_parent = parent;
 	*pp = dip;
 	fk_lock_exit(&fk_tree_lock);
 	return (dip);
@@ -178,19 +182,21 @@ fk_devi_free(dev_info_t *dip)
 	fk_devi_path_locked(dip, path, sizeof (path));
 	if (dip == fk_root)
 		panic("fk_devi_free: the root node");
-	if (dip->devi_child != NULL)
+	if (DEVI(dip)->devi_child != NULL)
 		panic("fk_devi_free(%s): the node has children", path);
-	if (dip->devi_attached || dip->devi_busy)
+	if (DEVI(dip)->devi_attached || DEVI(dip)->devi_busy)
 		panic("fk_devi_free(%s): the node is attached", path);
-	pp = dip->devi_parent != NULL ? &dip->devi_parent->devi_child : NULL;
+	pp = DEVI(dip)->devi_parent != NULL ?
+	    &DEVI(DEVI(dip)->devi_parent)->devi_child : NULL;
 	while (pp != NULL && *pp != NULL && *pp != dip)
-		pp = &(*pp)->devi_sibling;
+		pp = &DEVI(*pp)->devi_sibling;
 	if (pp != NULL && *pp == dip)
-		*pp = dip->devi_sibling;
+		*pp = DEVI(dip)->devi_sibling;
 	fk_lock_exit(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
-	free(dip->devi_node_name);
-	free(dip->devi_addr);
+	mutex_destroy(&DEVI(dip)->devi_ndi_lock);
+	free(DEVI(dip)->devi_node_name);
+	free(DEVI(dip)->devi_addr);
 	free(dip);
 }
 
@@ -221,7 +227,7 @@ fk_devi_walk_locked(dev_info_t *dip, int (*fn)(dev_info_t *, void *),
 
 	if ((rv = fn(dip, arg)) != 0)
 		return (rv);
-	for (c = dip->devi_child; c != NULL; c = c->devi_sibling) {
+	for (c = DEVI(dip)->devi_child; c != NULL; c = DEVI(c)->devi_sibling) {
 		if ((rv = fk_devi_walk_locked(c, fn, arg)) != 0)
 			return (rv);
 	}
@@ -238,15 +244,15 @@ fk_devi_has_instance(dev_info_t *dip, void *arg)
 {
 	fk_inst_probe_t *ip = arg;
 
-	return (dip->devi_driver == ip->ip_driver &&
-	    dip->devi_instance == ip->ip_instance);
+	return (DEVI(dip)->devi_driver == ip->ip_driver &&
+	    DEVI(dip)->devi_instance == ip->ip_instance);
 }
 
 static int
 fk_devi_in_use(dev_info_t *dip, void *arg)
 {
-	return (dip->devi_driver == arg &&
-	    (dip->devi_attached || dip->devi_busy));
+	return (DEVI(dip)->devi_driver == arg &&
+	    (DEVI(dip)->devi_attached || DEVI(dip)->devi_busy));
 }
 
 /* Is any node bound to drv attached (or attaching/detaching)? */
@@ -305,15 +311,15 @@ fk_devi_bind(dev_info_t *dip, const char *name)
 		return (DDI_FAILURE);
 	}
 	fk_lock_enter(&fk_tree_lock);
-	if (dip->devi_driver != NULL) {
-		int same = dip->devi_driver == drv;
+	if (DEVI(dip)->devi_driver != NULL) {
+		int same = DEVI(dip)->devi_driver == drv;
 
 		fk_lock_exit(&fk_tree_lock);
 		return (same ? DDI_SUCCESS : DDI_FAILURE);
 	}
 	fk_devi_path_locked(dip, path, sizeof (path));
-	dip->devi_instance = fk_instance_assign(drv, path);
-	dip->devi_driver = drv;
+	DEVI(dip)->devi_instance = fk_instance_assign(drv, path);
+	DEVI(dip)->devi_driver = drv;
 	fk_lock_exit(&fk_tree_lock);
 	fk_prop_conf_apply(dip, drv->drv_name);
 	return (DDI_SUCCESS);
@@ -329,10 +335,10 @@ fk_devi_enter(dev_info_t *dip)
 	int attached;
 
 	fk_lock_enter(&fk_tree_lock);
-	while (dip->devi_busy)
+	while (DEVI(dip)->devi_busy)
 		(void) fk_cond_wait(&fk_tree_cv, &fk_tree_lock, 0);
-	dip->devi_busy = 1;
-	attached = dip->devi_attached;
+	DEVI(dip)->devi_busy = 1;
+	attached = DEVI(dip)->devi_attached;
 	fk_lock_exit(&fk_tree_lock);
 	return (attached);
 }
@@ -341,8 +347,8 @@ static void
 fk_devi_exit(dev_info_t *dip, int attached)
 {
 	fk_lock_enter(&fk_tree_lock);
-	dip->devi_attached = attached;
-	dip->devi_busy = 0;
+	DEVI(dip)->devi_attached = attached;
+	DEVI(dip)->devi_busy = 0;
 	fk_cond_broadcast(&fk_tree_cv);
 	fk_lock_exit(&fk_tree_lock);
 }
@@ -364,7 +370,7 @@ fk_devi_check_unlocked(dev_info_t *dip, const char *entry, int before)
 static struct dev_ops *
 fk_devi_ops(dev_info_t *dip, const char *what)
 {
-	struct fk_driver *drv = dip->devi_driver;
+	struct fk_driver *drv = DEVI(dip)->devi_driver;
 	struct dev_ops *ops;
 	char path[MAXPATHLEN];
 
@@ -398,9 +404,9 @@ fk_devi_parent_ready(dev_info_t *dip)
 	int ready;
 
 	fk_lock_enter(&fk_tree_lock);
-	p = dip->devi_parent;
-	ready = p == NULL || p->devi_driver == NULL || p->devi_attached ||
-	    p->devi_busy;
+	p = DEVI(dip)->devi_parent;
+	ready = p == NULL || DEVI(p)->devi_driver == NULL ||
+	    DEVI(p)->devi_attached || DEVI(p)->devi_busy;
 	fk_lock_exit(&fk_tree_lock);
 	return (ready);
 }
@@ -458,8 +464,8 @@ fk_devi_child_attached(dev_info_t *dip, dev_info_t **childp)
 	dev_info_t *c;
 
 	fk_lock_enter(&fk_tree_lock);
-	for (c = dip->devi_child; c != NULL; c = c->devi_sibling) {
-		if (c->devi_attached || c->devi_busy)
+	for (c = DEVI(dip)->devi_child; c != NULL; c = DEVI(c)->devi_sibling) {
+		if (DEVI(c)->devi_attached || DEVI(c)->devi_busy)
 			break;
 	}
 	fk_lock_exit(&fk_tree_lock);
@@ -515,7 +521,7 @@ fk_devi_quiesce(dev_info_t *dip)
 	struct dev_ops *ops;
 	int rv;
 
-	if (dip == NULL || !dip->devi_attached)
+	if (dip == NULL || !DEVI(dip)->devi_attached)
 		return (DDI_SUCCESS);
 	if ((ops = fk_devi_ops(dip, "quiesce")) == NULL)
 		return (DDI_FAILURE);
@@ -539,7 +545,7 @@ ddi_get_parent(dev_info_t *dip)
 	dev_info_t *p;
 
 	fk_lock_enter(&fk_tree_lock);
-	p = dip->devi_parent;
+	p = DEVI(dip)->devi_parent;
 	fk_lock_exit(&fk_tree_lock);
 	return (p);
 }
@@ -550,7 +556,7 @@ ddi_get_child(dev_info_t *dip)
 	dev_info_t *c;
 
 	fk_lock_enter(&fk_tree_lock);
-	c = dip->devi_child;
+	c = DEVI(dip)->devi_child;
 	fk_lock_exit(&fk_tree_lock);
 	return (c);
 }
@@ -561,7 +567,7 @@ ddi_get_next_sibling(dev_info_t *dip)
 	dev_info_t *s;
 
 	fk_lock_enter(&fk_tree_lock);
-	s = dip->devi_sibling;
+	s = DEVI(dip)->devi_sibling;
 	fk_lock_exit(&fk_tree_lock);
 	return (s);
 }
@@ -569,34 +575,36 @@ ddi_get_next_sibling(dev_info_t *dip)
 int
 ddi_get_instance(dev_info_t *dip)
 {
-	return (dip->devi_instance);
+	return (DEVI(dip)->devi_instance);
 }
 
 void *
 ddi_get_driver_private(dev_info_t *dip)
 {
-	return (__atomic_load_n(&dip->devi_driver_private, __ATOMIC_ACQUIRE));
+	return (__atomic_load_n(&DEVI(dip)->devi_driver_private,
+	    __ATOMIC_ACQUIRE));
 }
 
 void
 ddi_set_driver_private(dev_info_t *dip, void *data)
 {
-	__atomic_store_n(&dip->devi_driver_private, data, __ATOMIC_RELEASE);
+	__atomic_store_n(&DEVI(dip)->devi_driver_private, data,
+	    __ATOMIC_RELEASE);
 }
 
 /* The bound driver's name; an unbound node answers with its node name. */
 const char *
 ddi_driver_name(dev_info_t *dip)
 {
-	struct fk_driver *drv = dip->devi_driver;
+	struct fk_driver *drv = DEVI(dip)->devi_driver;
 
-	return (drv != NULL ? drv->drv_name : dip->devi_node_name);
+	return (drv != NULL ? drv->drv_name : DEVI(dip)->devi_node_name);
 }
 
 char *
 ddi_node_name(dev_info_t *dip)
 {
-	return (dip->devi_node_name);
+	return (DEVI(dip)->devi_node_name);
 }
 
 /* Nodes here bind by driver name, so the binding name is that name. */
@@ -618,7 +626,7 @@ ddi_get_name_addr(dev_info_t *dip)
 	char *a;
 
 	fk_lock_enter(&fk_tree_lock);
-	a = dip->devi_addr;
+	a = DEVI(dip)->devi_addr;
 	fk_lock_exit(&fk_tree_lock);
 	return (a);
 }
@@ -631,8 +639,8 @@ ddi_set_name_addr(dev_info_t *dip, char *name)
 	if (name != NULL && (n = strdup(name)) == NULL)
 		panic("ddi_set_name_addr: out of memory");
 	fk_lock_enter(&fk_tree_lock);
-	old = dip->devi_addr;
-	dip->devi_addr = n;
+	old = DEVI(dip)->devi_addr;
+	DEVI(dip)->devi_addr = n;
 	fk_lock_exit(&fk_tree_lock);
 	free(old);
 }

@@ -25,8 +25,8 @@
  *     (ddi_dma_numwin, ddi_dma_getwin);
  *   - align: ddi_dma_mem_alloc memory's device address is aligned to
  *     max(align, minxfer) and its real_length rounded up to that, as on
- *     illumos x86; a bind whose first cookie is not aligned to align gets
- *     a warning (the man page asks callers for equally aligned buffers).
+ *     illumos x86; a bind takes the buffer where it is, as illumos's
+ *     root nexus does (align constrains allocations, not binds).
  * ddi_dma_mem_alloc memory that would need more cookies than sgllen
  * fails.  A bind of a handle already bound returns DDI_DMA_INUSE;
  * ddi_dma_free_handle of a bound handle and ddi_dma_mem_free of bound
@@ -558,7 +558,7 @@ fk_dma_round_gran(uint64_t v, uint32_t gran)
 }
 
 int
-ddi_dma_alloc_handle(dev_info_t *dip, ddi_dma_attr_t *attr,
+ddi_dma_alloc_handle(dev_info_t *dip, const ddi_dma_attr_t *attr,
     int (*waitfp)(caddr_t), caddr_t arg, ddi_dma_handle_t *handlep)
 {
 	fk_dma_hdl_t *dh;
@@ -830,7 +830,6 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 	fk_dma_mem_t *dm;
 	fk_dma_view_t *dv = NULL;
 	caddr_t devva;
-	char who[64];
 
 	if (dh->dh_bound)
 		return (DDI_DMA_INUSE);
@@ -854,13 +853,6 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 		bounce = 1;
 	} else {
 		devva = addr;
-	}
-	if (((uintptr_t)addr & (MIN(dh->dh_attr.dma_attr_align,
-	    FK_DMA_PAGE) - 1)) != 0) {
-		cmn_err(CE_WARN, "dma: %s: %s of a buffer at %p, not aligned "
-		    "to its handle's dma_attr_align %#llx",
-		    fk_dma_owner(dh, who, sizeof (who)), op, (void *)addr,
-		    (unsigned long long)dh->dh_attr.dma_attr_align);
 	}
 	if (!bounce && fk_dma_bind_one(dh, devva, len))
 		goto bound;
@@ -1070,12 +1062,12 @@ ddi_dma_getwin(ddi_dma_handle_t h, uint_t win, off_t *offp, size_t *lenp,
 	return (DDI_SUCCESS);
 }
 
-uint_t
+int
 ddi_dma_ncookies(ddi_dma_handle_t h)
 {
 	fk_dma_hdl_t *dh = fk_dma_hdl(h, "ddi_dma_ncookies");
 
-	return (dh->dh_bound ? dh->dh_wins[dh->dh_curwin].dw_ncookies : 0);
+	return (dh->dh_bound ? (int)dh->dh_wins[dh->dh_curwin].dw_ncookies : 0);
 }
 
 const ddi_dma_cookie_t *
@@ -1165,7 +1157,8 @@ fk_dma_mem_fits(const fk_dma_hdl_t *dh, caddr_t dev, size_t len)
 
 int
 ddi_dma_mem_alloc(ddi_dma_handle_t h, size_t length,
-    ddi_device_acc_attr_t *accattrp, uint_t flags, int (*waitfp)(caddr_t),
+    const ddi_device_acc_attr_t *accattrp, uint_t flags,
+    int (*waitfp)(caddr_t),
     caddr_t arg, caddr_t *kaddrp, size_t *real_length,
     ddi_acc_handle_t *handlep)
 {

@@ -13,9 +13,9 @@
  * FK_VERBOSE=1 makes "?" messages reach the console.
  *
  * fk_fini() stops what fk_init() started, cancels timeouts and periodics
- * a driver left behind, and reports outstanding kmem (bytes and
- * allocations, from fk_counters) as a log line: a WARNING when something
- * leaked.  It returns; the process goes on.
+ * a driver left behind, warns of kstats it never deleted, and reports
+ * outstanding kmem (bytes and allocations, from fk_counters) as a log
+ * line: a WARNING when something leaked.  It returns; the process goes on.
  */
 
 #include <sys/types.h>
@@ -184,6 +184,7 @@ fk_fini(void)
 		cmn_err(CE_WARN, "fakekernel: %d timeout or periodic "
 		    "callbacks were still pending; cancelled", n);
 	}
+	fk_kstat_fini();
 	fk_leak_report();
 	fk_platform_fini();
 	fk_initialized = 0;

@@ -128,7 +128,7 @@ fk_intr_type_name(int type)
 static int
 fk_intr_offered(dev_info_t *dip)
 {
-	fk_pdev_t *pd = dip != NULL ? dip->devi_pdev : NULL;
+	fk_pdev_t *pd = dip != NULL ? DEVI(dip)->devi_pdev : NULL;
 	const char *want = fk_intr_types != NULL ? fk_intr_types : "any";
 	int types;
 
@@ -151,7 +151,7 @@ fk_intr_nvec(dev_info_t *dip, int type)
 
 	if (!(fk_intr_offered(dip) & type))
 		return (0);
-	n = FK_PLAT()->po_intr_count(dip->devi_pdev, type);
+	n = FK_PLAT()->po_intr_count(DEVI(dip)->devi_pdev, type);
 	return (n > FK_INTR_MAXVEC ? FK_INTR_MAXVEC : n);
 }
 
@@ -217,7 +217,7 @@ fk_intr_dev(dev_info_t *dip, int create)
 	if (!create || (id = calloc(1, sizeof (*id))) == NULL)
 		return (NULL);
 	id->id_dip = dip;
-	id->id_pdev = dip->devi_pdev;
+	id->id_pdev = DEVI(dip)->devi_pdev;
 	id->id_next = fk_intr_devs;
 	fk_intr_devs = id;
 	return (id);
@@ -258,7 +258,7 @@ ddi_intr_get_navail(dev_info_t *dip, int type, int *navailp)
 	return (ddi_intr_get_nintrs(dip, type, navailp));
 }
 
-int
+uint_t
 ddi_intr_get_hilevel_pri(void)
 {
 	return (FK_INTR_LOCK_LEVEL);

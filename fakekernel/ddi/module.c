@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 #include <sys/modctl.h>
+#include <sys/sysmacros.h>
 #include <sys/sunddi.h>
 #include <sys/cmn_err.h>
 #include <fk_impl.h>
@@ -33,8 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mod_ops mod_driverops = { .mo_kind = "driver" };
-struct mod_ops mod_miscops = { .mo_kind = "misc" };
+/* A modlinkage's linkage slots (fewer than mod_info's MODMAXLINK). */
+#define	FK_MODLINKS	((int)ARRAY_SIZE(((struct modlinkage *)NULL)->ml_linkage))
+
+/* The module kinds: known by their addresses (no operation is called). */
+struct mod_ops mod_driverops;
+struct mod_ops mod_miscops;
 
 typedef struct fk_module {
 	char			*mod_name;
@@ -148,7 +153,7 @@ fk_linkage_check(struct modlinkage *ml, const char *fn)
 		    ml == NULL ? "NULL" : "ml_rev is not MODREV_1");
 		return (EINVAL);
 	}
-	for (i = 0; i < MODMAXLINK && ml->ml_linkage[i] != NULL; i++) {
+	for (i = 0; i < FK_MODLINKS && ml->ml_linkage[i] != NULL; i++) {
 		struct mod_ops *ops = *(struct mod_ops **)ml->ml_linkage[i];
 
 		if (ops != &mod_driverops && ops != &mod_miscops) {
@@ -174,7 +179,7 @@ mod_install(struct modlinkage *ml)
 		    "_init (load drivers with fk_mod_load)");
 		return (EINVAL);
 	}
-	for (i = 0; i < MODMAXLINK && ml->ml_linkage[i] != NULL; i++) {
+	for (i = 0; i < FK_MODLINKS && ml->ml_linkage[i] != NULL; i++) {
 		md = ml->ml_linkage[i];
 		if (md->drv_modops != &mod_driverops)
 			continue;
@@ -254,7 +259,7 @@ mod_info(struct modlinkage *ml, struct modinfo *mip)
 		    m->mod_name);
 	}
 	fk_lock_exit(&fk_mod_lock);
-	for (i = 0; i < MODMAXLINK && ml->ml_linkage[i] != NULL; i++) {
+	for (i = 0; i < FK_MODLINKS && ml->ml_linkage[i] != NULL; i++) {
 		/* modldrv and modlmisc both begin ops, linkinfo. */
 		struct modlmisc *mm = ml->ml_linkage[i];
 

@@ -63,7 +63,7 @@ static int fk_pci_has_pcie(const uint8_t *);
 size_t
 fk_pci_cfg_size(dev_info_t *dip)
 {
-	fk_pdev_t *pd = dip->devi_pdev;
+	fk_pdev_t *pd = DEVI(dip)->devi_pdev;
 	uint8_t cfg[FK_PCI_CFG_SIZE];
 
 	if (pd == NULL)
@@ -453,7 +453,7 @@ fk_pci_node_create(int index, const char *name)
 		FK_PLAT()->po_pdev_close(pd);
 		return (NULL);
 	}
-	dip->devi_pdev = pd;
+	DEVI(dip)->devi_pdev = pd;
 	fk_pci_reg_props(dip, pd, &id);
 	(void) ddi_prop_update_int(DDI_DEV_T_NONE, dip, "vendor-id",
 	    (int)id.pi_ven);
@@ -484,9 +484,9 @@ fk_pci_node_destroy(dev_info_t *dip)
 
 	if (dip == NULL)
 		return;
-	pd = dip->devi_pdev;
+	pd = DEVI(dip)->devi_pdev;
 	fk_intr_devi_gone(dip);
-	dip->devi_pdev = NULL;
+	DEVI(dip)->devi_pdev = NULL;
 	fk_devi_free(dip);
 	if (pd != NULL && FK_PLAT() != NULL)
 		FK_PLAT()->po_pdev_close(pd);
@@ -521,7 +521,7 @@ fk_pci_binds_to(int index, const char *driver)
 	    strcmp(bound, driver) == 0;
 	fk_lock_enter(&fk_pci_lock);
 	for (i = 0; i < fk_pci_nhbas && yes; i++)
-		yes = fk_pci_hbas[i]->devi_pdev != pd;
+		yes = DEVI(fk_pci_hbas[i])->devi_pdev != pd;
 	fk_lock_exit(&fk_pci_lock);
 	FK_PLAT()->po_pdev_close(pd);
 	return (yes);

@@ -139,7 +139,7 @@ fk_prop_find(dev_info_t *dip, dev_t dev, const char *name)
 {
 	struct fk_prop *p, *conf = NULL;
 
-	for (p = dip->devi_props; p != NULL; p = p->p_next) {
+	for (p = DEVI(dip)->devi_props; p != NULL; p = p->p_next) {
 		if (strcmp(p->p_name, name) != 0 ||
 		    !fk_dev_matches(dev, p->p_dev))
 			continue;
@@ -162,11 +162,11 @@ fk_prop_search(dev_t dev, dev_info_t *dip, uint_t flags, const char *name)
 	dev_info_t *d;
 
 	for (d = dip; d != NULL; d = ddi_get_parent(d)) {
-		fk_lock_enter(&d->devi_lock);
+		fk_lock_enter(&DEVI(d)->devi_lock);
 		if ((p = fk_prop_find(d, dev, name)) != NULL &&
 		    (copy = fk_prop_dup(p)) == NULL)
 			panic("ddi_prop_lookup: out of memory");
-		fk_lock_exit(&d->devi_lock);
+		fk_lock_exit(&DEVI(d)->devi_lock);
 		if (copy != NULL || (flags & DDI_PROP_DONTPASS))
 			break;
 	}
@@ -413,20 +413,21 @@ fk_prop_install(dev_info_t *dip, struct fk_prop *p)
 {
 	struct fk_prop **pp, *old;
 
-	fk_lock_enter(&dip->devi_lock);
-	for (pp = &dip->devi_props; (old = *pp) != NULL; pp = &old->p_next) {
+	fk_lock_enter(&DEVI(dip)->devi_lock);
+	for (pp = &DEVI(dip)->devi_props; (old = *pp) != NULL;
+	    pp = &old->p_next) {
 		if (old->p_conf == p->p_conf && old->p_dev == p->p_dev &&
 		    strcmp(old->p_name, p->p_name) == 0) {
 			p->p_next = old->p_next;
 			*pp = p;
-			fk_lock_exit(&dip->devi_lock);
+			fk_lock_exit(&DEVI(dip)->devi_lock);
 			fk_prop_free(old);
 			return;
 		}
 	}
 	p->p_next = NULL;
 	*pp = p;
-	fk_lock_exit(&dip->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 }
 
 static int
@@ -542,17 +543,17 @@ ddi_prop_remove(dev_t dev, dev_info_t *dip, char *name)
 
 	if (dip == NULL || name == NULL || name[0] == '\0')
 		return (DDI_PROP_INVAL_ARG);
-	fk_lock_enter(&dip->devi_lock);
-	for (pp = &dip->devi_props; (p = *pp) != NULL; pp = &p->p_next) {
+	fk_lock_enter(&DEVI(dip)->devi_lock);
+	for (pp = &DEVI(dip)->devi_props; (p = *pp) != NULL; pp = &p->p_next) {
 		if (!p->p_conf && fk_dev_matches(dev, p->p_dev) &&
 		    strcmp(p->p_name, name) == 0) {
 			*pp = p->p_next;
-			fk_lock_exit(&dip->devi_lock);
+			fk_lock_exit(&DEVI(dip)->devi_lock);
 			fk_prop_free(p);
 			return (DDI_PROP_SUCCESS);
 		}
 	}
-	fk_lock_exit(&dip->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 	return (DDI_PROP_NOT_FOUND);
 }
 
@@ -562,8 +563,8 @@ fk_prop_remove_which(dev_info_t *dip, int all)
 {
 	struct fk_prop **pp, *p, *dead = NULL;
 
-	fk_lock_enter(&dip->devi_lock);
-	for (pp = &dip->devi_props; (p = *pp) != NULL; ) {
+	fk_lock_enter(&DEVI(dip)->devi_lock);
+	for (pp = &DEVI(dip)->devi_props; (p = *pp) != NULL; ) {
 		if (all || !p->p_conf) {
 			*pp = p->p_next;
 			p->p_next = dead;
@@ -572,7 +573,7 @@ fk_prop_remove_which(dev_info_t *dip, int all)
 			pp = &p->p_next;
 		}
 	}
-	fk_lock_exit(&dip->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 	while ((p = dead) != NULL) {
 		dead = p->p_next;
 		fk_prop_free(p);

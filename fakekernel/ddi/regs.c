@@ -213,7 +213,7 @@ ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 	if (dip == NULL || addrp == NULL || handlep == NULL ||
 	    fk_acc_attr_check(accattrp) != 0)
 		return (DDI_FAILURE);
-	if ((pd = dip->devi_pdev) == NULL || FK_PLAT() == NULL ||
+	if ((pd = DEVI(dip)->devi_pdev) == NULL || FK_PLAT() == NULL ||
 	    fk_pci_regspec(dip, rnumber, &rs) != 0)
 		return (DDI_FAILURE);
 	config = (rs.pci_phys_hi & PCI_REG_ADDR_M) == PCI_ADDR_CONFIG;

@@ -163,7 +163,7 @@ ddi_fls(long mask)
  * for a terminator; return the length the result would have had.
  */
 size_t
-fk_strlcpy(char *dst, const char *src, size_t size)
+strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
 
@@ -177,11 +177,11 @@ fk_strlcpy(char *dst, const char *src, size_t size)
 }
 
 size_t
-fk_strlcat(char *dst, const char *src, size_t size)
+strlcat(char *dst, const char *src, size_t size)
 {
 	size_t dlen = strnlen(dst, size);
 
 	if (dlen == size)
 		return (size + strlen(src));
-	return (dlen + fk_strlcpy(dst + dlen, src, size - dlen));
+	return (dlen + strlcpy(dst + dlen, src, size - dlen));
 }

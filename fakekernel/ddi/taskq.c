@@ -42,6 +42,10 @@
 #define	FK_TASKQ_NAMELEN	64
 #define	FK_SYSTEM_TASKQ_THREADS	4
 
+/* The system scheduling class's priorities (illumos's defaults). */
+pri_t minclsyspri = 60;
+pri_t maxclsyspri = 99;
+
 typedef struct fk_task {
 	task_func_t	*tk_func;
 	void		*tk_arg;
@@ -361,15 +365,18 @@ taskq_destroy(taskq_t *tq)
 	free(tq);
 }
 
-/* Is thread (an fk_thread_t, as curthread is here) one of tq's workers? */
+/*
+ * Is thread one of tq's workers?  A kthread_t here is the thread's
+ * fk_thread_t (fk_curthread(), which stands for curthread).
+ */
 int
-taskq_member(taskq_t *tq, void *thread)
+taskq_member(taskq_t *tq, kthread_t *thread)
 {
 	int rv;
 
 	fk_taskq_check(tq, "taskq_member");
 	fk_lock_enter(&tq->tq_lock);
-	rv = fk_taskq_is_member(tq, thread);
+	rv = fk_taskq_is_member(tq, (fk_thread_t *)thread);
 	fk_lock_exit(&tq->tq_lock);
 	return (rv);
 }

@@ -208,6 +208,7 @@ fk_thread_dtor(void *arg)
 	if (t->t_nheld != 0 || t->t_untracked != 0)
 		fk_assert_unlocked("thread exit");
 	fk_self = NULL;
+	free(t->t_owned);
 	free(t);
 }
 
@@ -326,6 +327,13 @@ fk_thread_create(fk_tid_t *tidp, const char *name, void *(*func)(void *),
 	else
 		(void) pthread_detach(tid);
 	return (0);
+}
+
+/* End the calling thread (its key destructor frees its fk_thread_t). */
+void
+fk_thread_exit(void)
+{
+	pthread_exit(NULL);
 }
 
 /* Wait for a thread fk_thread_create() started with a tidp to return. */

@@ -2,8 +2,8 @@
  * The clock: gethrtime, lbolt, tick conversions, delay(9F) and
  * drv_usecwait(9F).
  *
- * gethrtime() is CLOCK_MONOTONIC in nanoseconds.  The tick is 1/HZ s
- * (HZ = 100, as <sys/ddi.h> says); lbolt counts ticks since the
+ * gethrtime() is CLOCK_MONOTONIC in nanoseconds.  The tick is 1/FK_HZ s
+ * (hz, as <sys/param.h> declares it, is 100); lbolt counts ticks since the
  * fakekernel started (fk_time_init(), or the first clock call).
  *
  * drv_usecwait() is a busy wait and may be used in interrupt context.
@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <time.h>
 
-#define	FK_TICK_NS	(NANOSEC / HZ)
+#define	FK_TICK_NS	(NANOSEC / FK_HZ)
 #define	FK_SPIN_NS	(100 * (NANOSEC / MICROSEC))	/* 100 us */
 
 static hrtime_t fk_boot_hrtime;
@@ -81,7 +81,7 @@ ddi_get_time(void)
 clock_t
 drv_usectohz(clock_t usec)
 {
-	const clock_t per = MICROSEC / HZ;
+	const clock_t per = MICROSEC / FK_HZ;
 
 	if (usec <= 0)
 		return (0);
@@ -93,7 +93,7 @@ drv_usectohz(clock_t usec)
 clock_t
 drv_hztousec(clock_t ticks)
 {
-	const clock_t per = MICROSEC / HZ;
+	const clock_t per = MICROSEC / FK_HZ;
 
 	if (ticks <= 0)
 		return (0);

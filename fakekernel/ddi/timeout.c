@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define	FK_TICK_NS		(NANOSEC / HZ)
+#define	FK_TICK_NS		(NANOSEC / FK_HZ)
 #define	FK_CALLOUT_PIL		1
 #define	FK_CALLOUT_WARN_S	5
 #define	FK_PERIODIC_RES		MSEC2NSEC(10)

@@ -62,7 +62,7 @@ fk_scsa_hba_of(dev_info_t *dip)
 {
 	fk_scsa_hba_t *h;
 
-	if (dip == NULL || (h = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (h = DEVI(dip)->devi_scsa) == NULL ||
 	    h->h_kind != FK_SN_HBA)
 		return (NULL);
 	return (h);
@@ -73,7 +73,7 @@ fk_scsa_iport_of(dev_info_t *dip)
 {
 	fk_scsa_iport_t *ip;
 
-	if (dip == NULL || (ip = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (ip = DEVI(dip)->devi_scsa) == NULL ||
 	    ip->ip_kind != FK_SN_IPORT)
 		return (NULL);
 	return (ip);
@@ -84,7 +84,7 @@ fk_scsa_lun_of(dev_info_t *dip)
 {
 	fk_lun_t *l;
 
-	if (dip == NULL || (l = dip->devi_scsa) == NULL ||
+	if (dip == NULL || (l = DEVI(dip)->devi_scsa) == NULL ||
 	    l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
@@ -116,15 +116,16 @@ scsi_hba_fini(struct modlinkage *modlp)
 scsi_hba_tran_t *
 scsi_hba_tran_alloc(dev_info_t *dip, int flags)
 {
-	scsi_hba_tran_t *tran;
+	fk_tran_t *ft;
 
 	(void) dip;
 	fk_scsa_init();
-	tran = kmem_zalloc(sizeof (*tran),
+	ft = kmem_zalloc(sizeof (*ft),
 	    (flags & SCSI_HBA_CANSLEEP) ? KM_SLEEP : KM_NOSLEEP);
-	if (tran != NULL)
-		tran->tran_interconnect_type = INTERCONNECT_PARALLEL;
-	return (tran);
+	if (ft == NULL)
+		return (NULL);
+	ft->ft_tran.tran_interconnect_type = INTERCONNECT_PARALLEL;
+	return (&ft->ft_tran);
 }
 
 void
@@ -145,7 +146,7 @@ scsi_hba_tran_free(scsi_hba_tran_t *tran)
 		}
 	}
 	mutex_exit(&fk_scsa_reg_lock);
-	kmem_free(tran, sizeof (*tran));
+	kmem_free(tran, sizeof (fk_tran_t));
 }
 
 /*
@@ -159,19 +160,12 @@ fk_tran_setup(dev_info_t *dip, ddi_dma_attr_t *attr, scsi_hba_tran_t *tran,
 {
 	fk_scsa_tran_t *st;
 
-	if (flags & SCSI_HBA_TRAN_CLONE) {
-		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: "
-		    "SCSI_HBA_TRAN_CLONE is not supported by the fakekernel "
-		    "(use SCSI_HBA_ADDR_COMPLEX)");
-		return (DDI_FAILURE);
-	}
-	if ((flags & (SCSI_HBA_TRAN_CDB | SCSI_HBA_TRAN_SCB)) != 0 &&
-	    tran->tran_setup_pkt == NULL) {
-		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: "
-		    "SCSI_HBA_TRAN_CDB and SCSI_HBA_TRAN_SCB are only valid "
-		    "with tran_setup_pkt");
-		return (DDI_FAILURE);
-	}
+	/*
+	 * SCSI_HBA_TRAN_CLONE: each child gets a copy of the tran (child.c).
+	 * SCSI_HBA_TRAN_CDB and SCSI_HBA_TRAN_SCB ask the framework for the
+	 * CDB and status areas of the packets it allocates; a tran_init_pkt
+	 * HBA allocates its own, so they change nothing there.
+	 */
 	if (tran->tran_setup_pkt == NULL && tran->tran_init_pkt == NULL) {
 		dev_err(dip, CE_WARN, "scsi_hba_attach_setup: the tran has "
 		    "neither tran_setup_pkt nor tran_init_pkt");
@@ -201,7 +195,7 @@ fk_tran_setup(dev_info_t *dip, ddi_dma_attr_t *attr, scsi_hba_tran_t *tran,
 			kmem_free(st, sizeof (*st));
 			return (DDI_FAILURE);
 		}
-		tran->tran_fk = st;
+		FK_TRAN_ST(tran) = st;
 		tran->tran_pkt_cache_ptr = st->st_pc->pc_cache;
 	}
 	return (DDI_SUCCESS);
@@ -210,13 +204,13 @@ fk_tran_setup(dev_info_t *dip, ddi_dma_attr_t *attr, scsi_hba_tran_t *tran,
 static void
 fk_tran_unsetup(scsi_hba_tran_t *tran)
 {
-	fk_scsa_tran_t *st = tran->tran_fk;
+	fk_scsa_tran_t *st = FK_TRAN_ST(tran);
 
 	if (st == NULL || st->st_owner != tran)
 		return;
 	fk_pktcache_destroy(st->st_pc);
 	kmem_free(st, sizeof (*st));
-	tran->tran_fk = NULL;
+	FK_TRAN_ST(tran) = NULL;
 	tran->tran_pkt_cache_ptr = NULL;
 }
 
@@ -271,6 +265,7 @@ scsi_hba_attach_setup(dev_info_t *dip, ddi_dma_attr_t *attr,
 		return (DDI_FAILURE);
 	tran->tran_iport_dip = NULL;
 
+	fk_compq_start();
 	h = kmem_zalloc(sizeof (*h), KM_SLEEP);
 	h->h_kind = FK_SN_HBA;
 	h->h_dip = dip;
@@ -280,7 +275,7 @@ scsi_hba_attach_setup(dev_info_t *dip, ddi_dma_attr_t *attr,
 	ddi_set_driver_private(dip, tran);
 
 	mutex_enter(&fk_scsa_reg_lock);
-	dip->devi_scsa = h;
+	DEVI(dip)->devi_scsa = h;
 	h->h_next = fk_scsa_hbas;
 	fk_scsa_hbas = h;
 	mutex_exit(&fk_scsa_reg_lock);
@@ -302,9 +297,8 @@ scsi_hba_detach(dev_info_t *dip)
 	fk_assert_may_block("scsi_hba_detach");
 	if ((ip = fk_scsa_iport_of(dip)) != NULL) {
 		/* An iport that set up its own tran. */
-		if (ip->ip_tran != NULL && ip->ip_tran->tran_fk != NULL &&
-		    ((fk_scsa_tran_t *)ip->ip_tran->tran_fk)->st_owner ==
-		    ip->ip_tran)
+		if (ip->ip_tran != NULL && FK_TRAN_ST(ip->ip_tran) != NULL &&
+		    FK_TRAN_ST(ip->ip_tran)->st_owner == ip->ip_tran)
 			fk_tran_unsetup(ip->ip_tran);
 		return (DDI_SUCCESS);
 	}
@@ -322,7 +316,7 @@ scsi_hba_detach(dev_info_t *dip)
 	}
 	while ((ip = h->h_iports) != NULL) {
 		h->h_iports = ip->ip_next;
-		ip->ip_dip->devi_scsa = NULL;
+		DEVI(ip->ip_dip)->devi_scsa = NULL;
 		fk_devi_free(ip->ip_dip);
 		strfree(ip->ip_name);
 		kmem_free(ip, sizeof (*ip));
@@ -335,7 +329,7 @@ scsi_hba_detach(dev_info_t *dip)
 			break;
 		}
 	}
-	dip->devi_scsa = NULL;
+	DEVI(dip)->devi_scsa = NULL;
 	mutex_exit(&fk_scsa_reg_lock);
 
 	tran = h->h_tran;
@@ -352,13 +346,16 @@ fk_iport_attach(fk_scsa_iport_t *ip)
 {
 	fk_scsa_hba_t *h = ip->ip_hba;
 	scsi_hba_tran_t *tran;
+	fk_tran_t *ft;
 	dev_info_t *dip = ip->ip_dip;
 
 	if (ip->ip_state == FK_IPORT_ATTACHED)
 		return (DDI_SUCCESS);
 	if (ip->ip_tran == NULL) {
-		tran = kmem_zalloc(sizeof (*tran), KM_SLEEP);
-		*tran = *h->h_tran;
+		ft = kmem_zalloc(sizeof (*ft), KM_SLEEP);
+		ft->ft_tran = *h->h_tran;
+		ft->ft_st = FK_TRAN_ST(h->h_tran);
+		tran = &ft->ft_tran;
 		tran->tran_hba_dip = dip;
 		tran->tran_iport_dip = dip;
 		tran->tran_tgtmap = NULL;
@@ -417,14 +414,14 @@ scsi_hba_iport_register(dev_info_t *dip, char *name)
 	ip->ip_state = FK_IPORT_PENDING;
 	(void) ddi_prop_update_string(DDI_DEV_T_NONE, child, "scsi-iport",
 	    name);
-	child->devi_scsa = ip;
+	DEVI(child)->devi_scsa = ip;
 	for (ipp = &h->h_iports; *ipp != NULL; ipp = &(*ipp)->ip_next)
 		;
 	*ipp = ip;
 	mutex_exit(&fk_scsa_config_lock);
 
 	/* Registered after the HBA attached: attach it now. */
-	if (dip->devi_attached) {
+	if (DEVI(dip)->devi_attached) {
 		mutex_enter(&fk_scsa_config_lock);
 		(void) fk_iport_attach(ip);
 		mutex_exit(&fk_scsa_config_lock);
@@ -482,6 +479,8 @@ fk_scsa_config(dev_info_t *dip)
 	if ((h = fk_scsa_hba_of(dip)) == NULL)
 		return (DDI_FAILURE);
 	rv = fk_scsa_attach_iports(h);
+	if (h->h_iports == NULL && fk_child_config(h) != DDI_SUCCESS)
+		rv = DDI_FAILURE;
 	for (ip = h->h_iports; ip != NULL; ip = ip->ip_next) {
 		if (ip->ip_state == FK_IPORT_FAILED)
 			rv = DDI_FAILURE;
@@ -546,6 +545,8 @@ fk_scsa_unconfig(dev_info_t *dip)
 	fk_assert_may_block("fk_scsa_unconfig");
 	if ((h = fk_scsa_hba_of(dip)) == NULL)
 		return (DDI_FAILURE);
+	if (fk_child_unconfig(h) != DDI_SUCCESS)
+		return (DDI_FAILURE);
 	mutex_enter(&fk_scsa_config_lock);
 	while ((ip = h->h_iports) != NULL) {
 		if (ip->ip_state == FK_IPORT_ATTACHED &&
@@ -555,15 +556,15 @@ fk_scsa_unconfig(dev_info_t *dip)
 		}
 		h->h_iports = ip->ip_next;
 		tran = ip->ip_tran;
-		ip->ip_dip->devi_scsa = NULL;
+		DEVI(ip->ip_dip)->devi_scsa = NULL;
 		ddi_set_driver_private(ip->ip_dip, NULL);
 		fk_devi_free(ip->ip_dip);
-		if (tran != NULL && tran->tran_fk != NULL &&
-		    ((fk_scsa_tran_t *)tran->tran_fk)->st_owner == tran) {
+		if (tran != NULL && FK_TRAN_ST(tran) != NULL &&
+		    FK_TRAN_ST(tran)->st_owner == tran) {
 			/* The driver's own tran: the driver frees it. */
 			fk_tran_unsetup(tran);
 		} else if (tran != NULL) {
-			kmem_free(tran, sizeof (*tran));
+			kmem_free(tran, sizeof (fk_tran_t));
 		}
 		strfree(ip->ip_name);
 		kmem_free(ip, sizeof (*ip));
@@ -681,4 +682,54 @@ scsi_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 	    tran->tran_abort == NULL)
 		return (0);
 	return (tran->tran_abort(ap, pkt));
+}
+
+/*
+ * scsi_hba_open(9F), scsi_hba_close(9F), scsi_hba_ioctl(9F): the HBA
+ * node's devctl minor (instance << 6, illumos's layout) opens while that
+ * HBA is attached; the fakekernel has no devctl commands (ENOTTY, so a
+ * driver's own ioctl(9E) can take over).
+ */
+#define	FK_HBA_MINOR_SHIFT	6
+
+int
+scsi_hba_open(dev_t *devp, int flags, int otyp, cred_t *credp)
+{
+	fk_scsa_hba_t *h;
+	int inst = (int)(getminor(*devp) >> FK_HBA_MINOR_SHIFT);
+
+	(void) flags;
+	(void) otyp;
+	(void) credp;
+	fk_scsa_init();
+	mutex_enter(&fk_scsa_reg_lock);
+	for (h = fk_scsa_hbas; h != NULL; h = h->h_next) {
+		if (ddi_get_instance(h->h_dip) == inst)
+			break;
+	}
+	mutex_exit(&fk_scsa_reg_lock);
+	return (h != NULL ? 0 : ENXIO);
+}
+
+int
+scsi_hba_close(dev_t dev, int flag, int otyp, cred_t *credp)
+{
+	(void) dev;
+	(void) flag;
+	(void) otyp;
+	(void) credp;
+	return (0);
+}
+
+int
+scsi_hba_ioctl(dev_t dev, int cmd, intptr_t arg, int mode, cred_t *credp,
+    int *rvalp)
+{
+	(void) dev;
+	(void) cmd;
+	(void) arg;
+	(void) mode;
+	(void) credp;
+	(void) rvalp;
+	return (ENOTTY);
 }

@@ -57,7 +57,7 @@ fk_lun_hold(fk_lun_t *l)
 	__atomic_add_fetch(&l->l_refs, 1, __ATOMIC_ACQ_REL);
 }
 
-static void
+void
 fk_lun_free(fk_lun_t *l)
 {
 	if (l->l_sd.sd_inq != NULL)
@@ -128,7 +128,7 @@ fk_lun_from_addr(struct scsi_address *ap)
 	else
 		sd = (struct scsi_device *)(void *)((char *)ap -
 		    offsetof(struct scsi_device, sd_address));
-	if (sd == NULL || (l = sd->sd_fk) == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l);
 }
@@ -171,9 +171,9 @@ scsi_device_hba_private_set(struct scsi_device *sd, void *data)
 char *
 scsi_device_unit_address(struct scsi_device *sd)
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l = fk_lun_of_sd(sd);
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (l->l_kind != FK_SN_LUN)
 		return (NULL);
 	return (l->l_ua);
 }
@@ -182,7 +182,7 @@ scsi_device_unit_address(struct scsi_device *sd)
  * Node names by peripheral device type (the IEEE 1275 SCSI binding's
  * generic names).
  */
-static const char *
+const char *
 fk_dtype_nodename(uint_t dtype)
 {
 	static const char *names[] = {
@@ -199,31 +199,31 @@ fk_dtype_nodename(uint_t dtype)
 }
 
 /*
- * Make a unit: its scsi_device, its node and tran_tgt_init.  NULL when
- * the node cannot be made or tran_tgt_init fails (the node is removed).
+ * A unit's structure and scsi_device, not yet on a node: tran is the tran
+ * its scsi_address names (an HBA's, an iport's or a clone), iport the
+ * node its children hang from (the HBA's own node when it has no
+ * iports), tgt the target address (hex for a SPI address).
  */
-static fk_lun_t *
-fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
-    const char *nodename, int probe, const uchar_t *inq)
+fk_lun_t *
+fk_lun_alloc(scsi_hba_tran_t *tran, dev_info_t *iport, dev_info_t *hba,
+    const char *tgt, uint64_t lunno, const char *nodename, int probe,
+    const uchar_t *inq)
 {
-	scsi_hba_tran_t *tran = tm->tm_tran;
 	struct scsi_device *sd;
 	unsigned long tnum;
-	dev_info_t *dip;
 	fk_lun_t *l;
 
 	l = kmem_zalloc(sizeof (*l), KM_SLEEP);
 	l->l_kind = FK_SN_LUN;
-	l->l_tm = tm;
-	l->l_tgt = t;
 	l->l_tran = tran;
-	l->l_iport = tm->tm_iport;
-	l->l_hba = ddi_get_parent(tm->tm_iport);
+	l->l_iport = iport;
+	l->l_hba = hba;
 	l->l_lun = lunno;
 	l->l_probe = probe;
 	l->l_refs = 1;
 	l->l_depth = FK_DEFAULT_DEPTH;
-	(void) snprintf(l->l_ua, sizeof (l->l_ua), "%s,%llx", t->t_addr,
+	(void) strlcpy(l->l_target, tgt, sizeof (l->l_target));
+	(void) snprintf(l->l_ua, sizeof (l->l_ua), "%s,%llx", tgt,
 	    (unsigned long long)lunno);
 	(void) strlcpy(l->l_nodename, nodename, sizeof (l->l_nodename));
 	mutex_init(&l->l_lock, "scsa unit", MUTEX_DRIVER,
@@ -232,12 +232,11 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 
 	sd = &l->l_sd;
 	mutex_init(&sd->sd_mutex, NULL, MUTEX_DRIVER, NULL);
-	sd->sd_fk = l;
 	sd->sd_address.a_hba_tran = tran;
 	if (tran->tran_hba_flags & SCSI_HBA_ADDR_COMPLEX) {
 		sd->sd_address.a.a_sd = sd;
 	} else {
-		if (ddi_strtoul(t->t_addr, NULL, 16, &tnum) != 0)
+		if (ddi_strtoul(tgt, NULL, 16, &tnum) != 0)
 			tnum = 0;
 		sd->sd_address.a_target = (ushort_t)tnum;
 		sd->sd_address.a_lun = (uchar_t)lunno;
@@ -247,7 +246,26 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 		sd->sd_inq = kmem_alloc(sizeof (struct scsi_inquiry), KM_SLEEP);
 		bcopy(inq, sd->sd_inq, sizeof (struct scsi_inquiry));
 	}
+	return (l);
+}
 
+/*
+ * Make a unit of a target map: its scsi_device, its node and
+ * tran_tgt_init.  NULL when the node cannot be made or tran_tgt_init
+ * fails (the node is removed).
+ */
+static fk_lun_t *
+fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
+    const char *nodename, int probe, const uchar_t *inq)
+{
+	scsi_hba_tran_t *tran = tm->tm_tran;
+	dev_info_t *dip;
+	fk_lun_t *l;
+
+	l = fk_lun_alloc(tran, tm->tm_iport, ddi_get_parent(tm->tm_iport),
+	    t->t_addr, lunno, nodename, probe, inq);
+	l->l_tm = tm;
+	l->l_tgt = t;
 	if ((dip = fk_devi_alloc(tm->tm_iport, nodename, l->l_ua)) == NULL) {
 		fk_lun_free(l);
 		return (NULL);
@@ -257,13 +275,13 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 	(void) ddi_prop_update_int64(DDI_DEV_T_NONE, dip, "lun64",
 	    (int64_t)lunno);
 	(void) ddi_prop_update_int(DDI_DEV_T_NONE, dip, "lun", (int)lunno);
-	dip->devi_scsa = l;
+	DEVI(dip)->devi_scsa = l;
 	l->l_dip = dip;
-	sd->sd_dev = dip;
+	l->l_sd.sd_dev = dip;
 
 	if (tran->tran_tgt_init != NULL && tran->tran_tgt_init(tm->tm_iport,
-	    dip, tran, sd) != DDI_SUCCESS) {
-		dip->devi_scsa = NULL;
+	    dip, tran, &l->l_sd) != DDI_SUCCESS) {
+		DEVI(dip)->devi_scsa = NULL;
 		fk_devi_free(dip);
 		fk_lun_free(l);
 		return (NULL);
@@ -273,14 +291,13 @@ fk_lun_create(fk_tgtmap_t *tm, fk_tgt_t *t, uint64_t lunno,
 }
 
 /*
- * Remove a unit: refuse new packets, wait for those in transport, then
- * tran_tgt_free and the node.  Drops the creator's reference.
+ * A unit departs: refuse new packets, wait for those in transport, leave
+ * the target side, then tran_tgt_free.  Its node stays (the caller's).
  */
-static void
-fk_lun_destroy(fk_lun_t *l)
+void
+fk_lun_depart(fk_lun_t *l)
 {
 	scsi_hba_tran_t *tran = l->l_tran;
-	dev_info_t *dip;
 	hrtime_t start = gethrtime();
 	int warned = 0;
 
@@ -302,15 +319,26 @@ fk_lun_destroy(fk_lun_t *l)
 
 	if (l->l_published)
 		fk_scsa_unpublish(l);
-	dip = l->l_dip;
 	if (l->l_inited && tran->tran_tgt_free != NULL)
-		tran->tran_tgt_free(l->l_iport, dip, tran, &l->l_sd);
+		tran->tran_tgt_free(l->l_iport, l->l_dip, tran, &l->l_sd);
 	l->l_inited = 0;
+}
+
+/*
+ * Remove a unit of a target map and its node.  Drops the creator's
+ * reference.
+ */
+static void
+fk_lun_destroy(fk_lun_t *l)
+{
+	dev_info_t *dip = l->l_dip;
+
+	fk_lun_depart(l);
 	mutex_enter(&l->l_lock);
 	l->l_dip = NULL;
 	l->l_sd.sd_dev = NULL;
 	mutex_exit(&l->l_lock);
-	dip->devi_scsa = NULL;
+	DEVI(dip)->devi_scsa = NULL;
 	fk_devi_free(dip);
 	fk_lun_rele(l);
 }
@@ -349,7 +377,7 @@ fk_scsa_cmd_result(struct scsi_pkt *pkt, fk_scsi_cmd_t *cmd)
 	res->ss_state = pkt->pkt_state;
 	res->ss_statistics = pkt->pkt_statistics;
 	res->ss_resid = pkt->pkt_resid;
-	res->ss_latency = pkt->pkt_stop - pkt->pkt_start;
+	res->ss_latency = fk_pkt_latency(pkt);
 	res->ss_senselen = 0;
 	res->ss_key = res->ss_asc = res->ss_ascq = 0;
 	if ((pkt->pkt_state & STATE_ARQ_DONE) && pkt->pkt_scbp != NULL &&
@@ -524,14 +552,14 @@ fk_scsa_cmd_retry(fk_lun_t *l, fk_scsi_cmd_t *cmd, int max)
  * scsi_hba_probe(9F): INQUIRY into sd_inq.
  */
 int
-scsi_hba_probe(struct scsi_device *sd, int (*callback)())
+scsi_hba_probe(struct scsi_device *sd, int (*callback)(void))
 {
-	fk_lun_t *l = sd->sd_fk;
+	fk_lun_t *l;
 	struct scsi_inquiry *inq;
 	fk_scsi_cmd_t cmd;
 	int rv;
 
-	if (l == NULL || l->l_kind != FK_SN_LUN)
+	if (sd == NULL || (l = fk_lun_of_sd(sd))->l_kind != FK_SN_LUN)
 		return (SCSIPROBE_FAILURE);
 	if (sd->sd_inq == NULL) {
 		sd->sd_inq = kmem_zalloc(sizeof (struct scsi_inquiry),
@@ -564,12 +592,12 @@ scsi_hba_probe(struct scsi_device *sd, int (*callback)())
 	}
 	if (cmd.sc_buflen - cmd.sc_res.ss_resid < 5)
 		return (SCSIPROBE_NONCCS);
-	if (inq->inq_qual != 0)
+	if ((inq->inq_dtype & (DPQ_VUNIQ | DPQ_MASK)) != DPQ_POSSIBLE)
 		return (SCSIPROBE_NORESP);
 	return (SCSIPROBE_EXISTS);
 }
 
-static int
+int
 fk_lun_probe(fk_lun_t *p, uchar_t *inq)
 {
 	scsi_hba_tran_t *tran = p->l_tran;
@@ -650,7 +678,7 @@ fk_report_luns(fk_lun_t *l, uint64_t *luns, uint_t *np)
 /*
  * READ CAPACITY (10), then (16) when the last LBA does not fit.
  */
-static void
+void
 fk_lun_capacity(fk_lun_t *l)
 {
 	fk_scsi_cmd_t cmd;
@@ -784,10 +812,10 @@ fk_tgt_discover(fk_tgtmap_t *tm, fk_tgt_t *t, int rescan)
 			continue;
 		inq = (const struct scsi_inquiry *)(const void *)inqs[i];
 		l = fk_lun_create(tm, t, luns[i],
-		    fk_dtype_nodename(inq->inq_dtype), 0, inqs[i]);
+		    fk_dtype_nodename(inq->inq_dtype & DTYPE_MASK), 0, inqs[i]);
 		if (l == NULL)
 			continue;
-		if (inq->inq_dtype == DTYPE_DIRECT)
+		if ((inq->inq_dtype & DTYPE_MASK) == DTYPE_DIRECT)
 			fk_lun_capacity(l);
 		l->l_tnext = t->t_luns;
 		t->t_luns = l;

@@ -90,7 +90,8 @@ typedef struct fk_pkt {
 	ddi_dma_cookie_t *fp_ext;	/* when more cookies than slots */
 	uint_t		fp_next_n;
 	struct fk_pkt	*fp_next;	/* completion queue */
-	hrtime_t	fp_start;
+	hrtime_t	fp_start;	/* scsi_transport */
+	hrtime_t	fp_stop;	/* completion */
 } fk_pkt_t;
 
 static const char *fk_pkt_state_name[] = {
@@ -129,7 +130,13 @@ fk_compq_child(void)
 	fk_lock_init(&fk_compq_start_lock);
 }
 
-static void
+/*
+ * The completion threads: started with the first HBA's registration
+ * (scsi_hba_attach_setup), as illumos's framework threads exist before
+ * any driver uses them, so that none appears later, in the middle of a
+ * driver's life (where a count of threads would call it a leak).
+ */
+void
 fk_compq_start(void)
 {
 	char name[32];
@@ -212,6 +219,22 @@ static inline int
 fk_tran_legacy(scsi_hba_tran_t *tran)
 {
 	return (tran->tran_setup_pkt == NULL);
+}
+
+/*
+ * From scsi_transport to the completion, in ns: 0 for a packet that has
+ * not completed.
+ */
+hrtime_t
+fk_pkt_latency(struct scsi_pkt *pkt)
+{
+	fk_pkt_t *fp = (fk_pkt_t *)pkt;
+
+	if (fk_tran_legacy(pkt->pkt_address.a_hba_tran))
+		return (fk_legacy_latency(pkt));
+	if (fp->fp_stop == 0)
+		return (0);
+	return (fp->fp_stop - fp->fp_start);
 }
 
 /*
@@ -603,14 +626,14 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 	if (ap == NULL || (tran = ap->a_hba_tran) == NULL)
 		panic("scsi_init_pkt: no scsi_address or no tran");
 	if (fk_tran_legacy(tran)) {
-		return (tran->tran_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
-		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC, NULL));
+		return (fk_legacy_init_pkt(ap, in_pkt, bp, cmdlen, statuslen,
+		    pplen, flags, sleep ? SLEEP_FUNC : NULL_FUNC));
 	}
 	if (cmdlen < 0 || statuslen < 0 || pplen < 0)
 		return (NULL);
 
 	if (in_pkt == NULL) {
-		st = tran->tran_fk;
+		st = FK_TRAN_ST(tran);
 		if (st == NULL || st->st_pc == NULL)
 			panic("scsi_init_pkt: tran %p has no packet cache "
 			    "(scsi_hba_attach_setup)", (void *)tran);
@@ -639,7 +662,7 @@ scsi_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 		pkt->pkt_dma_offset = 0;
 		pkt->pkt_dma_len = 0;
 		pkt->pkt_dma_flags = 0;
-		pkt->pkt_start = pkt->pkt_stop = 0;
+		fp->fp_start = fp->fp_stop = 0;
 		pkt->pkt_path_instance = 0;
 		fp->fp_flags = 0;
 		fp->fp_bp = NULL;
@@ -717,7 +740,7 @@ scsi_destroy_pkt(struct scsi_pkt *pkt)
 		panic("scsi_destroy_pkt(%p): no packet or no tran",
 		    (void *)pkt);
 	if (fk_tran_legacy(tran)) {
-		tran->tran_destroy_pkt(&pkt->pkt_address, pkt);
+		fk_legacy_destroy_pkt(pkt);
 		return;
 	}
 	fp = fk_pkt_of(pkt, "scsi_destroy_pkt");
@@ -773,7 +796,7 @@ scsi_sync_pkt(struct scsi_pkt *pkt)
 /*
  * Accounting at start and completion.
  */
-static void
+void
 fk_pkt_started(fk_lun_t *lun)
 {
 	FK_ATOMIC_INC(&lun->l_stats.st_started);
@@ -782,7 +805,7 @@ fk_pkt_started(fk_lun_t *lun)
 	FK_ATOMIC_INC(&fk_scsa_stats.st_outstanding);
 }
 
-static void
+void
 fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 {
 	int bad = pkt->pkt_reason != CMD_CMPLT || (pkt->pkt_scbp != NULL &&
@@ -796,6 +819,25 @@ fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 	if (bad) {
 		FK_ATOMIC_INC(&lun->l_stats.st_errors);
 		FK_ATOMIC_INC(&fk_scsa_stats.st_errors);
+	}
+}
+
+/* tran_start refused a counted packet (lun NULL: an uncounted one). */
+void
+fk_pkt_refused(fk_lun_t *lun, int rv)
+{
+	if (rv == TRAN_BUSY)
+		__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
+		    __ATOMIC_RELAXED);
+	if (lun == NULL)
+		return;
+	FK_ATOMIC_DEC(&lun->l_stats.st_started);
+	FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
+	FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
+	if (rv == TRAN_BUSY) {
+		FK_ATOMIC_INC(&lun->l_stats.st_busy);
+		FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
 	}
 }
 
@@ -815,15 +857,8 @@ scsi_transport(struct scsi_pkt *pkt)
 	if (pkt == NULL || (tran = pkt->pkt_address.a_hba_tran) == NULL)
 		panic("scsi_transport(%p): no packet or no tran",
 		    (void *)pkt);
-	if (fk_tran_legacy(tran)) {
-		__atomic_add_fetch(&fk_counters.fc_pkt_starts, 1,
-		    __ATOMIC_RELAXED);
-		rv = tran->tran_start(&pkt->pkt_address, pkt);
-		if (rv == TRAN_BUSY)
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-		return (rv);
-	}
+	if (fk_tran_legacy(tran))
+		return (fk_legacy_transport(pkt));
 	fp = fk_pkt_of(pkt, "scsi_transport");
 	lun = fp->fp_lun;
 	state = __atomic_load_n(&fp->fp_state, __ATOMIC_ACQUIRE);
@@ -835,8 +870,7 @@ scsi_transport(struct scsi_pkt *pkt)
 
 	polled = (pkt->pkt_flags & FLAG_NOINTR) != 0;
 	fp->fp_start = gethrtime();
-	pkt->pkt_start = fp->fp_start;
-	pkt->pkt_stop = 0;
+	fp->fp_stop = 0;
 	__atomic_store_n(&fp->fp_state, FP_STARTED, __ATOMIC_RELEASE);
 	fk_pkt_started(lun);
 	__atomic_add_fetch(&fk_counters.fc_pkt_starts, 1, __ATOMIC_RELAXED);
@@ -851,16 +885,7 @@ scsi_transport(struct scsi_pkt *pkt)
 			    "returned %d (a packet the HBA refuses must not "
 			    "complete)", (void *)pkt, rv);
 		}
-		FK_ATOMIC_DEC(&lun->l_stats.st_started);
-		FK_ATOMIC_DEC(&lun->l_stats.st_outstanding);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_started);
-		FK_ATOMIC_DEC(&fk_scsa_stats.st_outstanding);
-		if (rv == TRAN_BUSY) {
-			__atomic_add_fetch(&fk_counters.fc_tran_busy, 1,
-			    __ATOMIC_RELAXED);
-			FK_ATOMIC_INC(&lun->l_stats.st_busy);
-			FK_ATOMIC_INC(&fk_scsa_stats.st_busy);
-		}
+		fk_pkt_refused(lun, rv);
 		fk_lun_exit(lun);
 		return (rv);
 	}
@@ -872,7 +897,7 @@ scsi_transport(struct scsi_pkt *pkt)
 			panic("scsa: polled packet %p in state %s after "
 			    "tran_start", (void *)pkt,
 			    fk_pkt_state_name[state]);
-		pkt->pkt_stop = gethrtime();
+		fp->fp_stop = gethrtime();
 		if ((pkt->pkt_dma_flags & DDI_DMA_READ) &&
 		    pkt->pkt_numcookies != 0)
 			(void) ddi_dma_sync(pkt->pkt_handle,
@@ -888,23 +913,29 @@ scsi_transport(struct scsi_pkt *pkt)
  * Deliver one completion: the packet is done (it may be restarted or
  * destroyed from pkt_comp), then the unit's count drops.
  */
+/* Run a completion callback, marked as one (fk_scsa_in_comp). */
+void
+fk_scsa_run_comp(struct scsi_pkt *pkt, void (*comp)(struct scsi_pkt *))
+{
+	int was = fk_in_comp;
+
+	fk_in_comp = 1;
+	comp(pkt);
+	fk_in_comp = was;
+}
+
 static void
 fk_pkt_deliver(fk_pkt_t *fp)
 {
 	struct scsi_pkt *pkt = &fp->fp_pkt;
 	fk_lun_t *lun = fp->fp_lun;
 	void (*comp)(struct scsi_pkt *) = pkt->pkt_comp;
-	int was;
 
 	fk_lun_hold(lun);
 	fk_pkt_completed(lun, pkt);
 	__atomic_store_n(&fp->fp_state, FP_DONE, __ATOMIC_RELEASE);
-	if (comp != NULL) {
-		was = fk_in_comp;
-		fk_in_comp = 1;
-		comp(pkt);
-		fk_in_comp = was;
-	}
+	if (comp != NULL)
+		fk_scsa_run_comp(pkt, comp);
 	fk_lun_exit(lun);
 	fk_lun_rele(lun);
 }
@@ -946,8 +977,12 @@ fk_comp_defer(void)
 }
 
 /*
- * REPORTED LUNS DATA HAS CHANGED in a completion's sense data?
+ * REPORTED LUNS DATA HAS CHANGED (ASC/ASCQ 3Fh/0Eh, SPC-4) in a
+ * completion's sense data?
  */
+#define	FK_ASC_LUNS_CHANGED	0x3f
+#define	FK_ASCQ_LUNS_CHANGED	0x0e
+
 static int
 fk_pkt_lunchg(struct scsi_pkt *pkt)
 {
@@ -964,8 +999,8 @@ fk_pkt_lunchg(struct scsi_pkt *pkt)
 		return (0);
 	sense = (uint8_t *)&arq->sts_sensedata;
 	return (scsi_sense_key(sense) == KEY_UNIT_ATTENTION &&
-	    scsi_sense_asc(sense) == SD_SCSI_ASC_LUNS_CHANGED &&
-	    scsi_sense_ascq(sense) == SD_SCSI_ASCQ_LUNS_CHANGED);
+	    scsi_sense_asc(sense) == FK_ASC_LUNS_CHANGED &&
+	    scsi_sense_ascq(sense) == FK_ASCQ_LUNS_CHANGED);
 }
 
 /*
@@ -983,8 +1018,7 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 		    (void *)pkt);
 	__atomic_add_fetch(&fk_counters.fc_pkt_comps, 1, __ATOMIC_RELAXED);
 	if (fk_tran_legacy(tran)) {
-		if (pkt->pkt_comp != NULL)
-			pkt->pkt_comp(pkt);
+		fk_legacy_pkt_comp(pkt);
 		return;
 	}
 	fp = (fk_pkt_t *)pkt;
@@ -1001,14 +1035,15 @@ scsi_hba_pkt_comp(struct scsi_pkt *pkt)
 			panic("scsa: packet %p completed but never started "
 			    "(scsi_transport was not called for it)",
 			    (void *)pkt);
-		panic("scsa: packet %p completed after it was destroyed",
-		    (void *)pkt);
+		panic("scsa: packet %p completed after it was destroyed "
+		    "(a packet is destroyed only out of transport: completed "
+		    "twice, or never started)", (void *)pkt);
 	}
 	if (pkt->pkt_flags & FLAG_NOINTR)
 		panic("scsa: packet %p has FLAG_NOINTR: tran_start(9E) must "
 		    "complete it before returning, without scsi_hba_pkt_comp",
 		    (void *)pkt);
-	pkt->pkt_stop = gethrtime();
+	fp->fp_stop = gethrtime();
 
 	/* The data of a read, for the CPU, before the target sees it. */
 	if ((pkt->pkt_dma_flags & DDI_DMA_READ) && pkt->pkt_numcookies != 0)

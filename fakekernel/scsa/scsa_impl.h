@@ -3,7 +3,9 @@
  * packets, target maps and logical units its files share.
  *
  *   hba.c	HBA registration, iports, configuration, capabilities
+ *   child.c	children an HBA makes itself (tran_bus_config, ndi)
  *   pkt.c	tran_setup_pkt packets, transport, completion
+ *   legacy.c	tran_init_pkt packets
  *   tgtmap.c	target maps: reports, settle, the worker thread
  *   lun.c	logical units: probe, discovery, scsi_device
  *   target.c	the target-side API (fk_scsi.h)
@@ -36,7 +38,7 @@ typedef enum {
 typedef struct fk_scsa_hba fk_scsa_hba_t;
 typedef struct fk_scsa_iport fk_scsa_iport_t;
 typedef struct fk_tgt fk_tgt_t;
-typedef struct __scsi_hba_tgtmap fk_tgtmap_t;
+typedef struct __scsi_tgtmap fk_tgtmap_t;
 
 /*
  * The packet cache of a tran_setup_pkt HBA: one per scsi_hba_attach_setup
@@ -55,11 +57,24 @@ typedef struct fk_pktcache {
 	size_t		pc_size;
 } fk_pktcache_t;
 
-/* Framework state of a tran (tran_fk). */
+/* Framework state of a tran. */
 typedef struct fk_scsa_tran {
 	fk_pktcache_t	*st_pc;
 	scsi_hba_tran_t	*st_owner;	/* the tran this was made for */
 } fk_scsa_tran_t;
+
+/*
+ * A tran as the framework allocates it (scsi_hba_tran_alloc(9F), or an
+ * iport's copy of its HBA's): the driver's scsi_hba_tran_t, then the
+ * framework's state, which a copy shares with the tran it was made from
+ * (st_owner tells which).
+ */
+typedef struct fk_tran {
+	scsi_hba_tran_t	ft_tran;	/* first */
+	fk_scsa_tran_t	*ft_st;		/* NULL until attached */
+} fk_tran_t;
+
+#define	FK_TRAN_ST(tran)	(((fk_tran_t *)(void *)(tran))->ft_st)
 
 struct fk_scsa_hba {
 	fk_scsa_kind_t	h_kind;
@@ -93,13 +108,14 @@ struct fk_scsa_iport {
 struct fk_lun {
 	fk_scsa_kind_t	l_kind;
 	struct scsi_device l_sd;
-	fk_tgtmap_t	*l_tm;
+	fk_tgtmap_t	*l_tm;		/* NULL: a child the HBA made */
 	fk_tgt_t	*l_tgt;
 	scsi_hba_tran_t	*l_tran;
 	dev_info_t	*l_iport;
 	dev_info_t	*l_hba;
 	dev_info_t	*l_dip;		/* NULL once removed */
 	uint64_t	l_lun;
+	char		l_target[FK_SCSI_ADDRLEN];
 	char		l_ua[FK_SCSI_ADDRLEN];
 	char		l_nodename[32];
 	int		l_probe;
@@ -126,6 +142,13 @@ struct fk_lun {
 	struct fk_lun	*l_gprev;
 };
 
+/* The unit of a scsi_device: each is the l_sd of an fk_lun_t. */
+static inline fk_lun_t *
+fk_lun_of_sd(struct scsi_device *sd)
+{
+	return ((fk_lun_t *)(void *)((char *)sd - offsetof(fk_lun_t, l_sd)));
+}
+
 /* Targets of a map. */
 #define	FK_TOP_NONE	0
 #define	FK_TOP_ACTIVATE	1
@@ -150,7 +173,7 @@ struct fk_tgt {
 
 #define	FK_TGTMAP_MAGIC	0x54474d50u
 
-struct __scsi_hba_tgtmap {
+struct __scsi_tgtmap {
 	uint32_t	tm_magic;
 	dev_info_t	*tm_iport;
 	fk_scsa_iport_t	*tm_ip;
@@ -192,9 +215,35 @@ extern fk_tgtmap_t *fk_scsa_tgtmaps;
 extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
     int);
 extern void fk_pktcache_destroy(fk_pktcache_t *);
+extern hrtime_t fk_pkt_latency(struct scsi_pkt *);
 extern int fk_scsa_in_comp(void);
+extern void fk_compq_start(void);
+extern void fk_scsa_run_comp(struct scsi_pkt *, void (*)(struct scsi_pkt *));
+extern void fk_pkt_started(fk_lun_t *);
+extern void fk_pkt_completed(fk_lun_t *, struct scsi_pkt *);
+extern void fk_pkt_refused(fk_lun_t *, int);
+
+/* legacy.c */
+extern struct scsi_pkt *fk_legacy_init_pkt(struct scsi_address *,
+    struct scsi_pkt *, struct buf *, int, int, int, int, int (*)(caddr_t));
+extern void fk_legacy_destroy_pkt(struct scsi_pkt *);
+extern hrtime_t fk_legacy_latency(struct scsi_pkt *);
+extern int fk_legacy_transport(struct scsi_pkt *);
+extern void fk_legacy_pkt_comp(struct scsi_pkt *);
+
+/* child.c */
+extern fk_lun_t *fk_child_lun_of(struct scsi_address *);
+extern int fk_child_config(fk_scsa_hba_t *);
+extern int fk_child_unconfig(fk_scsa_hba_t *);
 
 /* lun.c */
+extern fk_lun_t *fk_lun_alloc(scsi_hba_tran_t *, dev_info_t *, dev_info_t *,
+    const char *, uint64_t, const char *, int, const uchar_t *);
+extern void fk_lun_free(fk_lun_t *);
+extern void fk_lun_depart(fk_lun_t *);
+extern int fk_lun_probe(fk_lun_t *, uchar_t *);
+extern void fk_lun_capacity(fk_lun_t *);
+extern const char *fk_dtype_nodename(uint_t);
 extern fk_lun_t *fk_lun_from_addr(struct scsi_address *);
 extern void fk_lun_hold(fk_lun_t *);
 extern void fk_lun_rele(fk_lun_t *);

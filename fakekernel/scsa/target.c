@@ -116,7 +116,7 @@ fk_scsi_luns(dev_info_t *iport, const char *target, fk_lun_t **out,
 	for (l = fk_reg_head; l != NULL; l = l->l_gnext) {
 		if (iport != NULL && l->l_iport != iport)
 			continue;
-		if (target != NULL && strcmp(l->l_tgt->t_addr, target) != 0)
+		if (target != NULL && strcmp(l->l_target, target) != 0)
 			continue;
 		if (n < max) {
 			fk_lun_hold(l);
@@ -203,13 +203,13 @@ fk_scsi_lun_info(fk_lun_t *l, fk_lun_info_t *li)
 	mutex_exit(&l->l_lock);
 	if ((ua = scsi_hba_iport_unit_address(l->l_iport)) != NULL)
 		(void) strlcpy(li->li_iport_ua, ua, sizeof (li->li_iport_ua));
-	(void) strlcpy(li->li_target, l->l_tgt->t_addr,
+	(void) strlcpy(li->li_target, l->l_target,
 	    sizeof (li->li_target));
 	(void) strlcpy(li->li_ua, l->l_ua, sizeof (li->li_ua));
 	(void) strlcpy(li->li_nodename, l->l_nodename,
 	    sizeof (li->li_nodename));
 	li->li_lun = l->l_lun;
-	li->li_dtype = inq->inq_dtype;
+	li->li_dtype = inq->inq_dtype & DTYPE_MASK;
 	bcopy(l->l_inq, li->li_inq, FK_SCSI_INQLEN);
 	fk_inq_string(li->li_vid, inq->inq_vid, sizeof (inq->inq_vid));
 	fk_inq_string(li->li_pid, inq->inq_pid, sizeof (inq->inq_pid));
@@ -386,7 +386,7 @@ fk_scsi_verify(fk_lun_t *l, uint64_t lba, uint32_t nblks, const void *buf,
 		return (rv);
 	bzero(&cmd, sizeof (cmd));
 	if (lba + nblks <= 0x100000000ull && nblks <= 0xffff) {
-		c[0] = SCMD_VERIFY_G1;
+		c[0] = SCMD_VERIFY;
 		for (i = 0; i < 4; i++)
 			c[2 + i] = (lba >> (24 - 8 * i)) & 0xff;
 		c[7] = (nblks >> 8) & 0xff;

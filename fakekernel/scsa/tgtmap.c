@@ -416,13 +416,13 @@ scsi_hba_tgtmap_set_flush(scsi_hba_tgtmap_t *tmh)
 }
 
 /*
- * scsi_hba_tgtmap_lookup: DDI_SUCCESS when the address is an active
+ * fk_scsi_tgtmap_lookup: DDI_SUCCESS when the address is an active
  * (configured) SCSI target of the map.
  */
 int
-scsi_hba_tgtmap_lookup(scsi_hba_tgtmap_t *tmh, char *addr)
+fk_scsi_tgtmap_lookup(scsi_hba_tgtmap_t *tmh, char *addr)
 {
-	fk_tgtmap_t *tm = fk_tm(tmh, "scsi_hba_tgtmap_lookup");
+	fk_tgtmap_t *tm = fk_tm(tmh, "fk_scsi_tgtmap_lookup");
 	fk_tgt_t *t;
 	int rv;
 

@@ -25,9 +25,10 @@
  * index ahead of QEMU's producer index, which the driver must take for
  * the corrupt ring state it is and answer with an adapter reset.
  *
- * The driver logs each kind of bad data the first time it sees it, then
- * less and less often: the first case of each kind checks the log line,
- * later ones print what was logged.
+ * The driver counts each kind of bad data in its kstat pvscsi:N:errors
+ * (read as kstat(8) reads it, fk_kstat_read): each case checks that its
+ * kind, and only as many as it injected, were counted.  It also logs
+ * them, less and less often: a flood of bad messages gives a few lines.
  *
  *   t_hostile ring	completions: sense length, data length, host status,
  *			contexts zero, unknown, too wide, stale, completed
@@ -262,25 +263,17 @@ check_io(const char *name)
 	fk_scsi_buf_free(r, 8192);
 }
 
-/*
- * A log line containing what, at or after start.  The driver logs each
- * kind of bad data the first time and then rate-limits it: only a kind
- * not logged before start must be logged now.
- */
+/* The count of stat is want more than it was (before). */
 static void
-check_log(const char *name, const char *what, uint_t start)
+check_count(const char *name, const char *stat, uint64_t before,
+    uint64_t want)
 {
-	int i = fk_log_find(what, start), before = fk_log_find(what, 0);
+	uint64_t now = drv_errors(0, stat);
 
-	if (i >= 0)
-		drv_note("log: %s", fk_log_get((uint_t)i)->lm_text);
-	if (before >= 0 && (uint_t)before < start) {
-		drv_note("%s: %s (\"%s\" was logged before)", name,
-		    i >= 0 ? "logged" : "not logged again", what);
-		return;
-	}
-	CHECK(name, i >= 0, "expected a log line with \"%s\", saw none",
-	    what);
+	CHECK(name, before != UINT64_MAX && now == before + want,
+	    "expected %s to count %llu more than %llu, saw %llu", stat,
+	    (unsigned long long)want, (unsigned long long)before,
+	    (unsigned long long)now);
 }
 
 /*
@@ -302,15 +295,14 @@ after_reset(void)
  * completes as the entry says, within bounds; no reset is needed.
  */
 static void
-case_fields(const char *name, uint64_t dlen, uint32_t slen, uint16_t host,
-    uint16_t scsi)
+case_fields(const char *name, const char *stat, uint64_t dlen, uint32_t slen,
+    uint16_t host, uint16_t scsi)
 {
 	char n[96];
 	held_t h;
 	pvscsi_cmp_t c;
-	uint64_t setups = dt_setups();
+	uint64_t setups = dt_setups(), count0 = drv_errors(0, stat);
 	uint32_t at;
-	uint_t log0 = fk_log_count();
 	fk_scsi_status_t *res = &h.h_cmd.sc_res;
 
 	if (held_start(&h, slow) != 0) {
@@ -378,8 +370,8 @@ case_fields(const char *name, uint64_t dlen, uint32_t slen, uint16_t host,
 		    "expected CMD_TRAN_ERR, saw reason %u error %d",
 		    res->ss_reason, h.h_cmd.sc_error);
 	}
-	(void) snprintf(n, sizeof (n), "%s-logged", name);
-	check_log(n, "bad length or host status", log0);
+	(void) snprintf(n, sizeof (n), "%s-counted", name);
+	check_count(n, stat, count0, 1);
 	held_end(&h);
 	(void) snprintf(n, sizeof (n), "%s-io-after", name);
 	check_io(n);
@@ -435,7 +427,8 @@ case_context(const char *name, ctx_t kind)
 	pvscsi_cmp_t c[2];
 	uint64_t setups = dt_setups(), bogus;
 	uint64_t resets = dt_total(PVSCSI_CMD_ADAPTER_RESET);
-	uint_t log0 = fk_log_count();
+	uint64_t bad0 = drv_errors(0, "bad_context");
+	uint64_t index0 = drv_errors(0, "bad_ring_index");
 	int rv;
 
 	if (held_start(&h, slow) != 0) {
@@ -460,8 +453,8 @@ case_context(const char *name, ctx_t kind)
 	CHECK(n, rv == 0 && h.h_cmd.sc_error == 0,
 	    "expected the held packet completed by its entry, saw %s, "
 	    "error %d", rv == 0 ? "done" : "not done", h.h_cmd.sc_error);
-	(void) snprintf(n, sizeof (n), "%s-logged", name);
-	check_log(n, "bad context", log0);
+	(void) snprintf(n, sizeof (n), "%s-counted", name);
+	check_count(n, "bad_context", bad0, 1);
 	last_ctx = h.h_ctx;
 
 	/* QEMU completes the request: its index is now behind ours. */
@@ -474,8 +467,8 @@ case_context(const char *name, ctx_t kind)
 	    "reset once the indices diverged, saw %llu resets, %llu setups",
 	    (unsigned long long)resets,
 	    (unsigned long long)(dt_setups() - setups));
-	(void) snprintf(n, sizeof (n), "%s-index-logged", name);
-	check_log(n, "bad ring index", log0);
+	(void) snprintf(n, sizeof (n), "%s-index-counted", name);
+	check_count(n, "bad_ring_index", index0, 1);
 	after_reset();
 	(void) snprintf(n, sizeof (n), "%s-io-after", name);
 	check_io(n);
@@ -492,7 +485,7 @@ case_prod(const char *name, int32_t delta)
 	held_t h;
 	volatile pvscsi_rings_state_t *st;
 	uint64_t setups = dt_setups();
-	uint_t log0 = fk_log_count();
+	uint64_t index0 = drv_errors(0, "bad_ring_index");
 	int rv;
 
 	if (held_start(&h, slow) != 0) {
@@ -514,8 +507,8 @@ case_prod(const char *name, int32_t delta)
 	    "expected the held packet to end with CMD_RESET, saw %s, "
 	    "reason %u", rv == 0 ? "done" : "not done",
 	    h.h_cmd.sc_res.ss_reason);
-	(void) snprintf(n, sizeof (n), "%s-logged", name);
-	check_log(n, "bad ring index", log0);
+	(void) snprintf(n, sizeof (n), "%s-counted", name);
+	check_count(n, "bad_ring_index", index0, 1);
 	held_end(&h);
 	after_reset();
 	(void) snprintf(n, sizeof (n), "%s-io-after", name);
@@ -525,11 +518,12 @@ case_prod(const char *name, int32_t delta)
 static void
 run_ring(void)
 {
-	case_fields("sense-length", 0, UINT32_MAX, PVSCSI_BTSTAT_SUCCESS,
-	    STATUS_CHECK);
-	case_fields("data-length", 1ULL << 40, 0, PVSCSI_BTSTAT_SUCCESS,
+	case_fields("sense-length", "sense_clamped", 0, UINT32_MAX,
+	    PVSCSI_BTSTAT_SUCCESS, STATUS_CHECK);
+	case_fields("data-length", "bad_data_length", 1ULL << 40, 0,
+	    PVSCSI_BTSTAT_SUCCESS, STATUS_GOOD);
+	case_fields("host-status", "bad_host_status", 0, 0, 0x7777,
 	    STATUS_GOOD);
-	case_fields("host-status", 0, 0, 0x7777, STATUS_GOOD);
 
 	case_context("context-zero", CTX_ZERO);
 	case_context("context-unknown", CTX_UNKNOWN);
@@ -600,8 +594,7 @@ static void
 case_msg(const char *name, pvscsi_msg_dev_t m, int bad)
 {
 	char n[96];
-	uint64_t setups = dt_setups();
-	uint_t log0 = fk_log_count();
+	uint64_t setups = dt_setups(), bad0 = drv_errors(0, "bad_message");
 	int luns = count_luns(), rv;
 
 	rv = msg_inject(&m, 1);
@@ -609,14 +602,9 @@ case_msg(const char *name, pvscsi_msg_dev_t m, int bad)
 	CHECK(n, rv == 0, "expected the driver to consume the message");
 	msleep(300);
 	(void) fk_scsi_settle(fk_pci_hba(0), SEC2NSEC(20));
-	(void) snprintf(n, sizeof (n), "%s-%s", name, bad ? "logged" :
+	(void) snprintf(n, sizeof (n), "%s-%s", name, bad ? "counted" :
 	    "accepted");
-	if (bad) {
-		check_log(n, "bad message", log0);
-	} else {
-		CHECK(n, fk_log_find("bad message", log0) < 0,
-		    "expected no complaint about a valid message");
-	}
+	check_count(n, "bad_message", bad0, bad ? 1 : 0);
 	(void) snprintf(n, sizeof (n), "%s-no-reset", name);
 	CHECK(n, dt_setups() == setups, "expected no reset, saw %llu",
 	    (unsigned long long)(dt_setups() - setups));
@@ -630,9 +618,8 @@ run_msg(void)
 {
 	pvscsi_msg_dev_t flood[31];
 	volatile pvscsi_rings_state_t *st;
-	uint64_t setups;
+	uint64_t setups, bad0, index0;
 	uint_t log0, nlog, reqp, cmpp, msgp;
-	char n[96];
 
 	dt_ring_pages(&reqp, &cmpp, &msgp);
 	if (!CHECK("msg-ring-set-up", msgp >= 1,
@@ -657,13 +644,15 @@ run_msg(void)
 	    0);
 	check_io("msg-io-after-messages");
 
-	/* A flood is logged a few times only. */
+	/* A flood is counted in full and logged a few times only. */
 	for (int i = 0; i < 31; i++)
 		flood[i] = msg_make(100 + i, 0, 0, 1, 0);
 	log0 = fk_log_count();
+	bad0 = drv_errors(0, "bad_message");
 	CHECK("msg-flood-consumed", msg_inject(flood, 31) == 0,
 	    "expected the driver to consume 31 messages");
-	nlog = count_log("bad message", log0);
+	check_count("msg-flood-counted", "bad_message", bad0, 31);
+	nlog = count_log("bad_message", log0);
 	drv_note("31 bad messages gave %u log lines", nlog);
 	CHECK("msg-flood-rate-limited", nlog >= 1 && nlog <= 6,
 	    "expected 1 to 6 log lines for 31 bad messages, saw %u", nlog);
@@ -671,14 +660,13 @@ run_msg(void)
 	/* The producer index ahead of the ring: reset. */
 	st = dt_state();
 	setups = dt_setups();
-	log0 = fk_log_count();
+	index0 = drv_errors(0, "bad_ring_index");
 	dv_set(&st->prs_msg_prod, dv_get(&st->prs_msg_cons) + 1000);
 	for (int t = 0; t < 3000 && dt_setups() == setups; t += 10)
 		msleep(10);
 	CHECK("msg-prod-ahead-reset", dt_setups() > setups,
 	    "expected an adapter reset, saw none");
-	(void) snprintf(n, sizeof (n), "msg-prod-ahead-logged");
-	check_log(n, "bad ring index", log0);
+	check_count("msg-prod-ahead-counted", "bad_ring_index", index0, 1);
 	after_reset();
 	check_io("msg-prod-ahead-io-after");
 }

@@ -190,7 +190,7 @@ single(action_t a)
 	for (int d = 0; d < 2; d++) {
 		for (int i = 0; i < per; i++) {
 			sent += lp_send(&held[d * per + i], slow[d], 0,
-			    8 * (i % 512), 8, 30, 0) == 0;
+			    8 * (i % 512), 8, 30, 0) == TRAN_ACCEPT;
 		}
 	}
 	(void) snprintf(name, sizeof (name), "%s: packets sent",

@@ -26,7 +26,10 @@
  *		the polling thread escalates to the adapter reset;
  *   after	I/O works on both disks (written, read back, compared on
  *		the file disk), and a disk hot-added after the adapter
- *		reset is discovered (the message ring works).
+ *		reset is discovered (the message ring works);
+ *   counted	the driver's kstat pvscsi:N:errors counts every packet that
+ *		timed out once, and each recovery command the device was
+ *		given (aborts, device, bus and adapter resets).
  *
  * Every packet completed exactly once, no console line, no lock-order
  * report.
@@ -98,7 +101,7 @@ test_expire(void)
 	char what[200] = "";
 
 	for (int i = 0; i < NEXP; i++)
-		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1, 0) == 0;
+		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1, 0) == TRAN_ACCEPT;
 	for (int i = 0; i < NEXP; i++) {
 		(void) lp_wait(&lp[i], 20);
 		if (!ended(&lp[i], CMD_TIMEOUT, STAT_TIMEOUT | STAT_ABORTED) &&
@@ -229,7 +232,7 @@ test_escalate(int npkts, int polled)
 	dt_lose_aborted(1);
 	for (int i = 0; i < npkts; i++) {
 		sent += lp_send(&lp[i], slow, 0, 8 * i, 8, 1,
-		    polled ? FLAG_NOINTR : 0) == 0;
+		    polled ? FLAG_NOINTR : 0) == TRAN_ACCEPT;
 	}
 	for (int i = 0; i < npkts; i++) {
 		(void) lp_wait(&lp[i], 30);
@@ -320,10 +323,43 @@ test_after(void)
 	qmp_close(fd);
 }
 
+/* Timed-out packets and recovery commands, as the kstat counts them. */
+static void
+test_counted(uint64_t resets0)
+{
+	static const struct {
+		const char	*stat;
+		uint32_t	cmd;
+	} steps[] = {
+		{ "aborts",		PVSCSI_CMD_ABORT_CMD },
+		{ "device_resets",	PVSCSI_CMD_RESET_DEVICE },
+		{ "bus_resets",		PVSCSI_CMD_RESET_BUS },
+		{ "adapter_resets",	PVSCSI_CMD_ADAPTER_RESET }
+	};
+	/* expire, escalate, escalate-4, polled, escalate-polled */
+	uint64_t want = NEXP + 1 + 4 + 1 + 1, n = drv_errors(0, "timeouts");
+	char name[64];
+
+	CHECK("counted: timeouts", n == want, "expected %llu, saw %llu",
+	    (unsigned long long)want, (unsigned long long)n);
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		want = dt_total(steps[i].cmd);
+		if (steps[i].cmd == PVSCSI_CMD_ADAPTER_RESET)
+			want -= resets0;
+		n = drv_errors(0, steps[i].stat);
+		(void) snprintf(name, sizeof (name), "counted: %s",
+		    steps[i].stat);
+		CHECK(name, n == want && n > 0, "expected %llu as given to "
+		    "the device, saw %llu", (unsigned long long)want,
+		    (unsigned long long)n);
+	}
+}
+
 int
 main(void)
 {
 	lio_res_t r0, r1;
+	uint64_t resets0;
 	int err;
 
 	pvscsi_recovery_time = 1;
@@ -333,6 +369,7 @@ main(void)
 	lio_res_get(&r0);
 	(void) drv_attach();
 	drv_units("disks", &fast, &slow);
+	resets0 = dt_total(PVSCSI_CMD_ADAPTER_RESET);	/* the attach's */
 
 	test_expire();
 	test_no_timeout();
@@ -345,6 +382,7 @@ main(void)
 	test_escalate(1, 1);
 	settle_ua();
 	test_after();
+	test_counted(resets0);
 
 	fk_scsi_lun_rele(fast);
 	fk_scsi_lun_rele(slow);

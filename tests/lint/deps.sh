@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what `make lint` needs, from Debian's packages, when missing:
-# mandoc (man page lint), cppcheck, and the aarch64 cross compiler.
+# mandoc (man page lint), cppcheck, the aarch64 cross compiler, and
+# clang (the header comparison reads its syntax tree).
 # Quiet when everything is present.
 set -u
 need=""
@@ -9,6 +10,7 @@ have mandoc || need="$need mandoc"
 have cppcheck || need="$need cppcheck"
 have aarch64-linux-gnu-gcc || need="$need gcc-aarch64-linux-gnu"
 have nm || need="$need binutils"
+have clang || need="$need clang"
 [ -z "$need" ] && exit 0
 echo "# lint deps: installing$need"
 if [ "$(id -u)" != 0 ]; then

@@ -1,30 +1,59 @@
 #!/bin/sh
 # Copy this repository's illumos-gate files (usr/src) into an
-# illumos-gate checkout and hook the pvscsi module into the gate's build.
+# illumos-gate checkout and hook the pvscsi module into the gate's build,
+# following the gate's own conventions.
 #
 #   sh tests/lint/export.sh /path/to/illumos-gate	(make export GATE=...)
+#   sh tests/lint/export.sh --paths	the gate files it reads or writes
 #
 # What it does to the gate:
 #  - copies every file under usr/src (but hidden and backup files),
-#    except the two Makefile fragments
-#    (usr/src/uts/common/Makefile.{files,rules}.pvscsi), and except
-#    usr/src/uts/aarch64 when the gate has no aarch64 port;
-#  - uts/common/Makefile.files: adds the fragment's PVSCSI_OBJS line, and
-#    takes any PVSCSI_OBJS definition out of uts/intel/Makefile.files and
-#    uts/aarch64/Makefile.files (the driver is common code now);
-#  - uts/common/Makefile.rules: adds the fragment's object rule, and its
-#    lint rule when that file still has lint rules;
+#    except usr/src/uts/aarch64 when the gate has no aarch64 port
+#    (uts/aarch64/Makefile.aarch64);
+#  - removes the files of the driver's own directories (its source
+#    directory, uts/intel/io/scsi/adapters/pvscsi of older gates) that
+#    usr/src does not have: an older driver's THIRDPARTYLICENSE and
+#    THIRDPARTYLICENSE.descrip, whose licence action the manifest no
+#    longer has (pvscsi.h carries no third-party text);
+#  - the manifest: usr/src names the architectures with
+#    org.illumos.for-arch; a gate whose publish transform does not know
+#    that action (upstream, 2025) gets variant.arch instead, as its
+#    pkg README asks; either lists only the architectures the gate has;
+#  - uts/common/Makefile.files: adds the PVSCSI_OBJS line of
+#    tests/lint/gate/Makefile.files.pvscsi, and takes any PVSCSI_OBJS
+#    definition out of uts/intel and uts/aarch64 Makefile.files (the
+#    driver is common code);
+#  - uts/common/Makefile.rules: adds the object rule of
+#    tests/lint/gate/Makefile.rules.pvscsi, and its lint rule when that
+#    file still has lint rules;
 #  - uts/intel/Makefile.intel and uts/aarch64/Makefile.aarch64: adds
 #    "DRV_KMODS += pvscsi" in alphabetical place (or uncomments it);
-#  - man/man4d/Makefile: lists pvscsi.4d in the common _MANFILES list and
-#    in no per-architecture list (the driver is for x86 and aarch64).
+#  - man/man4d/Makefile: lists pvscsi.4d in i386_MANFILES and, with the
+#    port, aarch64_MANFILES, and in no other list (the gate installs the
+#    pages of an architecture's list only there, and packages them only
+#    where the driver is);
+#  - every gate file it edits gets a copyright line for the current year
+#    (the gate's pbchk asks for one), with the holder of usr/src's files
+#    (COPYRIGHT_HOLDER overrides).
 # Each step first looks whether its change is already there, so running
 # the script again changes nothing.  A path that is not an illumos-gate
 # tree is refused with a one-line error and exit status 1.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-gate=${1:-}
-changes=0
+frag_files=$top/tests/lint/gate/Makefile.files.pvscsi
+frag_rules=$top/tests/lint/gate/Makefile.rules.pvscsi
+manifest=usr/src/pkg/manifests/driver-storage-pvscsi.p5m
+# The driver's own directories: everything in them is the export's.
+own_dirs="usr/src/uts/common/io/scsi/adapters/pvscsi
+    usr/src/uts/intel/io/scsi/adapters/pvscsi usr/src/uts/intel/pvscsi
+    usr/src/uts/aarch64/pvscsi"
+# The gate files that tell a gate (all must exist) and those edited.
+gate_marks="usr/src/Makefile.master usr/src/uts/common/Makefile.files
+    usr/src/uts/common/Makefile.rules usr/src/uts/intel/Makefile.intel
+    usr/src/man/man4d/Makefile"
+gate_edits="usr/src/uts/intel/Makefile.files
+    usr/src/uts/aarch64/Makefile.files usr/src/uts/aarch64/Makefile.aarch64
+    usr/src/pkg/transforms/publish"
 
 die() {
 	echo "export: $*" >&2
@@ -35,11 +64,25 @@ say() {
 	echo "export: $*"
 }
 
+# The files of usr/src that go into a gate.
+src_files() {
+	(cd "$top" && find usr/src -type f ! -name '.*' ! -name '*~' |
+	    LC_ALL=C sort) || die "cannot list $top/usr/src"
+}
+
+if [ "${1:-}" = --paths ]; then
+	for p in $gate_marks $gate_edits $own_dirs; do
+		echo "$p"
+	done
+	src_files
+	exit 0
+fi
+
+gate=${1:-}
+changes=0
 [ -n "$gate" ] || die "no gate given: make export GATE=/path/to/illumos-gate"
 [ -d "$gate" ] || die "$gate: no such directory"
-for f in usr/src/Makefile.master usr/src/uts/common/Makefile.files \
-    usr/src/uts/common/Makefile.rules usr/src/uts/intel/Makefile.intel \
-    usr/src/man/man4d/Makefile usr/src/pkg/manifests; do
+for f in $gate_marks usr/src/pkg/manifests; do
 	[ -e "$gate/$f" ] || die "$gate is not an illumos-gate tree (no $f)"
 done
 gate=$(cd "$gate" && pwd)
@@ -49,10 +92,13 @@ uts=$gate/usr/src/uts
 # A POSIX awk: on illumos /usr/bin/awk is the old one, nawk the POSIX one.
 AWK=${AWK:-$(command -v nawk || command -v gawk || command -v mawk ||
     echo awk)}
-frag_files=$top/usr/src/uts/common/Makefile.files.pvscsi
-frag_rules=$top/usr/src/uts/common/Makefile.rules.pvscsi
 arm=0
 [ -f "$uts/aarch64/Makefile.aarch64" ] && arm=1
+year=$(date +%Y)
+holder=${COPYRIGHT_HOLDER:-$(sed -n \
+    's/^# Copyright [0-9][0-9]* \(.*\)$/\1/p' \
+    "$top/usr/src/uts/intel/pvscsi/Makefile" | head -1)}
+[ -n "$holder" ] || die "no copyright holder in usr/src/uts/intel/pvscsi/Makefile"
 
 # body FRAGMENT: a fragment without its leading comment block (all up
 # to the first blank line).
@@ -80,10 +126,32 @@ install_file() {
 	changes=$((changes + 1))
 }
 
+# Insert "# Copyright YEAR HOLDER" after the last copyright line of the
+# leading comment (at the top when there is none) when no copyright line
+# names the current year (the gate's pbchk copyright check: any
+# "Copyright ... YEAR" line will do).
+AWK_COPYRIGHT='
+	BEGIN { year = ENVIRON["P_YEAR"]; holder = ENVIRON["P_HOLDER"] }
+	{ line[NR] = $0 }
+	$0 ~ "Copyright.*[^0-9]" year "([^0-9]|$)" { current = 1 }
+	/^#/ && !code && /Copyright / && !/Copyright \[yyyy\]/ { last = NR }
+	!/^#/ && !/^$/ { code = 1 }
+	END {
+		new = "# Copyright " year " " holder
+		if (!current && !last)
+			print new
+		for (i = 1; i <= NR; i++) {
+			print line[i]
+			if (!current && i == last)
+				print new
+		}
+	}'
+
 # rewrite FILE WHAT PROGRAM: run the awk PROGRAM over FILE and replace
-# FILE by its output when that differs.  Programs take their parameters
-# from the environment (P_*), which keeps regular expressions free of
-# awk's -v escape processing.
+# FILE by its output when that differs; an edited file then gets its
+# copyright line.  Programs take their parameters from the environment
+# (P_*), which keeps regular expressions free of awk's -v escape
+# processing.
 rewrite() {
 	f=$1 what=$2
 	$AWK "$3" "$f" >"$f.export-tmp" || {
@@ -92,30 +160,76 @@ rewrite() {
 	}
 	if cmp -s "$f" "$f.export-tmp"; then
 		rm -f "$f.export-tmp"
-	else
-		cat "$f.export-tmp" >"$f" && rm -f "$f.export-tmp"
-		say "patched ${f#"$gate"/} ($what)"
-		changes=$((changes + 1))
+		return 0
 	fi
+	P_YEAR=$year P_HOLDER=$holder $AWK "$AWK_COPYRIGHT" \
+	    "$f.export-tmp" >"$f.export-tmp2" &&
+	    cat "$f.export-tmp2" >"$f" || die "cannot edit ${f#"$gate"/}"
+	rm -f "$f.export-tmp" "$f.export-tmp2"
+	say "patched ${f#"$gate"/} ($what)"
+	changes=$((changes + 1))
 }
 
+# The manifest for this gate: the for-arch line names the gate's
+# architectures (aarch64 only with the port) and becomes variant.arch
+# where the gate's publish transform does not know org.illumos.for-arch.
+AWK_MANIFEST='
+	BEGIN { arm = ENVIRON["P_ARM"]; forarch = ENVIRON["P_FORARCH"] }
+	/^set name=org\.illumos\.for-arch / {
+		s = forarch ? "set name=org.illumos.for-arch" : \
+		    "set name=variant.arch"
+		n = split($0, w, " ")
+		for (i = 3; i <= n; i++)
+			if (w[i] != "value=aarch64" || arm)
+				s = s " " w[i]
+		print s
+		next
+	}
+	{ print }'
+
 copy_tree() {
-	(cd "$top" && find usr/src -type f ! -name '.*' ! -name '*~' |
-	    sort) >"$tmp/files" || die "cannot list $top/usr/src"
+	src_files >"$tmp/files"
+	forarch=0
+	grep -q 'org\.illumos\.for-arch' \
+	    "$gate/usr/src/pkg/transforms/publish" 2>/dev/null && forarch=1
 	while read -r rel; do
+		src=$top/$rel
 		case $rel in
-		usr/src/uts/common/Makefile.files.pvscsi | \
-		    usr/src/uts/common/Makefile.rules.pvscsi)
-			continue ;;
 		usr/src/uts/aarch64/*)
 			[ "$arm" = 1 ] || continue ;;
+		"$manifest")
+			P_ARM=$arm P_FORARCH=$forarch $AWK "$AWK_MANIFEST" \
+			    "$src" >"$tmp/manifest" ||
+			    die "cannot write the manifest"
+			src=$tmp/manifest ;;
 		esac
-		install_file "$top/$rel" "$gate/$rel" "$rel"
+		install_file "$src" "$gate/$rel" "$rel"
 	done <"$tmp/files"
 	if [ "$arm" = 0 ]; then
 		say "no aarch64 port in this gate (no" \
 		    "uts/aarch64/Makefile.aarch64): aarch64 files skipped"
 	fi
+	if [ "$forarch" = 0 ]; then
+		say "the gate's publish transform has no" \
+		    "org.illumos.for-arch: the manifest says variant.arch"
+	fi
+}
+
+# Remove what the driver's own directories hold and usr/src does not.
+remove_orphans() {
+	for d in $own_dirs; do
+		[ -d "$gate/$d" ] || continue
+		(cd "$gate" && find "$d" -type f | LC_ALL=C sort) |
+		    while read -r rel; do
+			[ -f "$top/$rel" ] && continue
+			case $rel in
+			usr/src/uts/aarch64/*) [ "$arm" = 1 ] || continue ;;
+			esac
+			rm -f "$gate/$rel" || die "cannot remove $rel"
+			say "removed $rel"
+		done
+		rmdir "$gate/$d" 2>/dev/null && say "removed $d"
+	done
 }
 
 # Insert the lines of file INS after the logical line (with backslash
@@ -268,26 +382,60 @@ AWK_KMODS='
 			print new
 	}'
 
-# Put ITEM in the list variable TARGET (backslash-continued, one item a
-# line, alphabetical) and take it out of every other *MANFILES list.
+# Put ITEM in each list variable of TARGETS (space-separated; lists are
+# backslash-continued, one item a line, alphabetical) that exists, and
+# take it out of every other *MANFILES list.  A new line is laid out as
+# its neighbour: the same indentation, the backslash in the same column.
 AWK_MANLIST='
-	function pad(s,   c) {
-		c = 16 + length(s)
-		return (c < 24 ? "\t\t" : (c < 32 ? "\t" : " "))
+	function col(s,   i, c) {
+		c = 0
+		for (i = 1; i <= length(s); i++)
+			c = (substr(s, i, 1) == "\t") ? c - c % 8 + 8 : c + 1
+		return c
 	}
 	function trim(s) {
+		sub(/^[A-Za-z0-9_]*MANFILES[ \t]*=/, "", s)
 		sub(/^[ \t]+/, "", s)
 		sub(/[ \t]*\\?[ \t]*$/, "", s)
 		return s
 	}
-	BEGIN { item = ENVIRON["P_ITEM"]; target = ENVIRON["P_TARGET"] }
+	function repl(s, a, b,   k) {
+		k = index(s, a)
+		return (k ? substr(s, 1, k - 1) b substr(s, k + length(a)) : s)
+	}
+	function nobs(s) {
+		sub(/[ \t]*\\$/, "", s)
+		return s
+	}
+	# The column of line L'"'"'s backslash (0: none).
+	function bscol(l) {
+		return (l ~ /\\$/ ? col(substr(l, 1, length(l) - 1)) : 0)
+	}
+	# TEXT with the indentation of line L, and a backslash in column B
+	# (none when B is 0).
+	function lay(l, text, b,   s) {
+		s = l
+		sub(/[^ \t].*/, "", s)
+		s = s text
+		if (!b)
+			return s
+		do
+			s = s "\t"
+		while (col(s) < b)
+		return s "\\"
+	}
+	BEGIN {
+		item = ENVIRON["P_ITEM"]
+		nt = split(ENVIRON["P_TARGETS"], tl, " ")
+		for (i = 1; i <= nt; i++)
+			target[tl[i]] = 1
+	}
 	{ line[NR] = $0 }
 	END {
-		# Find the lists: var[i] is the list line i belongs to.
 		for (i = 1; i <= NR; i++) {
 			if (cont) {
 				var[i] = cur
-			} else if (match(line[i], /^[A-Za-z0-9_]*MANFILES[ \t]*=/)) {
+			} else if (line[i] ~ /^[A-Za-z0-9_]*MANFILES[ \t]*=/) {
 				cur = line[i]
 				sub(/[ \t]*=.*/, "", cur)
 				var[i] = cur
@@ -298,65 +446,59 @@ AWK_MANLIST='
 			cont = (cur != "" && line[i] ~ /\\$/)
 			if (cur != "") {
 				tail[cur] = i
-				t = trim(i == head[cur] ? substr(line[i], \
-				    index(line[i], "=") + 1) : line[i])
-				if (t == item)
+				if (trim(line[i]) == item)
 					where[cur] = i
 			}
 		}
-		if (!(target in head))
-			target = "MANFILES"
-		if (!(target in head)) {
-			print "export: no " target " list" > "/dev/stderr"
-			exit 1
-		}
-		# Remove ITEM from the other lists.
+		# Out of the lists that are not targets.
 		for (v in where) {
-			if (v == target)
+			if (v in target)
 				continue
 			i = where[v]
-			if (i == head[v]) {
-				# First item: pull the next line up.
-				line[i] = v "=\t"
-				if (tail[v] > i) {
-					line[i] = line[i] trim(line[i + 1]) \
-					    (line[i + 1] ~ /\\$/ ? \
-					    pad(trim(line[i + 1])) "\\" : "")
-					drop[i + 1] = 1
-				}
+			if (i == head[v] && tail[v] > i) {
+				# The next item moves up to the head line.
+				line[i] = repl(line[i], item, trim(line[i + 1]))
+				if (line[i + 1] !~ /\\$/)
+					line[i] = nobs(line[i])
+				drop[i + 1] = 1
+			} else if (i == head[v]) {
+				line[i] = repl(line[i], item, "")
 			} else {
 				drop[i] = 1
-				if (i == tail[v]) {
-					sub(/[ \t]*\\$/, "", line[i - 1])
-				}
+				if (i == tail[v])
+					line[i - 1] = nobs(line[i - 1])
 			}
 		}
-		# Add ITEM to the target list.
-		at = 0
-		if (!(target in where)) {
-			for (i = head[target] + 1; i <= tail[target]; i++) {
-				if (trim(line[i]) > item) {
+		# Into the targets that do not have it, in alphabetical place,
+		# the backslash in the column of the list'"'"'s others.
+		for (v in target) {
+			if (!(v in head) || (v in where))
+				continue
+			at = 0
+			for (i = head[v] + 1; i <= tail[v] && !at; i++)
+				if (trim(line[i]) > item)
 					at = i
-					break
-				}
-			}
-			if (!at) {
-				i = tail[target]
-				if (i == head[target])
-					line[i] = line[i] " \\"
-				else
-					line[i] = "\t\t" trim(line[i]) \
-					    pad(trim(line[i])) "\\"
-				after = i
+			b = bscol(line[head[v]])
+			for (i = head[v] + 1; i < tail[v]; i++)
+				b = bscol(line[i])
+			if (at) {
+				before[at] = lay(line[at], item, b)
+			} else if (tail[v] > head[v]) {
+				i = tail[v]
+				after[i] = lay(line[i], item, 0)
+				line[i] = lay(line[i], trim(line[i]), b)
+			} else {
+				line[head[v]] = line[head[v]] " \\"
+				after[head[v]] = "\t\t" item
 			}
 		}
 		for (i = 1; i <= NR; i++) {
-			if (i == at)
-				print "\t\t" item pad(item) "\\"
+			if (i in before)
+				print before[i]
 			if (!drop[i])
 				print line[i]
-			if (i == after)
-				print "\t\t" item
+			if (i in after)
+				print after[i]
 		}
 	}'
 
@@ -366,12 +508,13 @@ body "$frag_files" >"$tmp/objs"
 block "$frag_rules" '$(OBJS_DIR)' >"$tmp/rule"
 block "$frag_rules" '$(LINTS_DIR)' >"$tmp/lint"
 [ -s "$tmp/objs" ] && [ -s "$tmp/rule" ] ||
-    die "empty fragment in usr/src/uts/common"
+    die "empty fragment in tests/lint/gate"
 
 copy_tree
+remove_orphans
 
 # Objects: common Makefile.files, none in the architecture ones.
-export P_INS P_ANCHORS P_HAVE P_ONLYIF P_VAR P_MOD P_ITEM P_TARGET
+export P_INS P_ANCHORS P_HAVE P_ONLYIF P_VAR P_MOD P_ITEM P_TARGETS
 P_INS=$tmp/objs
 P_ANCHORS="VIOSCSI_OBJS SMRT_OBJS SMARTPQI_OBJS"
 P_HAVE='^PVSCSI_OBJS[ \t]*[+:]?='
@@ -406,21 +549,18 @@ if [ "$arm" = 1 ]; then
 	    "$AWK_KMODS"
 fi
 
-# The man page, for every architecture.
+# The man page, where the driver is.
+man4d=$gate/usr/src/man/man4d/Makefile
 P_ITEM=pvscsi.4d
-P_TARGET=_MANFILES
-rewrite "$gate/usr/src/man/man4d/Makefile" "pvscsi.4d in _MANFILES" \
-    "$AWK_MANLIST"
-
-# Files of an older pvscsi that this tree does not have are left alone.
-for d in usr/src/uts/common/io/scsi/adapters/pvscsi \
-    usr/src/uts/intel/io/scsi/adapters/pvscsi; do
-	[ -d "$gate/$d" ] || continue
-	(cd "$gate" && find "$d" -type f | sort) | while read -r rel; do
-		[ -f "$top/$rel" ] || say "note: $rel is not in this tree;" \
-		    "left alone"
-	done
+P_TARGETS=i386_MANFILES
+[ "$arm" = 1 ] && P_TARGETS="$P_TARGETS aarch64_MANFILES"
+for t in $P_TARGETS; do
+	grep -q "^${t}[ 	]*=" "$man4d" ||
+	    say "note: man/man4d/Makefile has no $t list; pvscsi.4d not" \
+	    "listed there"
 done
+rewrite "$man4d" "pvscsi.4d in $(echo "$P_TARGETS" | sed 's/ / and /')" \
+    "$AWK_MANLIST"
 
 if [ "$changes" -eq 0 ]; then
 	say "$gate is up to date: nothing changed"

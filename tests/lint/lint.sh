@@ -18,7 +18,14 @@
 #  - the driver compiled for amd64 and, with Debian's cross compiler, for
 #    aarch64, with -Wall -Wextra -Werror -Wno-unused-parameter against
 #    the fakekernel's illumos headers only;
+#  - the size of pvscsi.c and pvscsi_var.h: their code lines (non-blank
+#    lines outside comments) and comment lines (non-blank lines with no
+#    code) are printed, and more code lines than the budget fail;
 #  - the manifest, the build Makefiles and the man page agree;
+#  - the fakekernel's headers declare what illumos's do (headers.sh);
+#  - with GATE: the export as a patch and the gate's own checks over it
+#    (patch.sh, pbchk.sh), and the driver compiled against the gate's
+#    headers (amd64, and aarch64 with the port; DEBUG and not);
 #  - the driver uses illumos interfaces only: every #include names an
 #    illumos header that fakekernel/include provides (or the driver's
 #    own), no code is conditional on the lab or on Linux, and every
@@ -67,6 +74,16 @@ sh tests/lint/deps.sh || fail lint-deps "could not install the lint tools"
 
 run_tests t_cstyle sh tests/lint/t_cstyle.sh "$cstyle"
 run_tests t_export sh tests/lint/t_export.sh
+# The fakekernel's headers declare what illumos's do (against GATE when
+# one is given, else against the recorded lists).
+run_tests headers sh tests/lint/headers.sh ${GATE:+"$GATE"}
+# With a gate: the export as a patch (make patch), and the gate's own
+# checks over it (tests/lint/pbchk.sh).
+if [ -n "${GATE:-}" ]; then
+	run_tests gate-patch env PATCH_AUTHOR="make lint <lint@localhost>" \
+	    sh tests/lint/patch.sh "$GATE" "$out/pvscsi.patch" \
+	    "lint: the change make export makes"
+fi
 
 # The driver's sources.
 srcs=$(ls "$drv"/*.c "$drv"/*.h 2>/dev/null)
@@ -157,6 +174,61 @@ for arch in amd64 aarch64; do
 	fi
 done
 
+# Size.  Comments are free; code lines have a budget.  Comments are
+# blanked out, their newlines kept, before lines are counted.
+budget=1450
+sized="$drv/pvscsi.c $drv/pvscsi_var.h"
+if ! cat $sized >/dev/null 2>&1; then
+	fail code-lines "expected $sized"
+else
+	nonblank=$(cat $sized | grep -c '[^[:space:]]')
+	code=$(cat $sized | perl -0777 -pe \
+	    's{/\*.*?\*/}{ my $c = $&; $c =~ tr/\n//cd; $c }gse' |
+	    grep -c '[^[:space:]]')
+	echo "# pvscsi.c + pvscsi_var.h: $code code lines (budget $budget)," \
+	    "$((nonblank - code)) comment lines"
+	if [ "$code" -le "$budget" ]; then
+		pass code-lines
+	else
+		fail code-lines "$code code lines, over the budget of $budget"
+	fi
+fi
+
+# With a gate: the driver compiled against the gate's own headers, as
+# uts/Makefile.uts compiles a module (-nostdinc, the ISA's and the common
+# headers, the same defines), DEBUG and not, our warnings as errors but
+# two the host compilers raise where illumos's gcc does not: the cmn_err
+# format it knows (the compiles above check printf formats) and Sun
+# pragmas.
+if [ -n "${GATE:-}" ] && [ -n "$csrc" ]; then
+	uts=$GATE/usr/src/uts
+	for arch in amd64 aarch64; do
+		case $arch in
+		amd64) cc=${CC:-gcc} isa=intel
+		    mflags="-mcmodel=kernel -mno-red-zone" ;;
+		aarch64) cc=aarch64-linux-gnu-gcc isa=aarch64 mflags="" ;;
+		esac
+		[ -d "$uts/$isa" ] || continue
+		for debug in -DDEBUG ""; do
+			name=gate-compile-$arch${debug:+-debug}
+			# shellcheck disable=SC2086
+			if $cc -std=gnu99 -O2 -Wall -Wextra -Werror \
+			    -Wno-unused-parameter -Wno-format \
+			    -Wno-unknown-pragmas -ffreestanding -fno-pic \
+			    $mflags -nostdinc -I"$uts/$isa" -I"$uts/common" \
+			    -D_KERNEL -D_SYSCALL32 -D_SYSCALL32_IMPL -D_ELF64 \
+			    -D_DDI_STRICT -Dsun -D__sun -D__SVR4 $debug \
+			    -I"$drv" -c $csrc -o "$out/$name.o" \
+			    >"$out/$name.log" 2>&1; then
+				pass "$name"
+			else
+				fail "$name" "$cc against $uts failed" \
+				    "$out/$name.log"
+			fi
+		done
+	done
+fi
+
 # The gate files agree with each other: the manifest delivers the module
 # both build Makefiles make and the man page, which names both.
 mf=usr/src/pkg/manifests/driver-storage-pvscsi.p5m
@@ -165,7 +237,7 @@ for want in \
     "driver name=pvscsi class=scsi-self-identifying alias=pci15ad,7c0" \
     'file path=kernel/drv/$(ARCH64)/pvscsi group=sys' \
     'file path=usr/share/man/man4d/pvscsi.4d' \
-    'set name=variant.arch value=aarch64 value=i386'; do
+    'set name=org.illumos.for-arch value=aarch64 value=i386'; do
 	grep -qxF "$want" "$mf" || echo "$mf: no line \"$want\""
 done >>"$out/gate-files.log"
 for m in usr/src/uts/intel/pvscsi/Makefile usr/src/uts/aarch64/pvscsi/Makefile; do
@@ -267,5 +339,18 @@ else
 	fail ddi-symbols "no driver source to check"
 fi
 
+# What the gate checks and make lint does not replace.
+if [ -z "${GATE:-}" ]; then
+	echo "# not run without a gate (make lint GATE=/path/to/illumos-gate" \
+	    "runs them): the gate's cstyle -cpP, hdrchk, copyright, keywords" \
+	    "and whitespace checks (git-pbchk) over the exported change, the" \
+	    "driver compiled against the gate's headers, and the header" \
+	    "comparison against the gate itself (here: against the recorded" \
+	    "lists)"
+fi
+echo "# not replaced (run in the gate): a nightly build with the gate's" \
+    "compilers and flags (DEBUG and non-DEBUG), smatch and ctfconvert;" \
+    "the gate's mandoc (it knows section 4D); pkgfmt, the package" \
+    "build and protocmp; findunref; comchk against the bug database"
 echo "# lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

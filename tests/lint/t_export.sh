@@ -1,25 +1,35 @@
 #!/bin/sh
-# Tests of `make export` (tests/lint/export.sh) on small synthetic trees
+# Tests of `make export` (tests/lint/export.sh) and `make patch`
+# (tests/lint/patch.sh, tests/lint/testing.sh) on small synthetic trees
 # with the shape of illumos-gate, built here in a temporary directory:
 #  - "old": a gate whose pvscsi is the x86-only driver (PVSCSI_OBJS in
-#    uts/intel/Makefile.files, pvscsi.4d in i386_MANFILES, lint rules
-#    still in Makefile.rules), with an aarch64 port that lists pvscsi
-#    commented out;
-#  - "new": a gate that has never heard of pvscsi, without lint rules
-#    and without an aarch64 port.
+#    uts/intel/Makefile.files, lint rules still in Makefile.rules, the
+#    driver's THIRDPARTYLICENSE files), pvscsi.4d in the common man page
+#    list, with the arm64 port's traits: an aarch64 port that lists
+#    pvscsi commented out, man page lists laid out as the port has them
+#    (MANFILES, i386_MANFILES, aarch64_MANFILES) and a publish transform
+#    that knows org.illumos.for-arch;
+#  - "new": a gate that has never heard of pvscsi, without lint rules,
+#    without an aarch64 port, whose publish transform knows only
+#    variant.arch (upstream's traits).
 # After the export each tree must build the module (with stand-in build
-# machinery that echoes the commands), list everything exactly once,
-# and a second export must change nothing.  Refusals of paths that are
-# not a gate are checked too.  Speaks the protocol of tests/check.h.
+# machinery that echoes the commands), list everything exactly once and
+# in the right lists, carry a current copyright line in each file
+# edited, and a second export must change nothing.  make patch must
+# write the same change as a patch against the gate's HEAD without
+# touching the gate.  Refusals of paths that are not a gate are checked
+# too.  Speaks the protocol of tests/check.h.
 #
 #   sh tests/lint/t_export.sh
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export_sh=$top/tests/lint/export.sh
+patch_sh=$top/tests/lint/patch.sh
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 MAKE=${MAKE:-make}
+year=$(date +%Y)
 # Isolate the make runs here from any make that runs this test.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
@@ -45,19 +55,27 @@ mvar() {
 	    tr ' \t' '\n\n' | sed '/^$/d'
 }
 
-# tree_sum DIR: one checksum line per file, to compare trees.
+# tree_sum DIR: one checksum line per file (git's own excepted).
 tree_sum() {
-	(cd "$1" && find . -type f | sort | xargs cksum)
+	(cd "$1" && find . -path ./.git -prune -o -type f -print | sort |
+	    xargs cksum)
 }
 
 # A gate's common files: the parts export touches, in the gate's form.
 make_common() {
 	g=$1
 	mkdir -p "$g/usr/src/uts/common" "$g/usr/src/uts/intel" \
-	    "$g/usr/src/man/man4d" "$g/usr/src/pkg/manifests"
+	    "$g/usr/src/man/man4d" "$g/usr/src/pkg/manifests" \
+	    "$g/usr/src/pkg/transforms"
 	printf '# Makefile.master\n' >"$g/usr/src/Makefile.master"
 	printf '# Makefile.man\n' >"$g/usr/src/man/Makefile.man"
+	printf 'set name=pkg.fmri value=pkg:/driver/storage/other\n' \
+	    >"$g/usr/src/pkg/manifests/driver-storage-other.p5m"
 	cat >"$g/usr/src/uts/common/Makefile.files" <<'EOF'
+#
+# Copyright 2019 Someone Else
+#
+
 #
 #	Driver modules
 #
@@ -84,6 +102,9 @@ $(OBJS_DIR)/%.o:		$(UTSBASE)/common/io/vioscsi/%.c
 EOF
 	# Stand-in build machinery: echo what the gate's would run.
 	cat >"$g/usr/src/uts/intel/Makefile.intel" <<'EOF'
+#
+# Copyright 2020 Someone Else
+#
 -include $(UTSBASE)/intel/Makefile.files
 include $(UTSBASE)/common/Makefile.files
 OBJS_DIR	= obj64
@@ -107,6 +128,93 @@ $(BINARY): $(OBJECTS)
 $(ROOTMODULE): $(BINARY)
 	@echo INSTALL $(BINARY) $@
 EOF
+}
+
+# The "old" gate: an x86-only pvscsi, lint rules, the arm64 port.
+make_old() {
+	g=$1
+	make_common "$g"
+	printf 'PVSCSI_OBJS += pvscsi.o\n' >"$g/usr/src/uts/intel/Makefile.files"
+	cat >>"$g/usr/src/uts/common/Makefile.rules" <<'EOF'
+
+#
+#	Section 1b: Lint `objects'
+#
+$(LINTS_DIR)/%.ln:		$(UTSBASE)/common/io/scsi/adapters/smrt/%.c
+	@($(LHEAD) $(LINT.c) $< $(LTAIL))
+
+$(LINTS_DIR)/%.ln:		$(UTSBASE)/common/io/vioscsi/%.c
+	@($(LHEAD) $(LINT.c) $< $(LTAIL))
+EOF
+	sed -i 's/^DRV_KMODS	+= pts$/&\nDRV_KMODS	+= pvscsi/' \
+	    "$g/usr/src/uts/intel/Makefile.intel"
+	cat >"$g/usr/src/man/man4d/Makefile" <<'EOF'
+#
+# Copyright 2011, Someone
+# Copyright 2024 Someone Else
+#
+
+include		$(SRC)/Makefile.master
+
+MANSECT=	4d
+
+MANFILES=	aac.4d		\
+		blkdev.4d	\
+		lmrc.4d		\
+		pvscsi.4d	\
+		sd.4d		\
+		zero.4d
+
+i386_MANFILES=	ahci.4d		\
+		vioscsi.4d
+
+aarch64_MANFILES=	ahci.4d		\
+			nvme.4d		\
+			pcn.4d		\
+			qede.4d		\
+			virtio.4d
+
+MANFILES +=	$($(MACH)_MANFILES)
+
+include		$(SRC)/man/Makefile.man
+EOF
+	printf '<transform set name=org.illumos.for-arch -> drop>\n' \
+	    >"$g/usr/src/pkg/transforms/publish"
+	mkdir -p "$g/usr/src/uts/aarch64" \
+	    "$g/usr/src/uts/common/io/scsi/adapters/pvscsi"
+	: >"$g/usr/src/uts/aarch64/Makefile.files"
+	cat >"$g/usr/src/uts/aarch64/Makefile.aarch64" <<'EOF'
+# Copyright 2022 Someone Else
+-include $(UTSBASE)/aarch64/Makefile.files
+include $(UTSBASE)/common/Makefile.files
+OBJS_DIR	= obj64
+BINARY		= $(OBJS_DIR)/$(MODULE)
+ROOT_DRV_DIR	= $(ROOT)/kernel/drv/aarch64
+ALL_DEPS	= $(ALL_TARGET)
+INSTALL_DEPS	= $(INSTALL_TARGET)
+COMPILE.c	= echo COMPILE
+CTFCONVERT_O	= echo CTFCONVERT $@
+
+DRV_KMODS	+= ahci
+DRV_KMODS	+= nvme
+#DRV_KMODS	+= pvscsi
+DRV_KMODS	+= sd
+EOF
+	cp "$g/usr/src/uts/intel/Makefile.targ" \
+	    "$g/usr/src/uts/aarch64/Makefile.targ"
+	d=$g/usr/src/uts/common/io/scsi/adapters/pvscsi
+	printf 'license text of an older driver\n' >"$d/THIRDPARTYLICENSE"
+	printf 'an older driver\n' >"$d/THIRDPARTYLICENSE.descrip"
+	printf 'license of another driver\n' \
+	    >"$g/usr/src/uts/common/THIRDPARTYLICENSE"
+	printf 'set name=pkg.fmri value=pkg:/driver/storage/pvscsi\n' \
+	    >"$g/usr/src/pkg/manifests/driver-storage-pvscsi.p5m"
+}
+
+# The "new" gate: no pvscsi at all, upstream's conventions.
+make_new() {
+	g=$1
+	make_common "$g"
 	cat >"$g/usr/src/man/man4d/Makefile" <<'EOF'
 include		$(SRC)/Makefile.master
 
@@ -125,57 +233,8 @@ MANFILES=	$(_MANFILES) $($(MACH)_MANFILES)
 
 include		$(SRC)/man/Makefile.man
 EOF
-}
-
-# The "old" gate: an x86-only pvscsi, lint rules, an aarch64 port.
-make_old() {
-	g=$1
-	make_common "$g"
-	printf 'PVSCSI_OBJS += pvscsi.o\n' >"$g/usr/src/uts/intel/Makefile.files"
-	cat >>"$g/usr/src/uts/common/Makefile.rules" <<'EOF'
-
-#
-#	Section 1b: Lint `objects'
-#
-$(LINTS_DIR)/%.ln:		$(UTSBASE)/common/io/scsi/adapters/smrt/%.c
-	@($(LHEAD) $(LINT.c) $< $(LTAIL))
-
-$(LINTS_DIR)/%.ln:		$(UTSBASE)/common/io/vioscsi/%.c
-	@($(LHEAD) $(LINT.c) $< $(LTAIL))
-EOF
-	sed -i 's/^DRV_KMODS	+= pts$/&\nDRV_KMODS	+= pvscsi/' \
-	    "$g/usr/src/uts/intel/Makefile.intel"
-	sed -i 's/^\(i386_MANFILES=	ahci.4d		\\\)$/\1\n		pvscsi.4d	\\/' \
-	    "$g/usr/src/man/man4d/Makefile"
-	mkdir -p "$g/usr/src/uts/aarch64" \
-	    "$g/usr/src/uts/common/io/scsi/adapters/pvscsi"
-	: >"$g/usr/src/uts/aarch64/Makefile.files"
-	cat >"$g/usr/src/uts/aarch64/Makefile.aarch64" <<'EOF'
--include $(UTSBASE)/aarch64/Makefile.files
-include $(UTSBASE)/common/Makefile.files
-OBJS_DIR	= obj64
-BINARY		= $(OBJS_DIR)/$(MODULE)
-ROOT_DRV_DIR	= $(ROOT)/kernel/drv/aarch64
-ALL_DEPS	= $(ALL_TARGET)
-INSTALL_DEPS	= $(INSTALL_TARGET)
-COMPILE.c	= echo COMPILE
-CTFCONVERT_O	= echo CTFCONVERT $@
-
-DRV_KMODS	+= ahci
-DRV_KMODS	+= nvme
-#DRV_KMODS	+= pvscsi
-DRV_KMODS	+= sd
-EOF
-	cp "$g/usr/src/uts/intel/Makefile.targ" \
-	    "$g/usr/src/uts/aarch64/Makefile.targ"
-	printf 'license text of an older driver\n' \
-	    >"$g/usr/src/uts/common/io/scsi/adapters/pvscsi/THIRDPARTYLICENSE"
-	printf 'set name=pkg.fmri value=pkg:/driver/storage/pvscsi\n' \
-	    >"$g/usr/src/pkg/manifests/driver-storage-pvscsi.p5m"
-}
-
-make_new() {
-	make_common "$1"
+	printf '<transform set name=variant.arch value=^(?!$(ARCH)).+$ -> abort>\n' \
+	    >"$g/usr/src/pkg/transforms/publish"
 }
 
 # The driver source must exist for the stand-in build; until it is
@@ -189,13 +248,16 @@ placeholder_driver() {
 	fi
 }
 
-# The files export must copy: all of usr/src but the two fragments
-# (and the aarch64 build files when the gate has no aarch64 port).
+# The files export must copy: all of usr/src (but the aarch64 build
+# files when the gate has no aarch64 port).
 expected_files() {
 	(cd "$top" && find usr/src -type f ! -name '.*' ! -name '*~' | sort) |
-	    grep -v '^usr/src/uts/common/Makefile\.\(files\|rules\)\.pvscsi$' |
 	    if [ "$1" = 1 ]; then cat; else grep -v '^usr/src/uts/aarch64/'; fi
 }
+
+# usr/src holds gate files only: the export's fragments live elsewhere.
+check "export-usr-src-gate-files-only" "" "$(cd "$top" &&
+    find usr/src -name '*.pvscsi' | sort | xargs)"
 
 # Refusals: no argument, no such directory, a directory that is not a
 # gate (empty, or with only some of the gate's files).
@@ -222,26 +284,96 @@ refuse export-refuses-empty-dir "not an illumos-gate tree" "$tmp/empty"
 refuse export-refuses-partial-tree "not an illumos-gate tree" "$tmp/partial"
 check export-refusal-leaves-dir-alone "" "$(ls -A "$tmp/empty")"
 
+holder=$(sed -n 's/^# Copyright [0-9]* //p' \
+    "$top/usr/src/uts/intel/pvscsi/Makefile" | head -1)
+gitc() {
+	git -C "$1" -c user.name=t -c user.email=t@example.com \
+	    -c commit.gpgsign=false commit -q -m "$2"
+}
 for v in old new; do
 	g=$tmp/gate-$v
 	make_$v "$g"
+	{ git -C "$g" init -q && git -C "$g" add -A && gitc "$g" base; } ||
+	    fail "export-$v-git" "cannot make the gate a git repository"
 	arm=0
 	[ "$v" = old ] && arm=1
+
+	# make patch first: it must leave the gate as it is.
+	tree_sum "$g" >"$tmp/sum0"
+	head0=$(git -C "$g" rev-parse HEAD)
+	PATCH_AUTHOR="T Tester <t@example.com>" sh "$patch_sh" "$g" \
+	    "$tmp/$v.patch" "12345 pvscsi test" >"$tmp/patch-$v" 2>&1
+	tree_sum "$g" >"$tmp/sum1"
+	if cmp -s "$tmp/sum0" "$tmp/sum1" &&
+	    [ "$(git -C "$g" rev-parse HEAD)" = "$head0" ] &&
+	    [ -z "$(git -C "$g" status --porcelain)" ]; then
+		pass "patch-$v-gate-untouched"
+	else
+		fail "patch-$v-gate-untouched" "the gate changed"
+	fi
+	check "patch-$v-subject" "Subject: [PATCH] 12345 pvscsi test" \
+	    "$(grep '^Subject:' "$tmp/$v.patch" 2>/dev/null)"
+	check "patch-$v-testing" "Testing make-check make-compare make-bench" \
+	    "$(sed -n '/^Testing$/,/^---$/p' "$tmp/$v.patch" 2>/dev/null |
+	    awk '
+		/^Testing$/ { printf "Testing" }
+		/^make (check|compare|bench)/ {
+			w = $2
+			sub(/[,:]$/, "", w)
+			printf " make-%s", w
+		}')"
+	# The gate's own checks cannot run here (no usr/src/tools): said so.
+	check "patch-$v-pbchk-refused" "1" "$(grep -c \
+	    '^FAIL gate-pbchk: .*no usr/src/tools/scripts/git-pbchk.py' \
+	    "$tmp/patch-$v")"
+	[ -f "$tmp/$v.patch" ] || sed 's/^/# /' "$tmp/patch-$v"
+
 	sh "$export_sh" "$g" >"$tmp/out-$v" 2>"$tmp/err-$v"
 	rc=$?
 	check "export-$v-exit-status" "0 []" "$rc [$(cat "$tmp/err-$v")]"
 	sed 's/^/# /' "$tmp/out-$v"
 
-	# Copies: every file, identical; no fragment.
+	# The patch is the export's change.
+	(cd "$g" && git add -A && git diff --cached HEAD) >"$tmp/diff-$v"
+	sed -n '/^diff --git/,$p' "$tmp/$v.patch" 2>/dev/null |
+	    sed '/^-- $/,$d' >"$tmp/pdiff-$v"
+	if cmp -s "$tmp/diff-$v" "$tmp/pdiff-$v"; then
+		pass "patch-$v-is-the-export"
+	else
+		fail "patch-$v-is-the-export" "the patch and the export differ"
+		diff "$tmp/pdiff-$v" "$tmp/diff-$v" | head -20 | sed 's/^/# /'
+	fi
+
+	# Copies: every file, identical (the manifest but its arch line).
 	missing=""
 	for rel in $(expected_files $arm); do
+		case $rel in */driver-storage-pvscsi.p5m) continue ;; esac
 		cmp -s "$top/$rel" "$g/$rel" || missing="$missing $rel"
 	done
 	check "export-$v-copies-usr-src" "" "$missing"
-	check "export-$v-no-fragments" "" "$(cd "$g" &&
-	    ls usr/src/uts/common/Makefile.*.pvscsi 2>/dev/null)"
 	[ "$arm" = 0 ] && check "export-$v-no-aarch64-without-port" "" \
 	    "$([ -e "$g/usr/src/uts/aarch64" ] && echo uts/aarch64)"
+
+	# The manifest: the gate's form of its architectures.
+	mf=usr/src/pkg/manifests/driver-storage-pvscsi.p5m
+	if [ "$v" = old ]; then
+		want="set name=org.illumos.for-arch value=aarch64 value=i386"
+	else
+		want="set name=variant.arch value=i386"
+	fi
+	check "export-$v-manifest-arch" "$want" \
+	    "$(grep -E '^set name=(variant\.arch|org\.illumos\.for-arch) ' \
+	    "$g/$mf")"
+	check "export-$v-manifest-rest" "" "$(diff "$top/$mf" "$g/$mf" |
+	    grep '^[<>]' | grep -v 'name=\(variant.arch\|org.illumos.for-arch\)')"
+
+	# Files of an older driver the manifest no longer delivers are gone;
+	# other files stay.
+	d=usr/src/uts/common/io/scsi/adapters/pvscsi
+	check "export-$v-driver-dir-only-ours" "$(cd "$top" && ls "$d" | xargs)" \
+	    "$(cd "$g" && ls "$d" | xargs)"
+	[ "$v" = old ] && check "export-$v-other-licences-stay" "yes" \
+	    "$([ -f "$g/usr/src/uts/common/THIRDPARTYLICENSE" ] && echo yes)"
 
 	# Objects: defined once, in common.
 	uts=$g/usr/src/uts
@@ -268,18 +400,33 @@ for v in old new; do
 		    UTSBASE="$uts" | xargs)"
 	fi
 
-	# The man page: in the common list only; the lists still parse.
+	# The man page: in the lists of the architectures that have the
+	# driver and in no other, in alphabetical place; the lists still
+	# parse and keep their layout (the backslash in its column).
 	man=$g/usr/src/man/man4d
-	check "export-$v-manfiles-common" \
-	    "aac.4d blkdev.4d lmrc.4d pvscsi.4d sd.4d zero.4d" \
-	    "$(mvar "$man" Makefile _MANFILES SRC="$g/usr/src" | xargs)"
-	check "export-$v-manfiles-i386" "ahci.4d vioscsi.4d" \
+	for m in i386 aarch64 sparc; do
+		case $m:$arm in
+		i386:*|aarch64:1) want=1 ;;
+		*) want=0 ;;
+		esac
+		check "export-$v-manfiles-$m" "$want" "$(mvar "$man" Makefile \
+		    MANFILES SRC="$g/usr/src" MACH=$m | grep -c '^pvscsi\.4d$')"
+	done
+	check "export-$v-manfiles-i386-order" "ahci.4d pvscsi.4d vioscsi.4d" \
 	    "$(mvar "$man" Makefile i386_MANFILES SRC="$g/usr/src" | xargs)"
+	check "export-$v-manfiles-layout" "" "$(grep 'pvscsi\.4d' \
+	    "$man/Makefile" | expand | awk '
+		!/^ +pvscsi\.4d +\\$/ { print; next }
+		index($0, "\\") != 33 && index($0, "\\") != 41 { print }')"
 
-	check "export-$v-manifest" "same" "$(cmp -s \
-	    "$top/usr/src/pkg/manifests/driver-storage-pvscsi.p5m" \
-	    "$g/usr/src/pkg/manifests/driver-storage-pvscsi.p5m" &&
-	    echo same)"
+	# Copyright: each gate file edited names the current year.
+	for f in usr/src/uts/common/Makefile.files usr/src/man/man4d/Makefile \
+	    usr/src/uts/aarch64/Makefile.aarch64; do
+		[ -f "$g/$f" ] || continue
+		git -C "$g" diff --cached --quiet HEAD -- "$f" && continue
+		check "export-$v-copyright-$(basename "$f")" "1" "$(grep -c \
+		    "^# Copyright $year $holder\$" "$g/$f")"
+	done
 
 	# A second export changes nothing.
 	tree_sum "$g" >"$tmp/sum1"
@@ -293,6 +440,14 @@ for v in old new; do
 		fail "export-$v-idempotent" "expected exit 0, no change and \
 \"nothing changed\", saw exit $rc: $(tr '\n' ' ' <"$tmp/out2-$v")"
 	fi
+
+	# make patch against the exported gate: nothing left to change.
+	gitc "$g" exported
+	PATCH_AUTHOR="T Tester <t@example.com>" sh "$patch_sh" "$g" \
+	    "$tmp/$v-2.patch" "12345 pvscsi test" >"$tmp/patch2-$v" 2>&1
+	check "patch-$v-nothing-left" "1 no" "$(grep -c \
+	    'has the change already: no patch written' "$tmp/patch2-$v") $(
+	    [ -e "$tmp/$v-2.patch" ] && echo yes || echo no)"
 
 	# The module builds with the gate's machinery (stand-in).
 	placeholder_driver "$g"
@@ -311,8 +466,31 @@ for v in old new; do
 	done
 done
 
-grep -q 'note: usr/src/uts/common/io/scsi/adapters/pvscsi/THIRDPARTYLICENSE' \
-    "$tmp/out-old" && pass export-notes-older-files ||
-    fail export-notes-older-files "expected a note on THIRDPARTYLICENSE"
+# The Testing section: from build/ results, "not run" for the others.
+b=$tmp/build
+mkdir -p "$b/bench"
+printf 'date: 2026-01-02 03:04 UTC\nhost: Linux 6.1 x86_64, 2 cores\nqemu: QEMU emulator version 7.2.0\npassed: 321\nfailed: 1\nfailures: lab/hostile-gone\n' \
+    >"$b/check-summary"
+printf '# title\n\nRun 2026-01-01 10:00, 700 s, QEMU 7.2.0 (TCG).\n\n## Headline: 4 KiB random read at QD32\n\n| ratio | value | goal | verdict |\n|---|---:|---|---|\n| IOPS, ours / Linux | 4.2 | >= 5 | missed |\n\n## All results\n\n| x | y |\n' \
+    >"$b/bench/results.md"
+sh "$top/tests/lint/testing.sh" "$b" >"$tmp/testing"
+check "testing-check" \
+    "make check, 2026-01-02 03:04 UTC: 321 passed, 1 failed (lab/hostile-gone)." \
+    "$(grep '^make check' "$tmp/testing")"
+check "testing-host" \
+    "  Host Linux 6.1 x86_64, 2 cores; QEMU emulator version 7.2.0, TCG." \
+    "$(grep '^  Host' "$tmp/testing")"
+check "testing-compare-not-run" "make compare: not run." \
+    "$(grep '^make compare' "$tmp/testing")"
+check "testing-bench" \
+    "make bench: Run 2026-01-01 10:00, 700 s, QEMU 7.2.0 (TCG).|  IOPS, ours / Linux: 4.2 (goal >= 5, missed)" \
+    "$(grep -e '^make bench' -e 'IOPS' "$tmp/testing" | paste -sd '|')"
+mkdir -p "$b/compare"
+printf 'pvscsi 2026 vs 2022: 2.0x IOPS\n' >"$b/compare/summary"
+rm "$b/check-summary"
+sh "$top/tests/lint/testing.sh" "$b" >"$tmp/testing"
+check "testing-compare-and-check-not-run" \
+    "make check: not run.|make compare:|  pvscsi 2026 vs 2022: 2.0x IOPS" \
+    "$(grep -e '^make c' -e 'pvscsi 2026' "$tmp/testing" | paste -sd '|')"
 
 exit "$failed"

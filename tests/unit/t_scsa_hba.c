@@ -111,9 +111,9 @@ test_bringup(void)
 	/* The initial enumeration is complete when fk_scsa_config returns. */
 	n = fk_scsi_targets(dip, addrs, 8);
 	CHECK("hba: both targets active after config (csync)",
-	    n == 2 && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "0") ==
-	    DDI_SUCCESS && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "1") ==
-	    DDI_SUCCESS && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "2") ==
+	    n == 2 && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "0") ==
+	    DDI_SUCCESS && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "1") ==
+	    DDI_SUCCESS && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "2") ==
 	    DDI_FAILURE, "expected targets 0 and 1, saw %d", n);
 	n = fk_scsi_luns(dip, NULL, luns, 8);
 	CHECK("hba: four LUNs discovered", n == 4,
@@ -265,12 +265,53 @@ test_capstr(void)
 	    scsi_hba_lookup_capstr("auto-rqsense") == SCSI_CAP_ARQ &&
 	    scsi_hba_lookup_capstr("dma-max") == SCSI_CAP_DMA_MAX &&
 	    scsi_hba_lookup_capstr("max-cdb-length") == SCSI_CAP_CDB_LEN &&
+	    scsi_hba_lookup_capstr("tran-layer-retries") ==
+	    SCSI_CAP_TRAN_LAYER_RETRIES &&
 	    scsi_hba_lookup_capstr("bogus") == -1 &&
 	    scsi_hba_lookup_capstr(NULL) == -1,
-	    "expected 7, 8, 9, 0, 20, -1, -1; saw %d, %d, %d",
+	    "expected 7, 8, 9, 0, 20, 22, -1, -1; saw %d, %d, %d",
 	    scsi_hba_lookup_capstr("untagged-qing"),
 	    scsi_hba_lookup_capstr("tagged-qing"),
 	    scsi_hba_lookup_capstr("auto-rqsense"));
+}
+
+/* struct scsi_inquiry lays out standard INQUIRY data as SPC has it. */
+static void
+test_inquiry(void)
+{
+	union {
+		struct scsi_inquiry	inq;
+		uchar_t			b[sizeof (struct scsi_inquiry)];
+	} u;
+
+	bzero(&u, sizeof (u));
+	u.b[0] = DPQ_NEVER | DTYPE_UNKNOWN;
+	u.b[1] = 0x80;			/* RMB */
+	u.b[2] = 0x05;			/* SPC-3 */
+	u.b[3] = 0x12;			/* HISUP, response data format 2 */
+	u.b[7] = 0x02;			/* CMDQUE */
+	u.b[8] = 'V';
+	u.b[16] = 'P';
+	u.b[32] = 'R';
+	(void) CHECK("scsi_inquiry: SPC's byte offsets, 132 bytes",
+	    sizeof (struct scsi_inquiry) == 132 &&
+	    offsetof(struct scsi_inquiry, inq_vid) == 8 &&
+	    offsetof(struct scsi_inquiry, inq_pid) == 16 &&
+	    offsetof(struct scsi_inquiry, inq_revision) == 32 &&
+	    offsetof(struct scsi_inquiry, inq_serial) == 36 &&
+	    offsetof(struct scsi_inquiry, inq_vd) == 58,
+	    "saw size %zu, inq_vd at %zu", sizeof (struct scsi_inquiry),
+	    offsetof(struct scsi_inquiry, inq_vd));
+	CHECK("scsi_inquiry: the bit fields of bytes 0 to 7",
+	    u.inq.inq_dtype == DTYPE_NOTPRESENT &&
+	    (u.inq.inq_dtype & DPQ_MASK) == DPQ_NEVER && u.inq.inq_rmb == 1 &&
+	    u.inq.inq_qual == 0 && u.inq.inq_ansi == 5 &&
+	    u.inq.inq_hisup == 1 && u.inq.inq_rdf == 2 &&
+	    u.inq.inq_cmdque == 1 && u.inq.inq_sync == 0 &&
+	    u.inq.inq_vid[0] == 'V' && u.inq.inq_pid[0] == 'P' &&
+	    u.inq.inq_revision[0] == 'R',
+	    "saw dtype %x rmb %u ansi %u rdf %u cmdque %u", u.inq.inq_dtype,
+	    u.inq.inq_rmb, u.inq.inq_ansi, u.inq.inq_rdf, u.inq.inq_cmdque);
 }
 
 static void
@@ -364,6 +405,7 @@ main(void)
 		return (1);
 	}
 	test_capstr();
+	test_inquiry();
 	test_sense();
 	test_bufs();
 	test_bringup();

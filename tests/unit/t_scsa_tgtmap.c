@@ -101,7 +101,7 @@ test_settle(void)
 	sleep_ms(SETTLE_US / 2000);
 	CHECK("tgtmap: nothing happens before the settle time",
 	    !have_lun(lb, "3,0") && first_event(lb, 'A', "3") == 0 &&
-	    scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "3") == DDI_FAILURE,
+	    fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "3") == DDI_FAILURE,
 	    "expected target 3 not yet active");
 	CHECK("tgtmap: settle", fk_scsi_settle(lb->lb_iport, 5 * NS_PER_SEC) == 0,
 	    "expected the map to settle within 5 s");
@@ -278,7 +278,7 @@ test_discovery_cases(void)
 	CHECK("tgtmap: qualifier 3 skipped; no unit means CFG_FAIL",
 	    !have_lun(lb, "2,0") && !have_lun(lb, "2,1") &&
 	    lb_count_events(lb, 'D', "2", SCSI_TGT_DEACT_RSN_CFG_FAIL) ==
-	    d0 + 1 && scsi_hba_tgtmap_lookup(lb->lb_tgtmap, "2") ==
+	    d0 + 1 && fk_scsi_tgtmap_lookup(lb->lb_tgtmap, "2") ==
 	    DDI_FAILURE, "expected one CFG_FAIL deactivation, saw %d",
 	    lb_count_events(lb, 'D', "2", SCSI_TGT_DEACT_RSN_CFG_FAIL) - d0);
 

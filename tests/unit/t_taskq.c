@@ -269,7 +269,7 @@ static int member_in_task;
 static void
 member_check(void *arg)
 {
-	member_in_task = taskq_member(arg, fk_curthread());
+	member_in_task = taskq_member(arg, (kthread_t *)fk_curthread());
 }
 
 static void
@@ -313,7 +313,7 @@ test_taskq(void)
 	CHECK("taskq_member: true for a worker", member_in_task == 1,
 	    "expected 1");
 	CHECK("taskq_member: false for another thread",
-	    taskq_member(tq, fk_curthread()) == 0, "expected 0");
+	    taskq_member(tq, (kthread_t *)fk_curthread()) == 0, "expected 0");
 	taskq_destroy(tq);
 	cv_destroy(&gate_cv);
 	mutex_destroy(&gate_lock);

@@ -22,8 +22,8 @@
 static void
 test_conversions(void)
 {
-	(void) CHECK("drv_usectohz: HZ is 100", HZ == 100,
-	    "expected 100, saw %d", HZ);
+	(void) CHECK("drv_usectohz: hz is 100", hz == 100,
+	    "expected 100, saw %d", hz);
 	CHECK("drv_usectohz: 0 us is 0 ticks", drv_usectohz(0) == 0,
 	    "expected 0, saw %ld", drv_usectohz(0));
 	CHECK("drv_usectohz: 1 us rounds up to 1 tick", drv_usectohz(1) == 1,
@@ -65,12 +65,12 @@ test_clocks(void)
 	    t1 - t0 < SEC2NSEC(2), "expected >= 50 ms, saw %lld ns",
 	    (long long)(t1 - t0));
 
-	expect = (gethrtime() - fk_time_boot()) / (NANOSEC / HZ);
+	expect = (gethrtime() - fk_time_boot()) / (NANOSEC / hz);
 	l0 = ddi_get_lbolt();
 	CHECK("ddi_get_lbolt: ticks since the fakekernel started",
 	    l0 >= expect && l0 <= expect + 50, "expected about %lld, saw %ld",
 	    (long long)expect, l0);
-	CHECK("ddi_get_lbolt: starts near 0 at fk_init", l0 < 10 * HZ,
+	CHECK("ddi_get_lbolt: starts near 0 at fk_init", l0 < 10 * hz,
 	    "expected under 10 s of ticks, saw %ld", l0);
 
 	t0 = gethrtime();

@@ -81,7 +81,6 @@ atomic_add_ptr(volatile void *t, ssize_t d)
 
 static inline void membar_enter(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void membar_exit(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-static inline void membar_sync(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void membar_producer(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
 static inline void membar_consumer(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
 

@@ -17,12 +17,14 @@ typedef struct buf {
 	struct buf	*b_back;
 	struct buf	*av_forw;
 	struct buf	*av_back;
-	dev_t		b_dev;
 	size_t		b_bcount;
 	union {
-		caddr_t	b_addr;
+		caddr_t		b_addr;
+		struct fs	*b_fs;
+		struct cg	*b_cg;
+		struct dinode	*b_dino;
+		daddr32_t	*b_daddr;
 	} b_un;
-	diskaddr_t	b_lblkno;
 	size_t		b_resid;
 	size_t		b_bufsize;
 	int		(*b_iodone)(struct buf *);
@@ -37,9 +39,8 @@ typedef struct buf {
 #define	B_PHYS		0x0020
 #define	B_READ		0x0040
 #define	B_WRITE		0x0100
-#define	B_KERNBUF	0x0008
-#define	B_REMAPPED	0x10000
-#define	B_SHADOW	0x1000
+#define	B_REMAPPED	0x4000
+#define	B_SHADOW	0x200000
 
 extern void bioinit(struct buf *);
 extern void biofini(struct buf *);

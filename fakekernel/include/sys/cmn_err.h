@@ -7,6 +7,7 @@
 #define	_FK_SYS_CMN_ERR_H
 
 #include <sys/types.h>
+#include <sys/dditypes.h>
 #include <stdarg.h>
 
 #ifdef __cplusplus
@@ -19,19 +20,20 @@ extern "C" {
 #define	CE_PANIC	3
 #define	CE_IGNORE	4
 
-struct dev_info;
+/* The type of the v*() forms' argument list, as <sys/va_list.h> has it. */
+typedef __builtin_va_list __va_list;
 
 extern void cmn_err(int, const char *, ...)
     __attribute__((format(printf, 2, 3)));
-extern void vcmn_err(int, const char *, va_list)
+extern void vcmn_err(int, const char *, __va_list)
     __attribute__((format(printf, 2, 0)));
-extern void dev_err(struct dev_info *, int, const char *, ...)
+extern void dev_err(dev_info_t *, int, char *, ...)
     __attribute__((format(printf, 3, 4)));
-extern void vdev_err(struct dev_info *, int, const char *, va_list)
+extern void vdev_err(dev_info_t *, int, const char *, __va_list)
     __attribute__((format(printf, 3, 0)));
 extern void panic(const char *, ...)
     __attribute__((format(printf, 1, 2), noreturn));
-extern void vpanic(const char *, va_list)
+extern void vpanic(const char *, __va_list)
     __attribute__((format(printf, 1, 0), noreturn));
 
 #ifdef __cplusplus

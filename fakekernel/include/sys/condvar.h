@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-typedef struct kcondvar {
+typedef struct _kcondvar {
 	fk_cond_t	cv_cond;
 	uint32_t	cv_magic;
 	uint32_t	cv_waiters;

@@ -24,7 +24,6 @@ extern "C" {
 #define	DDI_INTR_FLAG_PENDING	0x0020
 #define	DDI_INTR_FLAG_BLOCK	0x0100
 #define	DDI_INTR_FLAG_MSI64	0x0200
-#define	DDI_INTR_FLAG_RETARGETABLE 0x0400
 
 #define	DDI_INTR_NOTFOUND	1	/* no interrupt of that kind */
 
@@ -50,7 +49,7 @@ extern int ddi_intr_get_cap(ddi_intr_handle_t, int *);
 extern int ddi_intr_set_cap(ddi_intr_handle_t, int);
 extern int ddi_intr_get_pri(ddi_intr_handle_t, uint_t *);
 extern int ddi_intr_set_pri(ddi_intr_handle_t, uint_t);
-extern int ddi_intr_get_hilevel_pri(void);
+extern uint_t ddi_intr_get_hilevel_pri(void);
 extern int ddi_intr_add_handler(ddi_intr_handle_t, ddi_intr_handler_t *,
     void *, void *);
 extern int ddi_intr_remove_handler(ddi_intr_handle_t);

@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-typedef struct dev_info dev_info_t;
+typedef struct __dev_info *dev_info_t;
 typedef struct __ddi_acc_handle *ddi_acc_handle_t;
 typedef struct __ddi_dma_handle *ddi_dma_handle_t;
 typedef struct __ddi_intr_handle *ddi_intr_handle_t;
@@ -18,6 +18,8 @@ typedef struct __ddi_softint_handle *ddi_softint_handle_t;
 typedef struct __ddi_periodic *ddi_periodic_t;
 typedef struct __ddi_iblock_cookie *ddi_iblock_cookie_t;
 typedef struct ddi_taskq ddi_taskq_t;
+typedef struct ddi_event_cookie *ddi_eventcookie_t;
+typedef struct ddi_event_callbacks *ddi_callback_id_t;
 
 /*
  * A DMA cookie: one physically contiguous run of a binding.
@@ -37,7 +39,7 @@ typedef struct {
 #else
 #define	dmac_address	_dmu._dmac_la[1]
 #endif
-#define	dmac_notused	dmac_type
+#define	dmac_notused	_dmu._dmac_la[1]
 
 /*
  * Device access attributes.

@@ -11,10 +11,9 @@
 extern "C" {
 #endif
 
-extern void assfail(const char *, const char *, int)
-    __attribute__((noreturn));
+extern void assfail(const char *, const char *, int);
 extern void assfail3(const char *, uintmax_t, const char *, uintmax_t,
-    const char *, int) __attribute__((noreturn));
+    const char *, int);
 
 #define	VERIFY(EX)	((void)((EX) || (assfail(#EX, __FILE__, __LINE__), 0)))
 #define	VERIFY3_IMPL(x, op, y, type) do {				\

@@ -21,6 +21,9 @@
 #if defined(__x86_64__) && !defined(__amd64)
 #define	__amd64
 #endif
+#if defined(__amd64)
+#define	_MULTI_DATAMODEL	/* 32-bit programs too (kstat_named_t) */
+#endif
 #if defined(__LP64__) && !defined(_LP64)
 #define	_LP64
 #endif

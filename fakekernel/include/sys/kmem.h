@@ -32,8 +32,7 @@ typedef struct kmem_cache kmem_cache_t;
 extern void *kmem_alloc(size_t, int);
 extern void *kmem_zalloc(size_t, int);
 extern void kmem_free(void *, size_t);
-extern char *kmem_asprintf(const char *, ...)
-    __attribute__((format(printf, 1, 2)));
+extern char *kmem_asprintf(const char *, ...);
 extern void strfree(char *);
 
 extern kmem_cache_t *kmem_cache_create(char *, size_t, size_t,

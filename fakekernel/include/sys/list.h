@@ -18,7 +18,7 @@ typedef struct list_node {
 typedef struct list {
 	size_t		list_size;
 	size_t		list_offset;
-	list_node_t	list_head;
+	struct list_node list_head;
 } list_t;
 
 extern void list_create(list_t *, size_t, size_t);

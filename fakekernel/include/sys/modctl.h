@@ -12,7 +12,9 @@ extern "C" {
 #endif
 
 struct mod_ops {
-	const char	*mo_kind;
+	int		(*modm_install)();
+	int		(*modm_remove)();
+	int		(*modm_info)();
 };
 
 extern struct mod_ops mod_driverops;
@@ -20,21 +22,21 @@ extern struct mod_ops mod_miscops;
 
 struct modldrv {
 	struct mod_ops	*drv_modops;
-	const char	*drv_linkinfo;
+	char		*drv_linkinfo;
 	struct dev_ops	*drv_dev_ops;
 };
 
 struct modlmisc {
 	struct mod_ops	*misc_modops;
-	const char	*misc_linkinfo;
+	char		*misc_linkinfo;
 };
 
 #define	MODREV_1	1
-#define	MODMAXLINK	7
+#define	MODMAXLINK	10
 
 struct modlinkage {
 	int		ml_rev;
-	void		*ml_linkage[MODMAXLINK];
+	void		*ml_linkage[7];
 };
 
 #define	MODMAXNAMELEN	32

@@ -22,7 +22,7 @@ typedef enum {
 
 struct fk_thread;
 
-typedef struct kmutex {
+typedef struct mutex {
 	fk_lock_t		m_lock;
 	struct fk_thread	*volatile m_owner;
 	uint32_t		m_magic;

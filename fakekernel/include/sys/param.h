@@ -1,5 +1,6 @@
 /*
- * illumos <sys/param.h>: glibc's plus the page-size family.
+ * illumos <sys/param.h>: glibc's plus the clock rate and the page-size
+ * family, which a module sees as variables (ddi/param.c defines them).
  */
 #ifndef _FK_SYS_PARAM_H
 #define	_FK_SYS_PARAM_H
@@ -7,20 +8,29 @@
 #include_next <sys/param.h>
 #include <sys/types.h>
 
-#define	PAGESHIFT	12
-#define	PAGESIZE	(1UL << PAGESHIFT)
-#define	PAGEOFFSET	(PAGESIZE - 1)
-#define	PAGEMASK	(~PAGEOFFSET)
-#define	MMU_PAGESHIFT	PAGESHIFT
-#define	MMU_PAGESIZE	PAGESIZE
-#define	MMU_PAGEOFFSET	PAGEOFFSET
-#define	MMU_PAGEMASK	PAGEMASK
+extern int hz;
+extern const unsigned long _pagesize;
+extern const unsigned int _pageshift;
+extern const unsigned long _pageoffset;
+extern const unsigned long long _pagemask;
+extern const unsigned long _mmu_pagesize;
+extern const unsigned int _mmu_pageshift;
+extern const unsigned long _mmu_pageoffset;
+extern const unsigned long _mmu_pagemask;
 
-#define	btop(x)		(((x) >> PAGESHIFT))
-#define	btopr(x)	((((x) + PAGEOFFSET) >> PAGESHIFT))
-#define	ptob(x)		((x) << PAGESHIFT)
-#define	mmu_btop(x)	btop(x)
-#define	mmu_btopr(x)	btopr(x)
-#define	mmu_ptob(x)	ptob(x)
+#define	MAXNAMELEN	256	/* a node or file name, NUL included */
+
+#define	PAGESIZE	_pagesize
+#define	PAGESHIFT	_pageshift
+#define	PAGEOFFSET	_pageoffset
+#define	PAGEMASK	_pagemask
+#define	MMU_PAGESIZE	_mmu_pagesize
+#define	MMU_PAGESHIFT	_mmu_pageshift
+#define	MMU_PAGEOFFSET	_mmu_pageoffset
+#define	MMU_PAGEMASK	_mmu_pagemask
+
+#define	mmu_ptob(x)	((x) << MMU_PAGESHIFT)
+#define	mmu_btop(x)	((x) >> MMU_PAGESHIFT)
+#define	mmu_btopr(x)	(((x) + MMU_PAGEOFFSET) >> MMU_PAGESHIFT)
 
 #endif /* _FK_SYS_PARAM_H */

@@ -75,7 +75,7 @@ typedef struct pci_phys_spec {
 #define	PCI_REG_DEV_M		0x0000F800
 #define	PCI_REG_BUS_M		0x00FF0000
 #define	PCI_REG_ADDR_M		0x03000000
-#define	PCI_REG_ALIAS_M		0x10000000
+#define	PCI_REG_ALIAS_M		0x20000000
 #define	PCI_REG_PF_M		0x40000000
 #define	PCI_REG_REL_M		0x80000000
 #define	PCI_REG_BDFR_M		0x00FFFFFF

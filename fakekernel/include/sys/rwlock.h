@@ -29,7 +29,7 @@ struct fk_thread;
  * rwlocks downgrade and upgrade, and RW_READER waits behind waiting
  * writers (RW_READER_STARVEWRITER does not).
  */
-typedef struct krwlock {
+typedef struct _krwlock {
 	fk_lock_t		rw_mutex;
 	fk_cond_t		rw_cv;
 	struct fk_thread	*volatile rw_writer;

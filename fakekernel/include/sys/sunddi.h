@@ -68,6 +68,7 @@ extern char *ddi_binding_name(dev_info_t *);
 extern char *ddi_get_name_addr(dev_info_t *);
 extern void ddi_set_name_addr(dev_info_t *, char *);
 extern char *ddi_pathname(dev_info_t *, char *);
+extern char *ddi_deviname(dev_info_t *, char *);
 extern void ddi_report_dev(dev_info_t *);
 extern int ddi_dev_is_sid(dev_info_t *);
 
@@ -154,11 +155,11 @@ extern void pci_config_put64(ddi_acc_handle_t, off_t, uint64_t);
 /* DMA */
 struct as;
 struct buf;
-extern int ddi_dma_alloc_handle(dev_info_t *, ddi_dma_attr_t *,
+extern int ddi_dma_alloc_handle(dev_info_t *, const ddi_dma_attr_t *,
     int (*)(caddr_t), caddr_t, ddi_dma_handle_t *);
 extern void ddi_dma_free_handle(ddi_dma_handle_t *);
 extern int ddi_dma_mem_alloc(ddi_dma_handle_t, size_t,
-    ddi_device_acc_attr_t *, uint_t, int (*)(caddr_t), caddr_t, caddr_t *,
+    const ddi_device_acc_attr_t *, uint_t, int (*)(caddr_t), caddr_t, caddr_t *,
     size_t *, ddi_acc_handle_t *);
 extern void ddi_dma_mem_free(ddi_acc_handle_t *);
 extern int ddi_dma_addr_bind_handle(ddi_dma_handle_t, struct as *, caddr_t,
@@ -171,7 +172,7 @@ extern void ddi_dma_nextcookie(ddi_dma_handle_t, ddi_dma_cookie_t *);
 extern int ddi_dma_numwin(ddi_dma_handle_t, uint_t *);
 extern int ddi_dma_getwin(ddi_dma_handle_t, uint_t, off_t *, size_t *,
     ddi_dma_cookie_t *, uint_t *);
-extern uint_t ddi_dma_ncookies(ddi_dma_handle_t);
+extern int ddi_dma_ncookies(ddi_dma_handle_t);
 extern const ddi_dma_cookie_t *ddi_dma_cookie_iter(ddi_dma_handle_t,
     const ddi_dma_cookie_t *);
 extern const ddi_dma_cookie_t *ddi_dma_cookie_get(ddi_dma_handle_t, uint_t);

@@ -14,18 +14,22 @@
 extern "C" {
 #endif
 
-extern char *panicstr;
+extern char *volatile panicstr;
 
 extern timeout_id_t timeout(void (*)(void *), void *, clock_t);
 extern clock_t untimeout(timeout_id_t);
 extern void delay(clock_t);
 extern hrtime_t gethrtime(void);
 
-#ifndef strlcpy
-extern size_t fk_strlcpy(char *, const char *, size_t);
-extern size_t fk_strlcat(char *, const char *, size_t);
-#define	strlcpy	fk_strlcpy
-#define	strlcat	fk_strlcat
+extern size_t strlcpy(char *, const char *, size_t);
+extern size_t strlcat(char *, const char *, size_t);
+
+/* the kernel's signed int min() and max(); sys/ddi.h makes them macros */
+#ifndef	min
+extern int min(int, int);
+#endif
+#ifndef	max
+extern int max(int, int);
 #endif
 
 #ifdef __cplusplus

@@ -5,6 +5,7 @@
 #define	_FK_SYS_TASKQ_H
 
 #include <sys/types.h>
+#include <sys/thread.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,7 +15,7 @@ typedef struct taskq taskq_t;
 typedef uintptr_t taskqid_t;
 typedef void (task_func_t)(void *);
 
-#define	TASKQ_DEFAULTPRI	((pri_t)-1)
+#define	TASKQ_DEFAULTPRI	-1
 #define	TASKQ_PREPOPULATE	0x0001
 #define	TASKQ_CPR_SAFE		0x0002
 #define	TASKQ_DYNAMIC		0x0004
@@ -25,11 +26,10 @@ typedef void (task_func_t)(void *);
 #define	TQ_NOSLEEP	0x01
 #define	TQ_NOQUEUE	0x02
 #define	TQ_NOALLOC	0x04
-#define	TQ_NEW		0x08
-#define	TQ_FRONT	0x10
+#define	TQ_FRONT	0x08
 
-#define	minclsyspri	60
-#define	maxclsyspri	99
+extern pri_t minclsyspri;
+extern pri_t maxclsyspri;
 
 extern taskq_t *system_taskq;
 
@@ -37,7 +37,7 @@ extern taskq_t *taskq_create(const char *, int, pri_t, int, int, uint_t);
 extern taskqid_t taskq_dispatch(taskq_t *, task_func_t, void *, uint_t);
 extern void taskq_wait(taskq_t *);
 extern void taskq_destroy(taskq_t *);
-extern int taskq_member(taskq_t *, void *);
+extern int taskq_member(taskq_t *, kthread_t *);
 
 #ifdef __cplusplus
 }

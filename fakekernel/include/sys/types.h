@@ -7,6 +7,7 @@
 
 #include_next <sys/types.h>
 #include <sys/isa_defs.h>
+#include <sys/ccompile.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <limits.h>
@@ -17,19 +18,21 @@ typedef unsigned int		uint_t;
 typedef unsigned long		ulong_t;
 typedef long long		longlong_t;
 typedef unsigned long long	u_longlong_t;
-typedef long long		offset_t;
-typedef unsigned long long	u_offset_t;
-typedef long long		hrtime_t;
-typedef unsigned long long	diskaddr_t;
-typedef unsigned int		major_t;
-typedef unsigned int		minor_t;
+typedef longlong_t		offset_t;
+typedef u_longlong_t		u_offset_t;
+typedef longlong_t		hrtime_t;
+typedef u_longlong_t		diskaddr_t;
+typedef uint_t			major_t;
+typedef uint_t			minor_t;
 typedef int			processorid_t;
 typedef short			pri_t;
 typedef void			*opaque_t;
 typedef void			*timeout_id_t;
 typedef void			*bufcall_id_t;
-typedef unsigned long		pgcnt_t;
-typedef unsigned long		pfn_t;
+typedef int32_t			daddr32_t;
+typedef uint32_t		caddr32_t;	/* illumos's <sys/types32.h> */
+typedef ulong_t			pgcnt_t;
+typedef ulong_t			pfn_t;
 
 #ifndef __daddr_t_defined
 typedef char			*caddr_t;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
 
 #include <sys/sunddi.h>
 #include <sys/time.h>
@@ -54,6 +55,69 @@ drv_attach(void)
 	return (n);
 }
 
+/*
+ * Arrivals by HBA, for drv_attach_timed.  Static: fk_scsi_unwatch does not
+ * wait for a callback already under way.
+ */
+static struct {
+	pthread_mutex_t	da_lock;
+	dev_info_t	*da_hba[DRV_HBAS];
+	hrtime_t	da_last[DRV_HBAS];
+	int		da_units[DRV_HBAS];
+} drv_arr = { .da_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+drv_arrived(void *arg, fk_lun_t *lun, int ev)
+{
+	fk_lun_info_t li;
+	int i;
+
+	if (ev != FK_SCSI_EV_ARRIVE || fk_scsi_lun_info(lun, &li) != 0)
+		return;
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	for (i = 0; i < DRV_HBAS; i++) {
+		if (drv_arr.da_hba[i] == li.li_hba || drv_arr.da_hba[i] == NULL)
+			break;
+	}
+	if (i < DRV_HBAS) {
+		drv_arr.da_hba[i] = li.li_hba;
+		drv_arr.da_last[i] = gethrtime();
+		drv_arr.da_units[i]++;
+	}
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+}
+
+int
+drv_attach_timed(drv_disc_t *dd)
+{
+	hrtime_t start;
+	void *w;
+	int n;
+
+	bzero(dd, sizeof (*dd));
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	bzero(drv_arr.da_hba, sizeof (drv_arr.da_hba));
+	bzero(drv_arr.da_units, sizeof (drv_arr.da_units));
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+	w = fk_scsi_watch(drv_arrived, NULL);
+	start = gethrtime();
+	n = drv_attach();
+	dd->dd_total = (double)(gethrtime() - start) / NANOSEC;
+	fk_scsi_unwatch(w);
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	for (int i = 0; i < n && i < DRV_HBAS; i++) {
+		for (int k = 0; k < DRV_HBAS; k++) {
+			if (drv_arr.da_hba[k] != fk_pci_hba(i))
+				continue;
+			dd->dd_last[i] = (double)(drv_arr.da_last[k] - start) /
+			    NANOSEC;
+			dd->dd_units[i] = drv_arr.da_units[k];
+		}
+	}
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+	return (n);
+}
+
 int
 drv_detach(void)
 {
@@ -86,6 +150,11 @@ drv_lun(int hba, const char *ua, int secs)
 		dev_info_t *dip = fk_pci_hba(hba);
 		int n = dip == NULL ? 0 : fk_scsi_iports(dip, iports, 4);
 
+		/* An HBA without iports has its units as children. */
+		if (n == 0 && dip != NULL) {
+			iports[0] = dip;
+			n = 1;
+		}
 		for (int i = 0; i < n && i < 4; i++) {
 			fk_lun_t *lun = fk_scsi_lun_find(iports[i], ua);
 			if (lun != NULL)
@@ -95,6 +164,21 @@ drv_lun(int hba, const char *ua, int secs)
 			return (NULL);
 		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
 	}
+}
+
+int
+drv_lun_departed(int hba, const char *ua, int secs)
+{
+	hrtime_t end = gethrtime() + SEC2NSEC(secs);
+	fk_lun_t *lun;
+
+	while ((lun = drv_lun(hba, ua, 0)) != NULL) {
+		fk_scsi_lun_rele(lun);
+		if (gethrtime() > end)
+			return (0);
+		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
+	}
+	return (1);
 }
 
 /*
@@ -134,6 +218,21 @@ drv_units(const char *name, fk_lun_t **lun0p, fk_lun_t **lun1p)
 	*lun1p = drv_lun(0, "1,0", 10);
 	drv_exit_unless(CHECK(name, *lun0p != NULL && *lun1p != NULL,
 	    "expected LUNs 0,0 and 1,0"));
+}
+
+uint64_t
+drv_errors(int hba, const char *stat)
+{
+	dev_info_t *dip = fk_pci_hba(hba);
+	uint64_t v;
+	int err = ENXIO;
+
+	if (dip != NULL && (err = fk_kstat_read(drv_name,
+	    ddi_get_instance(dip), "errors", stat, &v)) == 0)
+		return (v);
+	drv_note("kstat %s:%d:errors:%s: error %d", drv_name,
+	    dip != NULL ? ddi_get_instance(dip) : -1, stat, err);
+	return (UINT64_MAX);
 }
 
 uint_t

@@ -28,6 +28,23 @@ extern const char drv_aliases[];
 extern int drv_load(void);
 /* attach every PVSCSI function; the number of HBAs attached. */
 extern int drv_attach(void);
+/*
+ * drv_attach, timed: how long discovery took, as a target driver sees
+ * it.  dd_total is drv_attach's seconds (every HBA attached, every
+ * iport's target map settled); for the i-th HBA attached, dd_last[i] is
+ * the seconds from the start to the arrival of its last unit (0: none
+ * arrived), dd_units[i] the units that arrived (fk_scsi_watch).  Returns
+ * what drv_attach returns.
+ */
+#define	DRV_HBAS	16
+
+typedef struct drv_disc {
+	double		dd_total;
+	double		dd_last[DRV_HBAS];
+	int		dd_units[DRV_HBAS];
+} drv_disc_t;
+
+extern int drv_attach_timed(drv_disc_t *);
 /* take every HBA down (children first); 0 or -1 when a detach failed. */
 extern int drv_detach(void);
 /* unload the module and fk_fini. */
@@ -35,6 +52,8 @@ extern void drv_unload(void);
 
 /* the LUN at "target,lun" of HBA i (held), waiting up to secs for it. */
 extern fk_lun_t *drv_lun(int, const char *, int);
+/* wait up to secs until HBA i has no LUN at "target,lun": 1, or 0. */
+extern int drv_lun_departed(int, const char *, int);
 
 /*
  * The start of a scenario with one HBA: drv_load and drv_attach, checked
@@ -48,6 +67,12 @@ extern void drv_start(void);
  * missing the program ends there, with exit status 1.
  */
 extern void drv_units(const char *, fk_lun_t **, fk_lun_t **);
+/*
+ * A count of HBA i's kstat pvscsi:<instance>:errors (device errors and
+ * recovery steps, pvscsi(4D)), read as kstat(8) reads it; UINT64_MAX,
+ * with a note, when it cannot be read.
+ */
+extern uint64_t drv_errors(int, const char *);
 /* console lines printed so far by anyone (the driver must print none). */
 extern uint_t drv_console_lines(void);
 /* a printf to stdout, flushed (output streams live from the guest). */

@@ -70,7 +70,7 @@ lp_send(lp_t *lp, fk_lun_t *lun, int write, uint64_t lba, uint_t blocks,
 		lp->lp_comps = 1;
 		lp->lp_done = gethrtime();
 	}
-	return (rv == TRAN_ACCEPT ? 0 : rv);
+	return (rv);
 }
 
 int

@@ -5,8 +5,8 @@
  *
  * lp_send(lp, lun, write, lba, blocks, pkt_time, flags) allocates a
  * READ(10) or WRITE(10) of blocks 512-byte blocks at lba (a WRITE sends
- * zeroes) and transports it: 0, or the scsi_transport(9F) result (or -1
- * when no packet could be allocated).  With FLAG_NOINTR the packet has
+ * zeroes) and transports it: the scsi_transport(9F) result, TRAN_ACCEPT
+ * when sent (TRAN_BUSY is 0), or -1 when no packet could be allocated.  With FLAG_NOINTR the packet has
  * completed when lp_send returns.  lp_wait(lp, secs) waits up to secs
  * for the first completion, then a moment for a second one, and returns
  * the number of pkt_comp calls (a polled packet: 1 once transported).

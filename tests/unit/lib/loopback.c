@@ -206,7 +206,7 @@ lb_rw(struct scsi_pkt *pkt, lb_lun_t *lun, const uchar_t *cdb)
 	int g4 = (op == SCMD_READ_G4 || op == SCMD_WRITE_G4 ||
 	    op == SCMD_VERIFY_G4);
 	int write = (op == SCMD_WRITE_G1 || op == SCMD_WRITE_G4);
-	int verify = (op == SCMD_VERIFY_G1 || op == SCMD_VERIFY_G4);
+	int verify = (op == SCMD_VERIFY || op == SCMD_VERIFY_G4);
 	uchar_t *tmp;
 
 	lba = g4 ? lb_be(cdb + 2, 8) : lb_be(cdb + 2, 4);
@@ -310,7 +310,7 @@ lb_exec(lb_t *lb, struct scsi_pkt *pkt)
 		case SCMD_WRITE_G1:
 		case SCMD_READ_G4:
 		case SCMD_WRITE_G4:
-		case SCMD_VERIFY_G1:
+		case SCMD_VERIFY:
 		case SCMD_VERIFY_G4:
 			lb_rw(pkt, lun, cdb);
 			break;

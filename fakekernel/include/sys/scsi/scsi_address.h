@@ -20,7 +20,7 @@ struct scsi_address {
 		struct {
 			ushort_t	a_target;
 			uchar_t		a_lun;
-			uchar_t		a_sublun;
+			uchar_t		_a_sublun;
 		} spi;
 		struct scsi_device	*a_sd;
 	} a;
@@ -28,9 +28,7 @@ struct scsi_address {
 
 #define	a_target	a.spi.a_target
 #define	a_lun		a.spi.a_lun
-#define	a_sublun	a.spi.a_sublun
-
-#define	ADDR_TO_TRAN(ap)	((ap)->a_hba_tran)
+#define	a_sublun	a.spi._a_sublun
 
 #ifdef __cplusplus
 }

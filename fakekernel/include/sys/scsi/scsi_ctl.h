@@ -39,6 +39,7 @@ extern "C" {
 #define	SCSI_CAP_LUN_RESET		19
 #define	SCSI_CAP_CDB_LEN		20
 #define	SCSI_CAP_DMA_MAX_ARCH		21
+#define	SCSI_CAP_TRAN_LAYER_RETRIES	22
 
 #define	SCSI_CAP_ASCII							\
 	{								\
@@ -49,7 +50,7 @@ extern "C" {
 	    "reset-notification", "qfull-retries",			\
 	    "qfull-retry-interval", "scsi-version",			\
 	    "interconnect-type", "lun-reset", "max-cdb-length",		\
-	    "dma-max-arch", NULL					\
+	    "dma-max-arch", "tran-layer-retries", NULL			\
 	}
 
 extern int scsi_ifgetcap(struct scsi_address *, char *, int);

@@ -34,8 +34,6 @@ struct scsi_pkt {
 	size_t			pkt_dma_len;
 	uint_t			pkt_dma_flags;
 	ddi_dma_cookie_t	*pkt_cookies;
-	hrtime_t		pkt_start;
-	hrtime_t		pkt_stop;
 	int			pkt_path_instance;
 };
 
@@ -50,7 +48,7 @@ struct scsi_pkt {
 #define	FLAG_TAGMASK		(FLAG_HTAG | FLAG_OTAG | FLAG_STAG)
 #define	FLAG_HEAD		0x8000
 #define	FLAG_RENEGOTIATE_WIDE_SYNC 0x01000000
-#define	FLAG_PKT_PATH_INSTANCE	0x04000000
+#define	FLAG_PKT_PATH_INSTANCE	0x40000000
 #define	FLAG_NOQUEUE		0x80000000
 
 /* pkt_reason */

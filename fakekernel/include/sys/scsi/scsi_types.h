@@ -17,6 +17,7 @@
 #include <sys/scsi/generic/status.h>
 #include <sys/scsi/generic/sense.h>
 #include <sys/scsi/generic/inquiry.h>
+#include <sys/scsi/generic/message.h>
 #include <sys/scsi/impl/commands.h>
 #include <sys/scsi/impl/status.h>
 #include <sys/scsi/impl/transport.h>

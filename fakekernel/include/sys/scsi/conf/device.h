@@ -20,12 +20,10 @@ struct scsi_device {
 	struct scsi_address	sd_address;
 	dev_info_t		*sd_dev;
 	kmutex_t		sd_mutex;
-	void			*sd_reserved;
+	void			*sd_hba_private;
 	struct scsi_inquiry	*sd_inq;
 	struct scsi_extended_sense *sd_sense;
-	caddr_t			sd_private;
-	void			*sd_hba_private;	/* framework owned */
-	void			*sd_fk;			/* framework owned */
+	void			*sd_private;
 };
 
 /* scsi_probe(9F) results */
@@ -36,7 +34,6 @@ struct scsi_device {
 #define	SCSIPROBE_FAILURE	4
 #define	SCSIPROBE_BUSY		5
 #define	SCSIPROBE_NOMEM_CB	6
-#define	SCSIPROBE_ASLEEP	7
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,7 @@ struct scsi_extended_sense {
 	uchar_t	es_segnum;
 #if defined(_BIT_FIELDS_LTOH)
 	uchar_t	es_key		: 4,
-		es_reserved	: 1,
+				: 1,
 		es_ili		: 1,
 		es_eom		: 1,
 		es_filmk	: 1;
@@ -32,7 +32,7 @@ struct scsi_extended_sense {
 	uchar_t	es_filmk	: 1,
 		es_eom		: 1,
 		es_ili		: 1,
-		es_reserved	: 1,
+				: 1,
 		es_key		: 4;
 #endif
 	uchar_t	es_info_1;
@@ -75,9 +75,6 @@ struct scsi_extended_sense {
 #define	KEY_VOLUME_OVERFLOW	0x0D
 #define	KEY_MISCOMPARE		0x0E
 #define	KEY_RESERVED		0x0F
-
-#define	SD_SCSI_ASC_LUNS_CHANGED	0x3f
-#define	SD_SCSI_ASCQ_LUNS_CHANGED	0x0e
 
 extern uint8_t scsi_sense_key(uint8_t *);
 extern uint8_t scsi_sense_asc(uint8_t *);

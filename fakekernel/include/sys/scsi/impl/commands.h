@@ -7,7 +7,6 @@
 #include <sys/types.h>
 
 #define	CDB_SIZE	CDB_GROUP5
-#define	SCSI_CMD_GROUP(c)	(((c) >> 5) & 0x7)
 
 #define	GETCMD(cdb)		((cdb)[0] & 0xFF)
 #define	GETGROUP(cdb)		(CDB_GROUPID(GETCMD(cdb)))

@@ -9,6 +9,8 @@
 #include <sys/dditypes.h>
 #include <sys/ddidmareq.h>
 #include <sys/modctl.h>
+#include <sys/kmem.h>
+#include <sys/sunndi.h>
 #include <sys/scsi/scsi_address.h>
 #include <sys/scsi/scsi_pkt.h>
 
@@ -17,8 +19,9 @@ extern "C" {
 #endif
 
 struct scsi_device;
+struct scsi_inquiry;
 typedef struct scsi_hba_tran scsi_hba_tran_t;
-typedef struct __scsi_hba_tgtmap scsi_hba_tgtmap_t;
+typedef struct __scsi_tgtmap scsi_hba_tgtmap_t;
 typedef struct __scsi_iportmap scsi_hba_iportmap_t;
 
 struct scsi_hba_tran {
@@ -59,27 +62,40 @@ struct scsi_hba_tran {
 	int		(*tran_clear_task_set)(struct scsi_address *);
 	int		(*tran_terminate_task)(struct scsi_address *,
 			    struct scsi_pkt *);
+	int		(*tran_get_eventcookie)(dev_info_t *, dev_info_t *,
+			    char *, ddi_eventcookie_t *);
+	int		(*tran_add_eventcall)(dev_info_t *, dev_info_t *,
+			    ddi_eventcookie_t, void (*)(dev_info_t *,
+			    ddi_eventcookie_t, void *, void *), void *,
+			    ddi_callback_id_t *);
+	int		(*tran_remove_eventcall)(dev_info_t *,
+			    ddi_callback_id_t);
+	int		(*tran_post_event)(dev_info_t *, dev_info_t *,
+			    ddi_eventcookie_t, void *);
 	int		(*tran_quiesce)(dev_info_t *);
 	int		(*tran_unquiesce)(dev_info_t *);
 	int		(*tran_bus_reset)(dev_info_t *, int);
+	int		tran_hba_flags;		/* set by the framework */
+	int		(*tran_bus_config)(dev_info_t *, uint_t,
+			    ddi_bus_config_op_t, void *, dev_info_t **);
+	int		(*tran_bus_unconfig)(dev_info_t *, uint_t,
+			    ddi_bus_config_op_t, void *);
 	int		tran_interconnect_type;
 
 	int		(*tran_pkt_constructor)(struct scsi_pkt *,
 			    scsi_hba_tran_t *, int);
 	void		(*tran_pkt_destructor)(struct scsi_pkt *,
 			    scsi_hba_tran_t *);
+	kmem_cache_t	*tran_pkt_cache_ptr;	/* set by the framework */
+	uint_t		tran_hba_len;
 	int		(*tran_setup_pkt)(struct scsi_pkt *,
 			    int (*)(caddr_t), caddr_t);
 	void		(*tran_teardown_pkt)(struct scsi_pkt *);
-	size_t		tran_hba_len;
 
-	/* Owned by the framework. */
+	/* Set by the framework. */
 	ddi_dma_attr_t	tran_dma_attr;
-	int		tran_hba_flags;
 	dev_info_t	*tran_iport_dip;
 	scsi_hba_tgtmap_t *tran_tgtmap;
-	void		*tran_pkt_cache_ptr;
-	void		*tran_fk;		/* framework private */
 };
 
 /* scsi_hba_tran_alloc(9F) */
@@ -87,7 +103,6 @@ struct scsi_hba_tran {
 
 /* scsi_hba_attach_setup(9F) */
 #define	SCSI_HBA_TRAN_CLONE	0x01
-#define	SCSI_HBA_TRAN_ALLOC	0x02
 #define	SCSI_HBA_TRAN_CDB	0x04
 #define	SCSI_HBA_TRAN_SCB	0x08
 #define	SCSI_HBA_HBA		0x10
@@ -107,10 +122,12 @@ struct scsi_hba_tran {
 #define	INTERCONNECT_SSA	4
 #define	INTERCONNECT_FABRIC	5
 #define	INTERCONNECT_USB	6
-#define	INTERCONNECT_SATA	7
-#define	INTERCONNECT_IB		8
-#define	INTERCONNECT_SAS	9
-#define	INTERCONNECT_ISCSI	10
+#define	INTERCONNECT_ATAPI	7
+#define	INTERCONNECT_ISCSI	8
+#define	INTERCONNECT_IBSRP	9
+#define	INTERCONNECT_SATA	10
+#define	INTERCONNECT_SAS	11
+#define	INTERCONNECT_MAX	12
 
 /* target maps */
 typedef enum { SCSI_TM_FULLSET = 0, SCSI_TM_PERADDR } scsi_tgtmap_mode_t;
@@ -139,7 +156,24 @@ extern int scsi_hba_attach_setup(dev_info_t *, ddi_dma_attr_t *,
 extern int scsi_hba_detach(dev_info_t *);
 extern void scsi_hba_pkt_comp(struct scsi_pkt *);
 extern int scsi_hba_lookup_capstr(char *);
-extern int scsi_hba_probe(struct scsi_device *, int (*)());
+extern int scsi_hba_probe(struct scsi_device *, int (*)(void));
+
+/* The HBA allocating its own packets (tran_init_pkt). */
+extern struct scsi_pkt *scsi_hba_pkt_alloc(dev_info_t *,
+    struct scsi_address *, int, int, int, int, int (*)(caddr_t), caddr_t);
+extern void scsi_hba_pkt_free(struct scsi_address *, struct scsi_pkt *);
+extern size_t scsi_pkt_size();
+extern void scsi_size_clean(dev_info_t *);
+
+/* Children the HBA makes itself (tran_bus_config). */
+extern void scsi_hba_nodename_compatible_get(struct scsi_inquiry *, char *,
+    int, char *, char **, char ***, int *);
+extern void scsi_hba_nodename_compatible_free(char *, char **);
+
+/* The HBA node's devctl entry points (cb_ops(9S)). */
+extern int scsi_hba_open(dev_t *, int, int, cred_t *);
+extern int scsi_hba_close(dev_t, int, int, cred_t *);
+extern int scsi_hba_ioctl(dev_t, int, intptr_t, int, cred_t *, int *);
 
 extern int scsi_hba_iport_register(dev_info_t *, char *);
 extern char *scsi_hba_iport_unit_address(dev_info_t *);
@@ -157,7 +191,6 @@ extern int scsi_hba_tgtmap_tgt_add(scsi_hba_tgtmap_t *,
     scsi_tgtmap_tgt_type_t, char *, void *);
 extern int scsi_hba_tgtmap_tgt_remove(scsi_hba_tgtmap_t *,
     scsi_tgtmap_tgt_type_t, char *);
-extern int scsi_hba_tgtmap_lookup(scsi_hba_tgtmap_t *, char *);
 extern void scsi_hba_tgtmap_scan_luns(scsi_hba_tgtmap_t *, char *);
 
 extern struct scsi_device *scsi_address_device(struct scsi_address *);

@@ -19,147 +19,269 @@
  * Overview
  * --------
  *
- * PVSCSI is an HBA made of shared-memory rings: we post requests on one; the
- * host posts completions on another, and device arrivals and departures on a
- * message ring.  The framework allocates our packets (tran_setup_pkt(9E)) and
- * binds their data.  The adapter is an iport(9) HBA; its iport, "iport0", has a
- * target map naming targets by number in hex, and so LUNs "target,lun" (hex).
+ * The PVSCSI adapter is a handful of registers and three rings in memory
+ * that the driver and the device share.  The driver posts requests on the
+ * request ring, and the device posts their completions on the completion
+ * ring and announces targets that come and go on the message ring.  The
+ * driver is an iport(9) HBA of the modern SCSA interface: the framework
+ * allocates each packet with the driver's per-command area
+ * (tran_setup_pkt(9E)) and binds its data with the driver's DMA attributes,
+ * so that tran_start(9E) only has to describe the packet to the device.
+ * The adapter has a single iport, "iport0", whose target map names targets
+ * by their number in hexadecimal; logical units are thus named
+ * "target,lun".
  *
  * Hardware interface
  * ------------------
  *
- * A command is an id written to COMMAND, descriptor dwords to COMMAND_DATA,
- * and a read of COMMAND_STATUS.  SETUP_RINGS and SETUP_MSG_RING give the
- * device our ring pages and the rings state page, which holds the free-running
- * ring indices.  Optional commands are tried, and a refusal accepted.  Memory
- * changes hands only by ddi_dma_sync(9F) of the bytes handed over, as the
- * rings state page mixes our fields and the device's: entries, then the
- * producer index, FORDEV before a kick; the producer index, then entries,
- * FORKERNEL before reading; the consumer index FORDEV after.  A packet owns a
- * page, from its constructor, for its SG list (never chained) and sense data.
- * The device never checks the completion ring for room, so we have a slot per
- * request ring entry and a completion ring as large.  A context is a slot and
- * a 16-bit generation (never 0, upper 32 bits clear): lookup is O(1), stale
- * contexts are caught.  Nothing the device writes is trusted: bad contexts and
- * messages are counted, logged now and then, and ignored; a producer index
- * over a ring ahead resets the adapter; lengths are clamped; unknown host
- * statuses are CMD_TRAN_ERR; INTR_STATUS reading all-ones means the device is
- * gone: we stop touching it and fail all commands with CMD_DEV_GONE.
+ * The driver gives the device a command by writing its code to the COMMAND
+ * register, then its descriptor one dword at a time to COMMAND_DATA, and
+ * reads the outcome from COMMAND_STATUS.  SETUP_RINGS gives the device the
+ * pages of the request and completion rings and the rings state page,
+ * which holds the producer and consumer index of each ring; SETUP_MSG_RING
+ * gives it the message ring.  The indices run freely and are reduced
+ * modulo the ring size only to address an entry.  A few commands are
+ * optional, and a device that refuses them is used without them.
+ *
+ * Memory changes hands between the CPU and the device only through
+ * ddi_dma_sync(9F) of exactly the bytes handed over.  This matters for the
+ * rings state page, where fields the driver writes sit beside fields the
+ * device writes.  Before a kick the driver syncs the new request entries
+ * and then its producer index for the device.  Before reading a ring it
+ * syncs the device's producer index for the CPU and then the entries, and
+ * afterwards it syncs its consumer index for the device.  Every packet owns
+ * a page from its constructor on, for its scatter-gather list (never
+ * chained) and its sense data.
+ *
+ * Nothing the device writes is trusted.  A completion for a context that is
+ * not outstanding, or a message about a target that cannot exist, is
+ * counted and ignored.  A producer index that runs ahead of the consumer
+ * index by more than the ring holds (or behind it) means the ring state is
+ * corrupt, and the adapter is reset.  Lengths beyond what was asked are
+ * clamped, and a host status the driver does not know ends the packet with
+ * CMD_TRAN_ERR.  These device errors are counted in a kstat and logged now
+ * and then (see pvscsi(4D)).  An INTR_STATUS that reads all-ones means the
+ * device is gone: from then on the driver touches no register and fails
+ * every command with CMD_DEV_GONE.
+ *
+ * Glossary
+ * --------
+ *
+ * A slot is an entry of pvs_slots, the table of the commands outstanding
+ * on the device.  There is one slot per request ring entry, and a command
+ * holds a slot from its submission to the device until it completes.  The
+ * free slots are kept on a stack, pvs_free.  The device never checks the
+ * completion ring for room, so the completion ring has at least as many
+ * entries as there are slots.
+ *
+ * The generation is a 16-bit counter that advances, skipping 0, with every
+ * submission.  A command's context, the value that names it to the device
+ * and comes back in its completion, is its slot and the generation of its
+ * submission.  The slot makes the lookup of a completion O(1); the
+ * generation catches a context from an earlier use of the slot.  A
+ * context's upper 32 bits are always 0.
+ *
+ * A kick is the register write that tells the device to look at the
+ * request ring again, once the new requests and the producer index have
+ * been published.  KICK_RW_IO serves batches of reads and writes only, and
+ * a device that maintains reqCallThreshold does not need it until that
+ * many requests wait; any other command needs KICK_NON_RW_IO.
+ *
+ * Delivery is the handing of ended packets to the framework with
+ * scsi_hba_pkt_comp(9F).  Packets end under pvs_lock and are collected on
+ * a done list, which the thread that collected them delivers after it has
+ * dropped the lock (pvscsi_exit_deliver()).
+ *
+ * The wait queue, pvs_waitq, holds the commands that were accepted while
+ * every slot was taken.  It is unbounded: no packet is refused, and nothing
+ * is printed, for want of room.  A freed slot goes to the command at its
+ * head; polled commands and FLAG_HEAD packets join it at the head.
  *
  * Command lifecycle
  * -----------------
  *
  *   tran_start() --- no free slot ---> WAITING (pvs_waitq)
  *        | free slot                     | slot freed      | aborted,
- *        v                               | pvscsi_drain()  | reset
+ *        v                               | (submitted)     | reset
  *   OUTSTANDING (pvs_slots[]) <----------+                 |
  *        | completion, reset or device loss                |
  *        v pvscsi_cmd_done()                               |
- *   DONE, on a done list, under pvs_lock <-----------------+
+ *   ENDED, on a done list, under pvs_lock <----------------+
  *        | pvs_lock dropped
  *        v
- *   scsi_hba_pkt_comp()       (polled: PVSCSI_CMDF_DONE, the poller returns)
+ *   scsi_hba_pkt_comp()       (polled: not on a list, the poller returns)
  *
- * Only a command in a slot or on the wait queue can complete, and that
- * removes it: each completes once.  The wait queue is unbounded: no packet
- * is refused, and nothing printed, for want of room.
+ * Only a command that is waiting or outstanding can end, and ending takes
+ * it out of the wait queue or its slot, so that each command ends once.
  *
- * Locking and interrupts
- * ----------------------
+ * Locking
+ * -------
  *
- * pvs_lock, at interrupt priority, covers all mutable state but pvs_present
- * (the discovery task's).  It is never held across calls out of the driver:
- * completions are collected under it and passed to scsi_hba_pkt_comp() after,
- * so target drivers may resubmit from pkt_comp.  While a thread delivers
- * completions (pvs_delivering), requests queued meanwhile wait for its kick (a
- * poller kicks for its own, an abort or reset first kicks what it must reach):
- * resubmissions cost one register write.  One vector: MSI-X, MSI or FIXED.  On
- * a FIXED line the handler reads INTR_STATUS (0: not ours) and writes it back;
- * a message interrupt needs neither.  It takes all completions and messages,
- * refills freed slots from the wait queue, and kicks once.
+ * One mutex, pvs_lock, at the interrupt's priority, covers the rings and
+ * their indices, the slots, the wait queue, the commands while they wait
+ * or are outstanding, the requests for discovery, the target map pointer,
+ * the watchdog's timeout and the statistics (it is the kstat's ks_lock).
+ * What attach sets up before it enables the interrupt is only read
+ * afterwards and needs no lock.  Two things are not pvs_lock's: the
+ * discovery task's record of the targets present, pvs_present, and the
+ * target of its probe command, which only that task uses (one task runs at
+ * a time), and which it sets between polls with the lock dropped.
  *
- * Timeouts, recovery and polled I/O
- * ---------------------------------
+ * Why a single lock: the interrupt handler, the watchdog, submission,
+ * polling and recovery all work on the same rings and slots, and a device
+ * reset touches all of them at once.  The adapter has one interrupt vector
+ * and one completion ring, so there is no parallel work to be gained by
+ * splitting the state, only lock ordering to get wrong.  The work done
+ * under the lock is short: no allocation, no waiting, one kick per batch,
+ * and delivery happens outside it.
  *
- * pkt_time counts from submission to the device.  A 1 Hz timeout(9F) services
- * the rings (against lost interrupts) and escalates for expired packets, a step
- * per pvscsi_recovery_time: ABORT_CMD, RESET_DEVICE, RESET_BUS, adapter reset,
- * each skipped once the packet has had it (pvc_stat: a reset for one packet
- * counts for all it hits).  The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and
- * the steps' statistics.  tran_abort(9E) and tran_reset(9E) use the same
- * commands; the device completes the packets: ABORTQUEUE as CMD_ABORTED,
- * BUSRESET as CMD_RESET with STAT_DEV_RESET or STAT_BUS_RESET as we reset.
- * Packets waiting for a slot end at once, CMD_ABORTED or CMD_RESET with
- * STAT_ABORTED.  An adapter reset holds pvs_lock throughout: ADAPTER_RESET (the
- * device writes what it cancels to the old completion ring, and may interrupt:
- * the handler waits), reap, fail the rest with CMD_RESET and STAT_BUS_RESET,
- * set the rings up, rewrite INTR_MASK (a reset keeps it), resubmit the wait
- * queue.  FLAG_NOINTR packets jump the wait queue and their submitter services
- * the rings, pausing with drv_usecwait(9F), so dumps work without interrupts;
- * it drives their recovery after pkt_time (or pvscsi_poll_time).
+ * pvs_lock is dropped before the driver calls into the framework in ways
+ * that may come back into the driver or block: scsi_hba_pkt_comp(9F)
+ * (target drivers resubmit from pkt_comp), the target map functions,
+ * ddi_taskq_wait(9F), untimeout(9F) (the watchdog takes the lock) and
+ * kstat_delete(9F).  It is held across calls that neither block nor call
+ * back: register access, ddi_dma_sync(9F), list(9F), gethrtime(9F),
+ * ddi_taskq_dispatch(9F) with DDI_NOSLEEP, timeout(9F) and dev_err(9F).
+ * pvscsi_exit_deliver() is entered with the lock held and returns without
+ * it, as its name says.  Every other function returns with the lock as it
+ * found it, and those that need it assert that they hold it.
+ *
+ * While a thread delivers (pvs_delivering counts such threads), requests
+ * that others queue, above all those resubmitted from pkt_comp, are put
+ * on the ring but not kicked: the last delivering thread kicks once for
+ * all of them.  A poller kicks for its own request, and an abort or a
+ * reset first kicks every request it must reach.
+ *
+ * Interrupts
+ * ----------
+ *
+ * The driver uses one vector, MSI-X, MSI or FIXED in that order of
+ * preference.  Only a FIXED line may be shared, so only its handler reads
+ * INTR_STATUS (0 means the interrupt is another device's) and writes it
+ * back to acknowledge it.  The handler takes every completion and message,
+ * submits waiting commands to the freed slots, kicks once, and delivers.
+ *
+ * Timeouts and recovery
+ * ---------------------
+ *
+ * A packet's pkt_time counts from its submission to the device.  A
+ * timeout(9F) that fires once a second, the watchdog, services the rings
+ * (in case an interrupt was lost) and starts the recovery of packets past
+ * their deadline.  Recovery climbs a ladder, one step per
+ * pvscsi_recovery_time seconds: ABORT_CMD for the command, RESET_DEVICE
+ * for its logical unit, RESET_BUS, then an adapter reset.  A step that a
+ * packet has already had is skipped, and as a reset for one packet counts
+ * for every packet it hits, packets that time out together climb the
+ * ladder together.  The packet ends CMD_TIMEOUT, with STAT_TIMEOUT and the
+ * statistics of the steps it had.  tran_abort(9E) and tran_reset(9E) use
+ * the same commands.  The kstat counts the packets that time out and every
+ * abort and reset the driver asks for.
+ *
+ * What an abort or a reset does to a command depends on where the command
+ * is.  A command outstanding on the device is ended by the device: an
+ * aborted one with CMD_ABORTED, one of a reset logical unit or bus with
+ * CMD_RESET and STAT_DEV_RESET or STAT_BUS_RESET, as the driver asked
+ * (the device says BUSRESET for both).  The device resets logical units,
+ * not targets, so a target reset is a reset of the target's logical unit
+ * 0, and affects the commands of that logical unit only.  A command still
+ * waiting for a slot never reached the device.  When tran_abort(9E) or
+ * tran_reset(9E) concerns it, it ends at once, with CMD_ABORTED or
+ * CMD_RESET and STAT_ABORTED; the steps of recovery leave it waiting.
+ *
+ * An adapter reset holds pvs_lock throughout.  The device writes what it
+ * cancels to the old completion ring (and may interrupt: the handler waits
+ * for the lock), and the driver reaps those completions.  The commands
+ * still outstanding then end with CMD_RESET and STAT_BUS_RESET.  The driver
+ * sets up the rings again, rewrites INTR_MASK (which a reset keeps), and
+ * submits the waiting commands, which did not reach the device and so lose
+ * nothing.  A reset also asks for a scan of the targets, since messages
+ * may have been lost with the old message ring.
+ *
+ * Polled I/O
+ * ----------
+ *
+ * A FLAG_NOINTR packet joins the wait queue at its head, and its submitter
+ * services the rings itself, pausing with drv_usecwait(9F), until the
+ * packet has ended; so polled I/O works without interrupts, as a crash dump
+ * needs.  The poller drives the recovery of its own packet, after pkt_time
+ * or, without one, after pvscsi_poll_time.
  *
  * Discovery and hotplug
  * ---------------------
  *
- * A task probes targets 0 to the maximum (CONFIG's numPhys, else
- * GET_MAX_TARGETS, else pvscsi_max_targets) with polled INQUIRYs (a
- * selection timeout means absent) and reports the set to a FULLSET target
- * map.  A message about LUN 0 asks for such a scan, one about another LUN
- * for scsi_hba_tgtmap_scan_luns().  Each interrupt takes all messages and
- * dispatches the task once; what comes during a scan causes another.  The
- * device drops messages only when the ring is full: a full ring, like a
- * reset, causes a scan of the current state.
+ * A task probes every target the adapter accepts with a polled INQUIRY,
+ * taking a selection timeout for an absent target, and reports the targets
+ * present to the iport's target map.  The adapter says how many targets it
+ * accepts in the CONFIG command's numPhys, else in GET_MAX_TARGETS; one that
+ * answers neither, as QEMU's does (its bus has targets 0 to 64), is probed
+ * for all 256 targets a request can name.  That costs little: the device
+ * ends the probe of an absent target at once, as it does for a target beyond
+ * its bus.  pvscsi_max_targets limits the scan for those who want fewer
+ * targets.  The map is a FULLSET one: each scan reports the whole set, and
+ * the framework works out what was added and removed.  So a message the
+ * device drops, or sends twice, cannot leave the map wrong, and the messages
+ * need only say that something changed.  A message about logical unit 0 of
+ * any target the adapter accepts asks for a scan; one about another logical
+ * unit asks for scsi_hba_tgtmap_scan_luns(9F) of its target.  The interrupt
+ * handler takes all messages and dispatches the task once; messages that
+ * come during a scan cause another.  The device drops messages only when
+ * the ring is full, and a full ring, like a reset, causes a scan of the
+ * current state.
  *
  * Detach and quiesce
  * ------------------
  *
- * pvs_attach records attach steps; pvscsi_cleanup() undoes exactly those.
- * The iport's detach destroys the target map once discovery is idle; the
- * adapter's fails while commands are pending.  quiesce(9E) masks interrupts
- * and resets the adapter.  A virtual bus needs no tran_quiesce(9E).
+ * pvs_attach records the steps attach has taken, and pvscsi_cleanup()
+ * undoes those, in reverse order, whether attach failed or detach called
+ * it.  The rings' step is recorded as it begins, and undoing it resets the
+ * device, then frees the rings as far as they were allocated.  The iport's
+ * detach waits for discovery to end and destroys the target map.  The
+ * adapter's detach fails while commands are waiting or outstanding.
+ * quiesce(9E) masks the interrupts and resets the adapter.  A virtual bus
+ * needs no tran_quiesce(9E).
  *
  * Tunables
  * --------
  *
  * pvscsi_ring_pages	request ring pages (32 requests each), 1 to 32, 2^n
- * pvscsi_max_targets	targets to scan if the device does not say
+ * pvscsi_max_targets	most targets to scan (default: all it accepts)
  * pvscsi_poll_time	seconds for a polled packet without pkt_time
  * pvscsi_recovery_time	seconds between recovery steps
  */
 
-#include <sys/types.h>
 #include <sys/ddi.h>
-#include <sys/sunddi.h>
 #include <sys/sysmacros.h>
 #include <sys/byteorder.h>
-#include <sys/list.h>
 #include <sys/time.h>
-#include <sys/scsi/scsi.h>
 
-#include "pvscsi.h"
 #include "pvscsi_var.h"
 
-uint_t pvscsi_ring_pages = 8;
-uint_t pvscsi_max_targets = 16;
+uint_t pvscsi_ring_pages = PVSCSI_DEFAULT_RING_PAGES;
+uint_t pvscsi_max_targets = PVSCSI_MAX_TARGETS;
 uint_t pvscsi_poll_time = 30;
 uint_t pvscsi_recovery_time = 5;
 
-#define	PVSCSI_PROBE_TIME	5	/* seconds */
+#define	PVSCSI_PROBE_TIME	5		/* seconds */
 #define	PVSCSI_INQ_LEN		36
 #define	PVSCSI_POLL_USEC	10
+#define	PVSCSI_WATCHDOG_USEC	MICROSEC
+#define	PVSCSI_TGTMAP_SETTLE_USEC	(2 * MICROSEC)
+#define	PVSCSI_TGTMAP_CSYNC_USEC	MICROSEC
+#define	PVSCSI_ALL		(-1)	/* every target or LUN */
 
-#define	PVSCSI_DONE_INIT(l) list_create((l), sizeof (pvscsi_cmd_t), \
-	offsetof(pvscsi_cmd_t, pvc_node))
-#define	PVSCSI_STATE(pvs) \
-	((pvscsi_rings_state_t *)(void *)(pvs)->pvs_state_dma.pvb_kva)
-/* Is cmd for target t and LUN l (< 0: any)? */
-#define	PVSCSI_AT(cmd, t, l) ((cmd) != NULL && ((t) < 0 || \
-	((cmd)->pvc_target == (t) && ((l) < 0 || (cmd)->pvc_lun == (l)))))
-#define	PVSCSI_TGT(ap) \
-	((pvscsi_tgt_t *)scsi_device_hba_private_get(scsi_address_device(ap)))
+#define	PVSCSI_CMD_LIST_CREATE(l) list_create((l), \
+	sizeof (pvscsi_cmd_t), offsetof(pvscsi_cmd_t, pvc_node))
 #define	PVSCSI_SYNC_STATE(pvs, field, dir) \
 	(void) ddi_dma_sync((pvs)->pvs_state_dma.pvb_dmah, \
 	    offsetof(pvscsi_rings_state_t, field), sizeof (uint32_t), (dir))
+/* Is cmd for target and lun?  PVSCSI_ALL matches every target or LUN. */
+#define	PVSCSI_MATCHES(cmd, t, l) \
+	(((t) == PVSCSI_ALL || (cmd)->pvc_target == (t)) && \
+	((l) == PVSCSI_ALL || (cmd)->pvc_lun == (l)))
+#define	PVSCSI_SOFTC(dip) ((pvscsi_softc_t *)((scsi_hba_tran_t *) \
+	ddi_get_driver_private(dip))->tran_hba_private)
+#define	PVSCSI_TGT(ap) \
+	((pvscsi_tgt_t *)scsi_device_hba_private_get(scsi_address_device(ap)))
 
 static ddi_device_acc_attr_t pvscsi_reg_attr = {
 	.devacc_attr_version = DDI_DEVICE_ATTR_V1,
@@ -229,13 +351,25 @@ static const struct {
 	{ PVSCSI_BTSTAT_SCSIPARITY,	CMD_TRAN_ERR,	STAT_PERR }
 };
 
+/*
+ * The names of the statistics of pvscsi_stats_t, in its order.
+ */
+static const char *pvscsi_stat_names[] = {
+	"bad_context", "bad_ring_index", "bad_message", "bad_data_length",
+	"sense_clamped", "bad_host_status", "timeouts", "aborts",
+	"device_resets", "bus_resets", "adapter_resets"
+};
+CTASSERT(sizeof (pvscsi_stats_t) ==
+    ARRAY_SIZE(pvscsi_stat_names) * sizeof (kstat_named_t));
+
 static void pvscsi_discover(void *);
 
 /*
- * INTR_STATUS reading all-ones (no legal value) means the device is gone.
+ * Registers.  INTR_STATUS reading all-ones, a value no device gives, means
+ * the device is gone: from then on registers are neither read nor written.
  */
 static uint32_t
-pvscsi_get(pvscsi_softc_t *pvs, uint_t reg)
+pvscsi_reg_read(pvscsi_softc_t *pvs, uint_t reg)
 {
 	uint32_t val;
 
@@ -250,44 +384,46 @@ pvscsi_get(pvscsi_softc_t *pvs, uint_t reg)
 }
 
 static void
-pvscsi_put(pvscsi_softc_t *pvs, uint_t reg, uint32_t val)
+pvscsi_reg_write(pvscsi_softc_t *pvs, uint_t reg, uint32_t val)
 {
 	if (!pvs->pvs_gone)
 		ddi_put32(pvs->pvs_regh, (void *)(pvs->pvs_regs + reg), val);
 }
 
+/* The page numbers (PPNs) of DMA memory, for a command's descriptor. */
+static void
+pvscsi_ppns(uint64_t *ppns, pvscsi_dma_t *d)
+{
+	for (uint_t i = 0; i < d->pvb_size / PVSCSI_PAGE_SIZE; i++)
+		ppns[i] = LE_64(ddi_dma_cookie_get(d->pvb_dmah,
+		    i)->dmac_laddress >> PVSCSI_PAGE_SHIFT);
+}
+
 /*
- * Command descriptors go out as dwords; a 64-bit field low dword first.
+ * Give the device a command and its descriptor, len bytes laid out as the
+ * device reads them; returns the command's status.  The descriptor goes
+ * to COMMAND_DATA a dword at a time.  A command the device does not know
+ * fails as soon as it is written, and then takes no descriptor.
  */
-static void
-pvscsi_dw64(uint32_t *dw, size_t off, uint64_t val)
-{
-	dw[off / 4] = (uint32_t)val;
-	dw[off / 4 + 1] = (uint32_t)(val >> 32);
-}
-
-static void
-pvscsi_dw_ppns(uint32_t *dw, size_t off, pvscsi_dma_t *d)
-{
-	for (uint_t i = 0; i < d->pvb_size / PVSCSI_PAGE_SIZE; i++) {
-		pvscsi_dw64(dw, off + i * sizeof (uint64_t), ddi_dma_cookie_get(
-		    d->pvb_dmah, i)->dmac_laddress >> PVSCSI_PAGE_SHIFT);
-	}
-}
-
 static uint32_t
-pvscsi_command(pvscsi_softc_t *pvs, uint32_t cmd, uint32_t *dw, size_t ndw)
+pvscsi_command(pvscsi_softc_t *pvs, uint32_t cmd, const void *desc,
+    size_t len)
 {
-	pvscsi_put(pvs, PVSCSI_REG_COMMAND, cmd);
-	/* An unknown command fails at once; it must be sent no data. */
-	if (ndw != 0 && pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS) !=
-	    PVSCSI_STATUS_FAILED && !pvs->pvs_gone) {
-		ddi_rep_put32(pvs->pvs_regh, dw, (uint32_t *)(pvs->pvs_regs +
-		    PVSCSI_REG_COMMAND_DATA), ndw, DDI_DEV_NO_AUTOINCR);
+	pvscsi_reg_write(pvs, PVSCSI_REG_COMMAND, cmd);
+	if (len != 0 && pvscsi_reg_read(pvs, PVSCSI_REG_COMMAND_STATUS) !=
+	    PVSCSI_STATUS_FAILED) {
+		for (size_t i = 0; i < len / sizeof (uint32_t); i++)
+			pvscsi_reg_write(pvs, PVSCSI_REG_COMMAND_DATA,
+			    LE_32(((const uint32_t *)desc)[i]));
 	}
-	return (pvscsi_get(pvs, PVSCSI_REG_COMMAND_STATUS));
+	return (pvscsi_reg_read(pvs, PVSCSI_REG_COMMAND_STATUS));
 }
 
+/*
+ * DMA memory for the device: whole pages, zeroed, one cookie per page.
+ * Freeing takes back whatever was allocated, so it undoes a failed
+ * allocation as well as a good one.
+ */
 static void
 pvscsi_dma_free(pvscsi_dma_t *d)
 {
@@ -308,7 +444,6 @@ pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
 	    DDI_DMA_DONTWAIT;
 	size_t real;
 
-	bzero(d, sizeof (*d));
 	if (ddi_dma_alloc_handle(pvs->pvs_dip, &pvscsi_ctl_dma_attr, wait,
 	    NULL, &d->pvb_dmah) != DDI_SUCCESS ||
 	    ddi_dma_mem_alloc(d->pvb_dmah, size, &pvscsi_mem_attr,
@@ -321,8 +456,8 @@ pvscsi_dma_alloc(pvscsi_softc_t *pvs, pvscsi_dma_t *d, size_t size,
 	    DDI_DMA_MAPPED)
 		goto fail;
 	d->pvb_size = size;
-	if (ddi_dma_ncookies(d->pvb_dmah) != size / PVSCSI_PAGE_SIZE)
-		goto fail;
+	/* Page-aligned, a page per cookie at most: a cookie per page. */
+	ASSERT3U(ddi_dma_ncookies(d->pvb_dmah), ==, size / PVSCSI_PAGE_SIZE);
 	d->pvb_pa = ddi_dma_cookie_get(d->pvb_dmah, 0)->dmac_laddress;
 	return (DDI_SUCCESS);
 fail:
@@ -330,26 +465,62 @@ fail:
 	return (DDI_FAILURE);
 }
 
+/*
+ * The device wrote something that the driver ignores or corrects: count it
+ * in its statistic, and log it the first, second, fourth, eighth... time.
+ */
 static void
-pvscsi_bad(pvscsi_softc_t *pvs, const char *what, uint64_t val)
+pvscsi_device_error(pvscsi_softc_t *pvs, kstat_named_t *kn, uint64_t val)
 {
-	uint_t k = 0;
+	uint64_t n = ++kn->value.ui64;
 
-	while (k < ARRAY_SIZE(pvs->pvs_bad) - 1 && pvs->pvs_bad[k] != NULL &&
-	    pvs->pvs_bad[k] != what)
-		k++;
-	pvs->pvs_bad[k] = what;
-	pvs->pvs_nbad[k]++;
-	if (ISP2(pvs->pvs_nbad[k])) {
-		dev_err(pvs->pvs_dip, CE_WARN, "!bad %s 0x%llx from the "
-		    "device (%u)", what, (u_longlong_t)val, pvs->pvs_nbad[k]);
-	}
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (ISP2(n))
+		dev_err(pvs->pvs_dip, CE_WARN, "!%s 0x%llx from the device "
+		    "(%llu so far)", kn->name, (u_longlong_t)val,
+		    (u_longlong_t)n);
 }
 
 /*
- * Describe a packet's CDB and data.  The direction comes from the data
- * binding, which follows the CDB: the device must never be given one that
- * contradicts the CDB, so when in doubt we give none.
+ * Slots.  A command takes a free slot, and with it a context of the next
+ * generation, when it is submitted to the device, and frees the slot when
+ * it ends.
+ */
+static void
+pvscsi_slot_take(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	uint16_t slot;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	ASSERT3U(pvs->pvs_nfree, >, 0);
+	ASSERT0(cmd->pvc_ctx);
+	slot = pvs->pvs_free[--pvs->pvs_nfree];
+	ASSERT3P(pvs->pvs_slots[slot], ==, NULL);
+	pvs->pvs_slots[slot] = cmd;
+	if (++pvs->pvs_gen == 0)
+		pvs->pvs_gen = 1;
+	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
+}
+
+static void
+pvscsi_slot_free(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
+{
+	uint16_t slot = PVSCSI_CTX_SLOT(cmd->pvc_ctx);
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	ASSERT3P(pvs->pvs_slots[slot], ==, cmd);
+	ASSERT3U(pvs->pvs_nfree, <, pvs->pvs_nslots);
+	pvs->pvs_slots[slot] = NULL;
+	pvs->pvs_free[pvs->pvs_nfree++] = slot;
+	cmd->pvc_ctx = 0;
+}
+
+/*
+ * Describe a packet's CDB and data: one cookie is given directly, more as
+ * the SG list in the packet's page.  The data direction comes from the
+ * binding, which follows the CDB: the device must never be given a
+ * direction that contradicts the CDB, so a packet bound both ways gets
+ * none.
  */
 static void
 pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
@@ -357,14 +528,19 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 	pvscsi_sge_t *sge = (void *)cmd->pvc_dma.pvb_kva;
 	uint_t n = pkt->pkt_numcookies, dir = pkt->pkt_dma_flags & DDI_DMA_RDWR;
-	uint32_t flags = (dir == DDI_DMA_READ) ? PVSCSI_FLAG_CMD_DIR_TOHOST :
-	    (dir == DDI_DMA_WRITE) ? PVSCSI_FLAG_CMD_DIR_TODEVICE : 0;
+	uint32_t flags = 0;
 
+	if (dir == DDI_DMA_READ)
+		flags = PVSCSI_FLAG_CMD_DIR_TOHOST;
+	else if (dir == DDI_DMA_WRITE)
+		flags = PVSCSI_FLAG_CMD_DIR_TODEVICE;
+	req->pr_tag = PVSCSI_TAG_SIMPLE;
+	if (pkt->pkt_flags & FLAG_HTAG)
+		req->pr_tag = PVSCSI_TAG_HEAD;
+	else if (pkt->pkt_flags & FLAG_OTAG)
+		req->pr_tag = PVSCSI_TAG_ORDERED;
 	bcopy(pkt->pkt_cdbp, req->pr_cdb, pkt->pkt_cdblen);
 	req->pr_cdb_len = (uint8_t)pkt->pkt_cdblen;
-	req->pr_tag = (pkt->pkt_flags & FLAG_HTAG) ? PVSCSI_TAG_HEAD :
-	    (pkt->pkt_flags & FLAG_OTAG) ? PVSCSI_TAG_ORDERED :
-	    PVSCSI_TAG_SIMPLE;
 	cmd->pvc_xfer = 0;
 	if (n == 0) {
 		req->pr_flags = LE_32(PVSCSI_FLAG_CMD_DIR_NONE);
@@ -391,27 +567,22 @@ pvscsi_req_pkt(pvscsi_cmd_t *cmd, pvscsi_req_t *req)
 }
 
 /*
- * Put a command in a free slot and on the request ring; pvscsi_kick()
- * publishes it.  The discovery probe is an INQUIRY into its own page.
+ * Submit a command to the device: give it a slot and the next request
+ * ring entry, and a deadline (for a polled packet without pkt_time,
+ * pvscsi_poll_time; 0 is never).  pvscsi_kick() publishes it, with
+ * KICK_RW_IO if the batch has reads and writes only.
  */
 static void
 pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
-	uint_t idx = pvs->pvs_req_prod++ & (pvs->pvs_nslots - 1);
+	uint_t idx = pvs->pvs_req_prod & (pvs->pvs_nslots - 1);
 	pvscsi_req_t *req = (pvscsi_req_t *)(void *)pvs->pvs_req_dma.pvb_kva +
 	    idx;
-	struct scsi_pkt *pkt = cmd->pvc_pkt;
-	uint16_t slot;
-	uint8_t op;
-	int secs;
+	int secs = PVSCSI_PROBE_TIME;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
-	slot = pvs->pvs_free[--pvs->pvs_nfree];
-	pvs->pvs_slots[slot] = cmd;
-	if (++pvs->pvs_gen == 0)
-		pvs->pvs_gen = 1;
-	cmd->pvc_ctx = ((uint32_t)pvs->pvs_gen << PVSCSI_CTX_GEN_SHIFT) | slot;
+	pvscsi_slot_take(pvs, cmd);
 	cmd->pvc_stat = 0;
 	bzero(req, sizeof (*req));
 	req->pr_context = LE_64((uint64_t)cmd->pvc_ctx);
@@ -419,9 +590,11 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	req->pr_lun[1] = cmd->pvc_lun;
 	req->pr_sense_addr = LE_64(cmd->pvc_dma.pvb_pa + PVSCSI_SENSE_OFF);
 	req->pr_sense_len = LE_32(PVSCSI_SENSE_LEN);
-	if (pkt != NULL) {
+	if (cmd->pvc_pkt != NULL) {
 		pvscsi_req_pkt(cmd, req);
+		secs = MAX(cmd->pvc_pkt->pkt_time, 0);
 	} else {
+		/* The discovery probe: an INQUIRY into its own page. */
 		req->pr_cdb[0] = SCMD_INQUIRY;
 		req->pr_cdb[4] = PVSCSI_INQ_LEN;
 		req->pr_cdb_len = CDB_GROUP0;
@@ -433,15 +606,24 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 	}
 	(void) ddi_dma_sync(pvs->pvs_req_dma.pvb_dmah, idx * sizeof (*req),
 	    sizeof (*req), DDI_DMA_SYNC_FORDEV);
-	op = req->pr_cdb[0];
-	if (op != SCMD_READ && op != SCMD_WRITE && op != SCMD_READ_G1 &&
-	    op != SCMD_WRITE_G1 && op != SCMD_READ_G4 && op != SCMD_WRITE_G4 &&
-	    op != SCMD_READ_G5 && op != SCMD_WRITE_G5)
-		pvs->pvs_kick = PVSCSI_REG_KICK_NON_RW_IO;
-	else if (pvs->pvs_kick == 0)
-		pvs->pvs_kick = PVSCSI_REG_KICK_RW_IO;
+	pvs->pvs_req_prod++;
 
-	secs = (pkt != NULL) ? MAX(pkt->pkt_time, 0) : PVSCSI_PROBE_TIME;
+	switch (req->pr_cdb[0]) {
+	case SCMD_READ:
+	case SCMD_WRITE:
+	case SCMD_READ_G1:
+	case SCMD_WRITE_G1:
+	case SCMD_READ_G4:
+	case SCMD_WRITE_G4:
+	case SCMD_READ_G5:
+	case SCMD_WRITE_G5:
+		if (pvs->pvs_kick == 0)
+			pvs->pvs_kick = PVSCSI_REG_KICK_RW_IO;
+		break;
+	default:
+		pvs->pvs_kick = PVSCSI_REG_KICK_NON_RW_IO;
+		break;
+	}
 	if (secs == 0 && (cmd->pvc_flags & PVSCSI_CMDF_POLLED))
 		secs = pvscsi_poll_time;
 	cmd->pvc_expire = (secs == 0) ? 0 : gethrtime() + SEC2NSEC(secs);
@@ -455,7 +637,7 @@ pvscsi_submit(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 static void
 pvscsi_kick(pvscsi_softc_t *pvs)
 {
-	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+	pvscsi_rings_state_t *st = (void *)pvs->pvs_state_dma.pvb_kva;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (pvs->pvs_kick == 0)
@@ -471,12 +653,13 @@ pvscsi_kick(pvscsi_softc_t *pvs)
 			pvs->pvs_kick = 0;
 	}
 	if (pvs->pvs_kick != 0)
-		pvscsi_put(pvs, pvs->pvs_kick, 0);
+		pvscsi_reg_write(pvs, pvs->pvs_kick, 0);
 	pvs->pvs_kick = 0;
 }
 
+/* Submit waiting commands, in order, while slots are free. */
 static void
-pvscsi_drain(pvscsi_softc_t *pvs)
+pvscsi_submit_waiting(pvscsi_softc_t *pvs)
 {
 	pvscsi_cmd_t *cmd;
 
@@ -486,6 +669,10 @@ pvscsi_drain(pvscsi_softc_t *pvs)
 		pvscsi_submit(pvs, cmd);
 }
 
+/*
+ * Accept a command: it waits its turn for a slot, at the head or the tail
+ * of the wait queue, and is kicked unless a delivering thread will kick.
+ */
 static int
 pvscsi_enqueue(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
 {
@@ -497,25 +684,35 @@ pvscsi_enqueue(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, boolean_t head)
 		list_insert_head(&pvs->pvs_waitq, cmd);
 	else
 		list_insert_tail(&pvs->pvs_waitq, cmd);
-	pvscsi_drain(pvs);
+	pvscsi_submit_waiting(pvs);
 	if (pvs->pvs_delivering == 0)
 		pvscsi_kick(pvs);
 	return (TRAN_ACCEPT);
 }
 
-static uchar_t
-pvscsi_host_reason(uint16_t host, uint_t *statp)
+/*
+ * How a host status ends a packet: B_FALSE for a status the driver does
+ * not know, which ends it CMD_TRAN_ERR.
+ */
+static boolean_t
+pvscsi_host_lookup(uint16_t host, uchar_t *reasonp, uint_t *statp)
 {
 	for (uint_t i = 0; i < ARRAY_SIZE(pvscsi_host_map); i++) {
 		if (pvscsi_host_map[i].phm_host == host) {
+			*reasonp = pvscsi_host_map[i].phm_reason;
 			*statp = pvscsi_host_map[i].phm_stat;
-			return (pvscsi_host_map[i].phm_reason);
+			return (B_TRUE);
 		}
 	}
+	*reasonp = CMD_TRAN_ERR;
 	*statp = 0;
-	return (CMD_TRAN_ERR);
+	return (B_FALSE);
 }
 
+/*
+ * Copy the sense data, at most what the device wrote, into the packet's
+ * ARQ status, as if a REQUEST SENSE had run.
+ */
 static void
 pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 {
@@ -537,30 +734,43 @@ pvscsi_arq(pvscsi_cmd_t *cmd, uint32_t slen)
 	arq->sts_rqpkt_state = STATE_GOT_BUS | STATE_GOT_TARGET |
 	    STATE_SENT_CMD | STATE_XFERRED_DATA | STATE_GOT_STATUS;
 	arq->sts_rqpkt_statistics = 0;
-	pkt->pkt_state |= STATE_ARQ_DONE |
-	    (avail > SENSE_LENGTH ? STATE_XARQ_DONE : 0);
+	pkt->pkt_state |= STATE_ARQ_DONE;
+	if (avail > SENSE_LENGTH)
+		pkt->pkt_state |= STATE_XARQ_DONE;
 }
 
 /*
- * Translate a completion: status and sense whatever the host status (CHECK
- * CONDITION often comes with DATARUN); a data length of 0 (QEMU's) is all of
- * it.  B_FALSE: a length over the request or sense buffer, unknown status.
+ * Translate a completion into the packet's reason, statistics and state.
+ * An unknown host status, or a length beyond what was asked, is a device
+ * error.  The device ends the commands of a LUN or bus reset with
+ * BUSRESET: pvc_stat says which reset the driver asked for.  The status
+ * byte and sense data count whatever the host status (a CHECK CONDITION
+ * often comes with DATARUN).  A data length of 0 (QEMU's) means all of it.
  */
-static boolean_t
-pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
+static void
+pvscsi_cmp_status(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd,
+    const pvscsi_cmp_t *cmp)
 {
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
+	pvscsi_stats_t *st = &pvs->pvs_stats;
 	uint8_t ss = (uint8_t)LE_16(cmp->pc_scsi_status);
 	uint64_t dl = LE_64(cmp->pc_data_len);
-	uint_t stat, rst = cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET);
+	uint32_t slen = LE_32(cmp->pc_sense_len);
+	uint_t stat, reset = cmd->pvc_stat & (STAT_DEV_RESET | STAT_BUS_RESET);
 	uchar_t reason;
 
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	cmd->pvc_host = LE_16(cmp->pc_host_status);
 	if (pkt == NULL)
-		return (B_TRUE);
-	reason = pvscsi_host_reason(cmd->pvc_host, &stat);
-	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && rst != 0)
-		stat = rst;
+		return;
+	if (!pvscsi_host_lookup(cmd->pvc_host, &reason, &stat))
+		pvscsi_device_error(pvs, &st->bad_host_status, cmd->pvc_host);
+	if (dl > cmd->pvc_xfer)
+		pvscsi_device_error(pvs, &st->bad_data_length, dl);
+	if (slen > PVSCSI_SENSE_LEN)
+		pvscsi_device_error(pvs, &st->sense_clamped, slen);
+	if (cmd->pvc_host == PVSCSI_BTSTAT_BUSRESET && reset != 0)
+		stat = reset;
 	pkt->pkt_reason = reason;
 	pkt->pkt_statistics |= stat;
 	pkt->pkt_state |= STATE_GOT_BUS;
@@ -572,21 +782,21 @@ pvscsi_cmp_status(pvscsi_cmd_t *cmd, const pvscsi_cmp_t *cmp)
 			*pkt->pkt_scbp = ss;
 		pkt->pkt_state |= STATE_GOT_STATUS;
 		if (ss == STATUS_CHECK)
-			pvscsi_arq(cmd, LE_32(cmp->pc_sense_len));
+			pvscsi_arq(cmd, slen);
 	}
-	if (reason == CMD_CMPLT && (ss == STATUS_GOOD || dl != 0)) {
-		pkt->pkt_resid = (dl != 0 && dl < cmd->pvc_xfer) ?
-		    cmd->pvc_xfer - dl : 0;
-		if ((size_t)pkt->pkt_resid < cmd->pvc_xfer)
-			pkt->pkt_state |= STATE_XFERRED_DATA;
-	}
-	return (dl <= cmd->pvc_xfer && LE_32(cmp->pc_sense_len) <=
-	    PVSCSI_SENSE_LEN && (reason != CMD_TRAN_ERR || stat != 0));
+	if (reason != CMD_CMPLT || (ss != STATUS_GOOD && dl == 0))
+		return;
+	pkt->pkt_resid = 0;
+	if (dl != 0 && dl < cmd->pvc_xfer)
+		pkt->pkt_resid = cmd->pvc_xfer - dl;
+	if ((size_t)pkt->pkt_resid < cmd->pvc_xfer)
+		pkt->pkt_state |= STATE_XFERRED_DATA;
 }
 
 /*
- * A command has ended: take it from its slot or the wait queue, give its
- * packet reason and stat unless it has an end already, and hand it on.
+ * A command has ended: take it out of its slot or the wait queue, give its
+ * packet reason and statistics unless it has an end already, and put it on
+ * the done list, unless its poller waits for it.
  */
 static void
 pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
@@ -595,30 +805,28 @@ pvscsi_cmd_done(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, uchar_t reason,
 	struct scsi_pkt *pkt = cmd->pvc_pkt;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (cmd->pvc_ctx != 0) {
-		pvs->pvs_slots[PVSCSI_CTX_SLOT(cmd->pvc_ctx)] = NULL;
-		pvs->pvs_free[pvs->pvs_nfree++] = PVSCSI_CTX_SLOT(cmd->pvc_ctx);
-		cmd->pvc_ctx = 0;
-	}
+	ASSERT(cmd->pvc_ctx != 0 || (cmd->pvc_flags & PVSCSI_CMDF_QUEUED));
+	if (cmd->pvc_ctx != 0)
+		pvscsi_slot_free(pvs, cmd);
 	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED)
 		list_remove(&pvs->pvs_waitq, cmd);
 	cmd->pvc_flags &= ~PVSCSI_CMDF_QUEUED;
-	if (pkt != NULL && pkt->pkt_reason == CMD_CMPLT)
-		pkt->pkt_reason = reason;
-	if (pkt != NULL && (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)) {
-		pkt->pkt_reason = CMD_TIMEOUT;
-		stat |= STAT_TIMEOUT | cmd->pvc_stat;
-	}
-	if (pkt != NULL)
+	if (pkt != NULL) {
+		if (pkt->pkt_reason == CMD_CMPLT)
+			pkt->pkt_reason = reason;
+		if (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT) {
+			pkt->pkt_reason = CMD_TIMEOUT;
+			stat |= STAT_TIMEOUT | cmd->pvc_stat;
+		}
 		pkt->pkt_statistics |= stat;
-	if (cmd->pvc_flags & PVSCSI_CMDF_POLLED)
-		cmd->pvc_flags |= PVSCSI_CMDF_DONE;
-	else
+	}
+	if (!(cmd->pvc_flags & PVSCSI_CMDF_POLLED))
 		list_insert_tail(done, cmd);
 }
 
+/* End every outstanding command. */
 static void
-pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
+pvscsi_fail_outstanding(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
     list_t *done)
 {
 	pvscsi_cmd_t *cmd;
@@ -630,8 +838,29 @@ pvscsi_fail_all(pvscsi_softc_t *pvs, uchar_t reason, uint_t stat,
 	}
 }
 
+/* End the waiting commands of target and lun (PVSCSI_ALL: every one). */
 static void
-pvscsi_complete(pvscsi_softc_t *pvs, list_t *done)
+pvscsi_fail_waiting(pvscsi_softc_t *pvs, int target, int lun,
+    uchar_t reason, list_t *done)
+{
+	pvscsi_cmd_t *cmd, *next;
+
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	for (cmd = list_head(&pvs->pvs_waitq); cmd != NULL; cmd = next) {
+		next = list_next(&pvs->pvs_waitq, cmd);
+		if (PVSCSI_MATCHES(cmd, target, lun))
+			pvscsi_cmd_done(pvs, cmd, reason, STAT_ABORTED, done);
+	}
+}
+
+/*
+ * Drop pvs_lock and deliver the commands on done (a list the caller
+ * created, destroyed here); then, if this was the last delivering thread,
+ * kick for the requests queued meanwhile.  Entered with pvs_lock held,
+ * returns without it.
+ */
+static void
+pvscsi_exit_deliver(pvscsi_softc_t *pvs, list_t *done)
 {
 	pvscsi_cmd_t *cmd;
 	boolean_t any = !list_is_empty(done);
@@ -645,17 +874,23 @@ pvscsi_complete(pvscsi_softc_t *pvs, list_t *done)
 	if (!any)
 		return;
 	mutex_enter(&pvs->pvs_lock);
+	ASSERT3U(pvs->pvs_delivering, >, 0);
 	if (--pvs->pvs_delivering == 0)
 		pvscsi_kick(pvs);
 	mutex_exit(&pvs->pvs_lock);
 }
 
+/*
+ * Take the completions the device has posted.  B_FALSE when its producer
+ * index is beyond the ring: the ring state is corrupt.
+ */
 static boolean_t
 pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 {
-	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+	pvscsi_rings_state_t *st = (void *)pvs->pvs_state_dma.pvb_kva;
 	pvscsi_cmp_t *ring = (void *)pvs->pvs_cmp_dma.pvb_kva;
 	uint32_t prod, cons = pvs->pvs_cmp_cons;
+	uint_t n = pvs->pvs_cmp_dma.pvb_size / sizeof (pvscsi_cmp_t);
 	pvscsi_cmd_t *cmd;
 	pvscsi_cmp_t cmp;
 	uint64_t ctx;
@@ -664,10 +899,10 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	PVSCSI_SYNC_STATE(pvs, prs_cmp_prod, DDI_DMA_SYNC_FORKERNEL);
 	prod = LE_32(st->prs_cmp_prod);
-	if (prod - cons > pvs->pvs_cmp_entries)
+	if (prod - cons > n)
 		return (B_FALSE);
 	for (; cons != prod; cons++) {
-		idx = cons & (pvs->pvs_cmp_entries - 1);
+		idx = cons & (n - 1);
 		(void) ddi_dma_sync(pvs->pvs_cmp_dma.pvb_dmah,
 		    idx * sizeof (cmp), sizeof (cmp), DDI_DMA_SYNC_FORKERNEL);
 		cmp = ring[idx];
@@ -675,11 +910,11 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 		cmd = (PVSCSI_CTX_SLOT(ctx) < pvs->pvs_nslots) ?
 		    pvs->pvs_slots[PVSCSI_CTX_SLOT(ctx)] : NULL;
 		if (cmd == NULL || cmd->pvc_ctx != ctx) {
-			pvscsi_bad(pvs, "context", ctx);
+			pvscsi_device_error(pvs,
+			    &pvs->pvs_stats.bad_context, ctx);
 			continue;
 		}
-		if (!pvscsi_cmp_status(cmd, &cmp))
-			pvscsi_bad(pvs, "length or host status, context", ctx);
+		pvscsi_cmp_status(pvs, cmd, &cmp);
 		pvscsi_cmd_done(pvs, cmd, CMD_CMPLT, 0, done);
 	}
 	pvs->pvs_cmp_cons = cons;
@@ -688,15 +923,20 @@ pvscsi_reap(pvscsi_softc_t *pvs, list_t *done)
 	return (B_TRUE);
 }
 
+/*
+ * Take the messages the device has posted, each a request for discovery: a
+ * scan for LUN 0, a LUN scan of the target for another LUN.  B_FALSE when
+ * its producer index is beyond the ring.
+ */
 static boolean_t
 pvscsi_msgs(pvscsi_softc_t *pvs)
 {
-	pvscsi_rings_state_t *st = PVSCSI_STATE(pvs);
+	pvscsi_rings_state_t *st = (void *)pvs->pvs_state_dma.pvb_kva;
 	pvscsi_msg_dev_t *ring = (void *)pvs->pvs_msg_dma.pvb_kva;
 	uint32_t prod, cons = pvs->pvs_msg_cons, tgt;
 	pvscsi_msg_dev_t m;
-	uint_t idx;
 	uint64_t lun;
+	uint_t idx;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (!pvs->pvs_msg_ring)
@@ -713,11 +953,13 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 		    sizeof (m), DDI_DMA_SYNC_FORKERNEL);
 		m = ring[idx];
 		tgt = LE_32(m.pmd_target);
-		bcopy(m.pmd_lun, &lun, sizeof (lun));	/* lun[1] only */
+		/* A single-level LUN: lun[1], every other byte 0. */
+		bcopy(m.pmd_lun, &lun, sizeof (lun));
 		if (LE_32(m.pmd_type) > PVSCSI_MSG_DEV_REMOVED ||
 		    LE_32(m.pmd_bus) != 0 || tgt >= pvs->pvs_max_targets ||
 		    (LE_64(lun) & ~0xff00ULL) != 0) {
-			pvscsi_bad(pvs, "message for target", tgt);
+			pvscsi_device_error(pvs,
+			    &pvs->pvs_stats.bad_message, tgt);
 		} else if (m.pmd_lun[1] == 0) {
 			pvs->pvs_rescan = B_TRUE;
 		} else {
@@ -731,69 +973,78 @@ pvscsi_msgs(pvscsi_softc_t *pvs)
 	return (B_TRUE);
 }
 
+/*
+ * Give the device its rings, the message ring and reqCallThreshold (both
+ * optional), and unmask its interrupts.  B_FALSE when it refuses the rings.
+ */
 static boolean_t
 pvscsi_setup_device(pvscsi_softc_t *pvs)
 {
-	uint32_t rdw[sizeof (pvscsi_setup_rings_t) / 4];
-	uint32_t mdw[sizeof (pvscsi_setup_msg_ring_t) / 4];
-	uint32_t enable = 1, status, mstatus;
+	pvscsi_setup_rings_t sr;
+	pvscsi_setup_msg_ring_t sm;
+	uint32_t enable = LE_32(1), status, mstatus;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	bzero(rdw, sizeof (rdw));
-	rdw[offsetof(pvscsi_setup_rings_t, psr_req_pages) / 4] =
-	    pvs->pvs_req_dma.pvb_size / PVSCSI_PAGE_SIZE;
-	rdw[offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4] =
-	    pvs->pvs_cmp_dma.pvb_size / PVSCSI_PAGE_SIZE;
-	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_state_ppn),
-	    &pvs->pvs_state_dma);
-	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_req_ppns),
-	    &pvs->pvs_req_dma);
-	pvscsi_dw_ppns(rdw, offsetof(pvscsi_setup_rings_t, psr_cmp_ppns),
-	    &pvs->pvs_cmp_dma);
-	status = pvscsi_command(pvs, PVSCSI_CMD_SETUP_RINGS, rdw,
-	    ARRAY_SIZE(rdw));
+	bzero(&sr, sizeof (sr));
+	sr.psr_req_pages = LE_32(pvs->pvs_req_dma.pvb_size / PVSCSI_PAGE_SIZE);
+	sr.psr_cmp_pages = LE_32(pvs->pvs_cmp_dma.pvb_size / PVSCSI_PAGE_SIZE);
+	pvscsi_ppns(&sr.psr_state_ppn, &pvs->pvs_state_dma);
+	pvscsi_ppns(sr.psr_req_ppns, &pvs->pvs_req_dma);
+	pvscsi_ppns(sr.psr_cmp_ppns, &pvs->pvs_cmp_dma);
+	status = pvscsi_command(pvs, PVSCSI_CMD_SETUP_RINGS, &sr, sizeof (sr));
 	pvs->pvs_req_prod = pvs->pvs_cmp_cons = pvs->pvs_msg_cons = 0;
 	pvs->pvs_kick = 0;
 
-	bzero(mdw, sizeof (mdw));
-	mdw[offsetof(pvscsi_setup_msg_ring_t, psm_pages) / 4] =
-	    PVSCSI_MSG_RING_PAGES;
-	pvscsi_dw_ppns(mdw, offsetof(pvscsi_setup_msg_ring_t, psm_ppns),
-	    &pvs->pvs_msg_dma);
-	mstatus = pvscsi_command(pvs, PVSCSI_CMD_SETUP_MSG_RING, mdw,
-	    ARRAY_SIZE(mdw));
+	bzero(&sm, sizeof (sm));
+	sm.psm_pages = LE_32(PVSCSI_MSG_RING_PAGES);
+	pvscsi_ppns(sm.psm_ppns, &pvs->pvs_msg_dma);
+	mstatus = pvscsi_command(pvs, PVSCSI_CMD_SETUP_MSG_RING, &sm,
+	    sizeof (sm));
 	pvs->pvs_msg_ring = (mstatus != PVSCSI_STATUS_FAILED &&
 	    mstatus != PVSCSI_STATUS_NEED_DATA);
 	pvs->pvs_threshold = (pvscsi_command(pvs,
-	    PVSCSI_CMD_SETUP_REQCALLTHRESHOLD, &enable, 1) == PVSCSI_STATUS_OK);
+	    PVSCSI_CMD_SETUP_REQCALLTHRESHOLD, &enable, sizeof (enable)) ==
+	    PVSCSI_STATUS_OK);
 
 	/* The device has reset the indices: take its view of them. */
 	(void) ddi_dma_sync(pvs->pvs_state_dma.pvb_dmah, 0,
 	    sizeof (pvscsi_rings_state_t), DDI_DMA_SYNC_FORKERNEL);
-	pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, PVSCSI_INTR_CMPL_MASK |
+	pvscsi_reg_write(pvs, PVSCSI_REG_INTR_MASK, PVSCSI_INTR_CMPL_MASK |
 	    (pvs->pvs_msg_ring ? PVSCSI_INTR_MSG_MASK : 0));
 	return (status == PVSCSI_STATUS_OK);
 }
 
+/*
+ * Reset the adapter, as the theory statement says.  B_FALSE when the
+ * device is gone.
+ */
 static boolean_t
 pvscsi_reset_adapter(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	pvs->pvs_stats.adapter_resets.value.ui64++;
 	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
 	(void) pvscsi_reap(pvs, done);
-	pvscsi_fail_all(pvs, CMD_RESET, STAT_BUS_RESET, done);
+	pvscsi_fail_outstanding(pvs, CMD_RESET, STAT_BUS_RESET, done);
 	if (!pvscsi_setup_device(pvs) && !pvs->pvs_gone)
 		dev_err(pvs->pvs_dip, CE_WARN, "ring setup failed after reset");
 	pvs->pvs_rescan = B_TRUE;
-	pvscsi_drain(pvs);
+	pvscsi_submit_waiting(pvs);
 	pvscsi_kick(pvs);
 	return (!pvs->pvs_gone);
 }
 
+/*
+ * Ask the device to abort a command, or end it at once if it is waiting
+ * for a slot.  B_FALSE when the command is neither, or the device refuses.
+ */
 static boolean_t
 pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
-	uint32_t dw[sizeof (pvscsi_cmd_abort_t) / 4];
+	pvscsi_cmd_abort_t ca = {
+		.pca_context = LE_64((uint64_t)cmd->pvc_ctx),
+		.pca_target = LE_32(cmd->pvc_target)
+	};
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (cmd->pvc_flags & PVSCSI_CMDF_QUEUED) {
@@ -803,110 +1054,114 @@ pvscsi_abort_cmd(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 	if (cmd->pvc_ctx == 0)
 		return (B_FALSE);
 	cmd->pvc_stat |= STAT_ABORTED;
+	pvs->pvs_stats.aborts.value.ui64++;
 	pvscsi_kick(pvs);
-	bzero(dw, sizeof (dw));
-	pvscsi_dw64(dw, offsetof(pvscsi_cmd_abort_t, pca_context),
-	    cmd->pvc_ctx);
-	dw[offsetof(pvscsi_cmd_abort_t, pca_target) / 4] = cmd->pvc_target;
-	return (pvscsi_command(pvs, PVSCSI_CMD_ABORT_CMD, dw,
-	    ARRAY_SIZE(dw)) == PVSCSI_STATUS_OK);
-}
-
-/* Commands waiting for a slot for target and lun end now. */
-static void
-pvscsi_flush(pvscsi_softc_t *pvs, int target, int lun, uchar_t reason,
-    list_t *done)
-{
-	pvscsi_cmd_t *cmd, *next;
-
-	for (cmd = list_head(&pvs->pvs_waitq); cmd != NULL; cmd = next) {
-		next = list_next(&pvs->pvs_waitq, cmd);
-		if (PVSCSI_AT(cmd, target, lun))
-			pvscsi_cmd_done(pvs, cmd, reason, STAT_ABORTED, done);
-	}
+	return (pvscsi_command(pvs, PVSCSI_CMD_ABORT_CMD, &ca, sizeof (ca)) ==
+	    PVSCSI_STATUS_OK);
 }
 
 /*
- * Reset a LUN (lun < 0: a target), or with target < 0 the bus.  The device
- * completes the commands concerned with BUSRESET; pvc_stat says which reset
- * they had, and those timed out get a recovery time from then.
+ * Reset a LUN, or with target PVSCSI_ALL the bus.  The device ends the
+ * commands concerned with BUSRESET; pvc_stat records which reset they had,
+ * and those that timed out get a recovery time from now.
  */
 static boolean_t
 pvscsi_reset(pvscsi_softc_t *pvs, int target, int lun)
 {
-	uint32_t dw[sizeof (pvscsi_cmd_reset_device_t) / 4];
-	boolean_t ok;
-	hrtime_t next;
+	pvscsi_cmd_reset_device_t rd = { .pcr_target = LE_32(target) };
+	hrtime_t next = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	uint_t reset = STAT_DEV_RESET;
+	uint32_t status;
+	pvscsi_cmd_t *cmd;
 
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	pvscsi_kick(pvs);
-	bzero(dw, sizeof (dw));
-	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_target) / 4] = target;
-	/* lun[1] is the second byte of the (little-endian) second dword */
-	dw[offsetof(pvscsi_cmd_reset_device_t, pcr_lun) / 4] =
-	    (uint32_t)MAX(lun, 0) << 8;
-	ok = pvscsi_command(pvs, target < 0 ? PVSCSI_CMD_RESET_BUS :
-	    PVSCSI_CMD_RESET_DEVICE, dw, target < 0 ? 0 : ARRAY_SIZE(dw)) ==
-	    PVSCSI_STATUS_OK;
-	next = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	if (target == PVSCSI_ALL) {
+		reset = STAT_BUS_RESET;
+		pvs->pvs_stats.bus_resets.value.ui64++;
+		status = pvscsi_command(pvs, PVSCSI_CMD_RESET_BUS, NULL, 0);
+	} else {
+		pvs->pvs_stats.device_resets.value.ui64++;
+		rd.pcr_lun[1] = (uint8_t)lun;
+		status = pvscsi_command(pvs, PVSCSI_CMD_RESET_DEVICE, &rd,
+		    sizeof (rd));
+	}
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		pvscsi_cmd_t *cmd = pvs->pvs_slots[i];
-
-		if (!PVSCSI_AT(cmd, target, lun))
+		if ((cmd = pvs->pvs_slots[i]) == NULL ||
+		    !PVSCSI_MATCHES(cmd, target, lun))
 			continue;
-		cmd->pvc_stat |= (target < 0) ? STAT_BUS_RESET : STAT_DEV_RESET;
+		cmd->pvc_stat |= reset;
 		if (cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT)
 			cmd->pvc_expire = next;
 	}
-	return (ok);
+	return (status == PVSCSI_STATUS_OK);
 }
 
 /*
- * A command is past its deadline: take the next recovery step it has not had
- * (pvc_stat) that the device accepts, and give it a recovery time from then.  A
- * polled command still waiting for a slot means the device has stalled.
+ * A command is past its deadline.  Take the next step of the recovery
+ * ladder that it has not had and the device accepts, and give the command
+ * pvscsi_recovery_time from now: an abort, a reset of its LUN, a reset of
+ * the bus.  Past those, or when the device accepts none, reset the
+ * adapter.  A polled command still waiting for a slot past its deadline
+ * means that the device has stalled: reset the adapter.
  */
 static void
 pvscsi_recover(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd, list_t *done)
 {
-	uint_t had = cmd->pvc_stat;
-
-	if (cmd->pvc_ctx != 0)
-		cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
-	if (cmd->pvc_ctx != 0 && ((!(had & STAT_ABORTED) &&
-	    pvscsi_abort_cmd(pvs, cmd, done)) || (!(had & STAT_DEV_RESET) &&
-	    pvscsi_reset(pvs, cmd->pvc_target, cmd->pvc_lun)) ||
-	    (!(had & STAT_BUS_RESET) && pvscsi_reset(pvs, -1, -1))))
-		cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
-	else
+	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
+	if (cmd->pvc_ctx == 0) {
 		(void) pvscsi_reset_adapter(pvs, done);
+		return;
+	}
+	if (!(cmd->pvc_flags & PVSCSI_CMDF_TIMEDOUT))
+		pvs->pvs_stats.timeouts.value.ui64++;
+	cmd->pvc_flags |= PVSCSI_CMDF_TIMEDOUT;
+	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_recovery_time);
+	if (!(cmd->pvc_stat & STAT_ABORTED) && pvscsi_abort_cmd(pvs, cmd, done))
+		return;
+	if (!(cmd->pvc_stat & STAT_DEV_RESET) &&
+	    pvscsi_reset(pvs, cmd->pvc_target, cmd->pvc_lun))
+		return;
+	if (!(cmd->pvc_stat & STAT_BUS_RESET) &&
+	    pvscsi_reset(pvs, PVSCSI_ALL, PVSCSI_ALL))
+		return;
+	(void) pvscsi_reset_adapter(pvs, done);
 }
 
+/* Start the discovery task if it is wanted, idle, and has a map. */
 static void
 pvscsi_discover_dispatch(pvscsi_softc_t *pvs)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
-	if (!pvs->pvs_discovering && pvs->pvs_tgtmap != NULL &&
-	    (pvs->pvs_rescan || pvs->pvs_lunscan) &&
-	    ddi_taskq_dispatch(pvs->pvs_tq, pvscsi_discover, pvs,
+	if (pvs->pvs_discovering || pvs->pvs_tgtmap == NULL ||
+	    (!pvs->pvs_rescan && !pvs->pvs_lunscan))
+		return;
+	if (ddi_taskq_dispatch(pvs->pvs_tq, pvscsi_discover, pvs,
 	    DDI_NOSLEEP) == DDI_SUCCESS)
 		pvs->pvs_discovering = B_TRUE;
 }
 
+/*
+ * Take what the device has posted, submit waiting commands to the slots
+ * freed, kick, and start discovery if a message asked for it.  A ring
+ * index beyond its ring resets the adapter.  Once the device is gone,
+ * every command ends CMD_DEV_GONE.
+ */
 static void
 pvscsi_service(pvscsi_softc_t *pvs, list_t *done)
 {
 	ASSERT(MUTEX_HELD(&pvs->pvs_lock));
 	if (pvs->pvs_gone) {
-		pvscsi_fail_all(pvs, CMD_DEV_GONE, 0, done);
-		pvscsi_flush(pvs, -1, -1, CMD_DEV_GONE, done);
+		pvscsi_fail_outstanding(pvs, CMD_DEV_GONE, 0, done);
+		pvscsi_fail_waiting(pvs, PVSCSI_ALL, PVSCSI_ALL, CMD_DEV_GONE,
+		    done);
 		return;
 	}
 	if (!pvscsi_reap(pvs, done) || !pvscsi_msgs(pvs)) {
-		pvscsi_bad(pvs, "ring index", 0);
+		pvscsi_device_error(pvs, &pvs->pvs_stats.bad_ring_index, 0);
 		(void) pvscsi_reset_adapter(pvs, done);
 	}
-	pvscsi_drain(pvs);
+	pvscsi_submit_waiting(pvs);
 	pvscsi_kick(pvs);
 	pvscsi_discover_dispatch(pvs);
 }
@@ -916,48 +1171,62 @@ pvscsi_intr(caddr_t arg1, caddr_t arg2)
 {
 	pvscsi_softc_t *pvs = (void *)arg1;
 	uint32_t status;
+	uint_t rv;
 	list_t done;
 
 	mutex_enter(&pvs->pvs_lock);
 	if (pvs->pvs_itype == DDI_INTR_TYPE_FIXED) {
-		if ((status = pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS)) == 0) {
+		/* A FIXED line may be shared: INTR_STATUS 0 is not ours. */
+		status = pvscsi_reg_read(pvs, PVSCSI_REG_INTR_STATUS);
+		if (status == 0) {
 			mutex_exit(&pvs->pvs_lock);
 			return (DDI_INTR_UNCLAIMED);
 		}
-		pvscsi_put(pvs, PVSCSI_REG_INTR_STATUS, status);
+		pvscsi_reg_write(pvs, PVSCSI_REG_INTR_STATUS, status);
 	}
-	PVSCSI_DONE_INIT(&done);
+	PVSCSI_CMD_LIST_CREATE(&done);
 	pvscsi_service(pvs, &done);
-	pvscsi_complete(pvs, &done);
-	return (pvs->pvs_gone ? DDI_INTR_UNCLAIMED : DDI_INTR_CLAIMED);
+	rv = pvs->pvs_gone ? DDI_INTR_UNCLAIMED : DDI_INTR_CLAIMED;
+	pvscsi_exit_deliver(pvs, &done);
+	return (rv);
 }
 
+/*
+ * Submit a polled command and service the rings until it has ended,
+ * dropping pvs_lock between looks to deliver what ended meanwhile, and
+ * recovering the command past its deadline.
+ */
 static int
 pvscsi_poll(pvscsi_softc_t *pvs, pvscsi_cmd_t *cmd)
 {
 	list_t done;
 	int rv;
 
-	PVSCSI_DONE_INIT(&done);
+	PVSCSI_CMD_LIST_CREATE(&done);
 	mutex_enter(&pvs->pvs_lock);
 	cmd->pvc_flags = PVSCSI_CMDF_POLLED;
 	cmd->pvc_expire = gethrtime() + SEC2NSEC(pvscsi_poll_time);
 	rv = pvscsi_enqueue(pvs, cmd, B_TRUE);
 	while (rv == TRAN_ACCEPT) {
 		pvscsi_service(pvs, &done);
-		if (cmd->pvc_flags & PVSCSI_CMDF_DONE)
+		if (cmd->pvc_ctx == 0 && !(cmd->pvc_flags & PVSCSI_CMDF_QUEUED))
 			break;
 		if (gethrtime() > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
-		pvscsi_complete(pvs, &done);
+		pvscsi_exit_deliver(pvs, &done);
 		drv_usecwait(PVSCSI_POLL_USEC);
-		PVSCSI_DONE_INIT(&done);
+		PVSCSI_CMD_LIST_CREATE(&done);
 		mutex_enter(&pvs->pvs_lock);
 	}
-	pvscsi_complete(pvs, &done);
+	pvscsi_exit_deliver(pvs, &done);
 	return (rv);
 }
 
+/*
+ * Once a second: service the rings (an interrupt may have been lost, or
+ * the device may have gone), and recover the commands past their deadline
+ * but those that their pollers recover.
+ */
 static void
 pvscsi_watchdog(void *arg)
 {
@@ -966,45 +1235,55 @@ pvscsi_watchdog(void *arg)
 	pvscsi_cmd_t *cmd;
 	list_t done;
 
-	PVSCSI_DONE_INIT(&done);
+	PVSCSI_CMD_LIST_CREATE(&done);
 	mutex_enter(&pvs->pvs_lock);
-	(void) pvscsi_get(pvs, PVSCSI_REG_INTR_STATUS);
+	(void) pvscsi_reg_read(pvs, PVSCSI_REG_INTR_STATUS);
 	pvscsi_service(pvs, &done);
 	for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
-		if ((cmd = pvs->pvs_slots[i]) != NULL &&
-		    !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
+		cmd = pvs->pvs_slots[i];
+		if (cmd != NULL && !(cmd->pvc_flags & PVSCSI_CMDF_POLLED) &&
 		    cmd->pvc_expire != 0 && now > cmd->pvc_expire)
 			pvscsi_recover(pvs, cmd, &done);
 	}
-	if (!pvs->pvs_stopping) {
+	if (pvs->pvs_timer != NULL)	/* not being stopped */
 		pvs->pvs_timer = timeout(pvscsi_watchdog, pvs,
-		    drv_usectohz(MICROSEC));
-	}
-	pvscsi_complete(pvs, &done);
+		    drv_usectohz(PVSCSI_WATCHDOG_USEC));
+	pvscsi_exit_deliver(pvs, &done);
 }
 
+/*
+ * Probe every target the device accepts, up to pvscsi_max_targets, with the
+ * polled INQUIRY of pvs_probe, and report the targets present to the map.
+ * A selection timeout means absent; a probe that fails otherwise leaves the
+ * target as the last scan found it.
+ */
 static void
 pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 {
 	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
-	char addr[8];
+	uint_t n = MIN(pvs->pvs_max_targets, MAX(pvscsi_max_targets, 1));
+	char addr[sizeof ("ff")];
+	uchar_t reason;
 	uint_t t, stat;
 
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
 		cmd->pvc_target = (uint8_t)t;
 		cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
 		if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT ||
 		    cmd->pvc_host == PVSCSI_BTSTAT_SELTIMEO)
 			pvs->pvs_present[t] = 0;
-		else if (pvscsi_host_reason(cmd->pvc_host, &stat) == CMD_CMPLT)
+		else if (pvscsi_host_lookup(cmd->pvc_host, &reason, &stat) &&
+		    reason == CMD_CMPLT)
 			pvs->pvs_present[t] = 1;
 	}
 	if (scsi_hba_tgtmap_set_begin(tm) != DDI_SUCCESS)
 		return;
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
+		if (!pvs->pvs_present[t])
+			continue;
 		(void) snprintf(addr, sizeof (addr), "%x", t);
-		if (pvs->pvs_present[t] && scsi_hba_tgtmap_set_add(tm,
-		    SCSI_TGT_SCSI_DEVICE, addr, NULL) != DDI_SUCCESS) {
+		if (scsi_hba_tgtmap_set_add(tm, SCSI_TGT_SCSI_DEVICE, addr,
+		    NULL) != DDI_SUCCESS) {
 			(void) scsi_hba_tgtmap_set_flush(tm);
 			return;
 		}
@@ -1012,14 +1291,18 @@ pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 	(void) scsi_hba_tgtmap_set_end(tm, 0);
 }
 
+/*
+ * The discovery task: scans and LUN scans, as long as messages ask for
+ * them and the iport has its map.
+ */
 static void
 pvscsi_discover(void *arg)
 {
 	pvscsi_softc_t *pvs = arg;
 	uint8_t lunscan[PVSCSI_MAX_TARGETS];
+	char addr[sizeof ("ff")];
 	scsi_hba_tgtmap_t *tm;
 	boolean_t full;
-	char addr[8];
 
 	mutex_enter(&pvs->pvs_lock);
 	while ((tm = pvs->pvs_tgtmap) != NULL &&
@@ -1032,9 +1315,10 @@ pvscsi_discover(void *arg)
 		if (full)
 			pvscsi_scan(pvs, tm);
 		for (uint_t t = 0; t < pvs->pvs_max_targets; t++) {
+			if (!lunscan[t])
+				continue;
 			(void) snprintf(addr, sizeof (addr), "%x", t);
-			if (lunscan[t])
-				scsi_hba_tgtmap_scan_luns(tm, addr);
+			scsi_hba_tgtmap_scan_luns(tm, addr);
 		}
 		mutex_enter(&pvs->pvs_lock);
 	}
@@ -1066,55 +1350,72 @@ pvscsi_tran_start(struct scsi_address *ap, struct scsi_pkt *pkt)
 	return (rv);
 }
 
+/*
+ * Abort a packet, or with pkt NULL every packet of the LUN.  The device
+ * ends the outstanding ones; those waiting for a slot end now.
+ */
 static int
 pvscsi_tran_abort(struct scsi_address *ap, struct scsi_pkt *pkt)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
 	pvscsi_tgt_t *pvt = PVSCSI_TGT(ap);
-	int tgt = pvt->pvt_target, lun = pvt->pvt_lun;
+	int target = pvt->pvt_target, lun = pvt->pvt_lun;
 	boolean_t ok = B_TRUE;
+	pvscsi_cmd_t *cmd;
 	list_t done;
 
-	PVSCSI_DONE_INIT(&done);
+	PVSCSI_CMD_LIST_CREATE(&done);
 	mutex_enter(&pvs->pvs_lock);
-	if (pkt != NULL)
+	if (pkt != NULL) {
 		ok = pvscsi_abort_cmd(pvs, pkt->pkt_ha_private, &done);
-	else
-		pvscsi_flush(pvs, tgt, lun, CMD_ABORTED, &done);
-	for (uint_t i = 0; pkt == NULL && i < pvs->pvs_nslots; i++) {
-		if (PVSCSI_AT(pvs->pvs_slots[i], tgt, lun))
-			(void) pvscsi_abort_cmd(pvs, pvs->pvs_slots[i], &done);
+	} else {
+		pvscsi_fail_waiting(pvs, target, lun, CMD_ABORTED, &done);
+		for (uint_t i = 0; i < pvs->pvs_nslots; i++) {
+			if ((cmd = pvs->pvs_slots[i]) != NULL &&
+			    PVSCSI_MATCHES(cmd, target, lun))
+				(void) pvscsi_abort_cmd(pvs, cmd, &done);
+		}
 	}
-	pvscsi_complete(pvs, &done);
-	return (ok ? 1 : 0);
+	pvscsi_exit_deliver(pvs, &done);
+	return (ok);
 }
 
+/*
+ * Reset a LUN, a target, the bus or the adapter.  The commands concerned
+ * that wait for a slot end now; the device ends those outstanding.  The
+ * device resets LUNs, not targets: a target reset is a reset of LUN 0,
+ * where the targets a hypervisor offers keep their state.
+ */
 static int
 pvscsi_tran_reset(struct scsi_address *ap, int level)
 {
 	pvscsi_softc_t *pvs = ap->a_hba_tran->tran_hba_private;
 	pvscsi_tgt_t *pvt = PVSCSI_TGT(ap);
-	int tgt = (level == RESET_LUN || level == RESET_TARGET) ?
-	    pvt->pvt_target : -1;
-	int lun = (level == RESET_LUN) ? pvt->pvt_lun : -1;
-	boolean_t ok;
+	int target = pvt->pvt_target, lun = pvt->pvt_lun;
+	boolean_t ok = B_TRUE;
 	list_t done;
 
-	if (level != RESET_ALL && level != RESET_BUS && tgt < 0)
+	if (level == RESET_TARGET)
+		lun = 0;
+	else if (level == RESET_BUS || level == RESET_ALL)
+		target = lun = PVSCSI_ALL;
+	else if (level != RESET_LUN)
 		return (0);
-	PVSCSI_DONE_INIT(&done);
+	PVSCSI_CMD_LIST_CREATE(&done);
 	mutex_enter(&pvs->pvs_lock);
-	pvscsi_flush(pvs, tgt, lun, CMD_RESET, &done);
-	ok = (level == RESET_ALL) ? pvscsi_reset_adapter(pvs, &done) :
-	    pvscsi_reset(pvs, tgt, lun);
-	pvscsi_complete(pvs, &done);
-	return (ok ? 1 : 0);
+	pvscsi_fail_waiting(pvs, target, lun, CMD_RESET, &done);
+	if (level == RESET_ALL)
+		ok = pvscsi_reset_adapter(pvs, &done);
+	else
+		ok = pvscsi_reset(pvs, target, lun);
+	pvscsi_exit_deliver(pvs, &done);
+	return (ok);
 }
 
 static int
 pvscsi_tran_getcap(struct scsi_address *ap, char *cap, int whom)
 {
-	switch (cap == NULL ? -1 : scsi_hba_lookup_capstr(cap)) {
+	switch (scsi_hba_lookup_capstr(cap)) {
 	case SCSI_CAP_ARQ:
 	case SCSI_CAP_TAGGED_QING:
 	case SCSI_CAP_UNTAGGED_QING:
@@ -1131,14 +1432,24 @@ pvscsi_tran_getcap(struct scsi_address *ap, char *cap, int whom)
 	}
 }
 
+/*
+ * No capability can be changed: setting one that is on to 1 succeeds, and
+ * anything else fails.
+ */
 static int
 pvscsi_tran_setcap(struct scsi_address *ap, char *cap, int value, int whom)
 {
 	int cur = pvscsi_tran_getcap(ap, cap, whom);
 
-	return (cur == -1 ? -1 : (cur == 1 && value == 1) ? 1 : 0);
+	if (cur == -1)
+		return (-1);
+	return (cur == 1 && value == 1);
 }
 
+/*
+ * A LUN's unit address is "target,lun" in hexadecimal: a target the
+ * adapter has, and a LUN of one byte.
+ */
 static int
 pvscsi_tran_tgt_init(dev_info_t *hba_dip, dev_info_t *tgt_dip,
     scsi_hba_tran_t *tran, struct scsi_device *sd)
@@ -1149,9 +1460,12 @@ pvscsi_tran_tgt_init(dev_info_t *hba_dip, dev_info_t *tgt_dip,
 	long target, lun;
 
 	if (ua == NULL || ddi_strtol(ua, &end, 16, &target) != 0 ||
-	    end == ua || *end != ',' || target < 0 ||
-	    target >= pvs->pvs_max_targets || ddi_strtol(ua = end + 1, &end,
-	    16, &lun) != 0 || end == ua || *end != '\0' || lun < 0 ||
+	    end == ua || *end != ',')
+		return (DDI_FAILURE);
+	ua = end + 1;
+	if (ddi_strtol(ua, &end, 16, &lun) != 0 || end == ua || *end != '\0')
+		return (DDI_FAILURE);
+	if (target < 0 || target >= pvs->pvs_max_targets || lun < 0 ||
 	    lun > UINT8_MAX)
 		return (DDI_FAILURE);
 	pvt = kmem_zalloc(sizeof (*pvt), KM_SLEEP);
@@ -1166,9 +1480,9 @@ pvscsi_tran_tgt_free(dev_info_t *hba_dip, dev_info_t *tgt_dip,
     scsi_hba_tran_t *tran, struct scsi_device *sd)
 {
 	kmem_free(scsi_device_hba_private_get(sd), sizeof (pvscsi_tgt_t));
-	(void) scsi_device_hba_private_set(sd, NULL);
 }
 
+/* A packet's page, for its SG list and sense data, lives as long as it. */
 static int
 pvscsi_pkt_ctor(struct scsi_pkt *pkt, scsi_hba_tran_t *tran, int kmflag)
 {
@@ -1189,7 +1503,9 @@ pvscsi_pkt_dtor(struct scsi_pkt *pkt, scsi_hba_tran_t *tran)
 static int
 pvscsi_setup_pkt(struct scsi_pkt *pkt, int (*cb)(caddr_t), caddr_t arg)
 {
-	return (pkt->pkt_numcookies <= PVSCSI_MAX_SGL ? 0 : -1);
+	/* The framework bound the data with our DMA attributes. */
+	ASSERT3U(pkt->pkt_numcookies, <=, PVSCSI_MAX_SGL);
+	return (0);
 }
 
 static void
@@ -1199,7 +1515,8 @@ pvscsi_teardown_pkt(struct scsi_pkt *pkt)
 }
 
 /*
- * One interrupt of the best type: the types are bits, MSI-X the highest.
+ * One interrupt of the best type the system offers: the types are bits,
+ * MSI-X the highest.
  */
 static int
 pvscsi_intr_alloc(pvscsi_softc_t *pvs)
@@ -1224,16 +1541,19 @@ pvscsi_intr_alloc(pvscsi_softc_t *pvs)
 	return (DDI_FAILURE);
 }
 
+/*
+ * The slots and the rings.  pvscsi_cleanup() frees them as far as they were
+ * allocated, so a failure here needs no undoing of its own.
+ */
 static int
 pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 {
 	uint_t pages = pvscsi_ring_pages, cmp_pages;
 
 	if (pages == 0 || !ISP2(pages) || pages > PVSCSI_MAX_RING_PAGES)
-		pages = 8;
+		pages = PVSCSI_DEFAULT_RING_PAGES;
 	pvs->pvs_nslots = pages * PVSCSI_REQS_PER_PAGE;
 	cmp_pages = howmany(pvs->pvs_nslots, PVSCSI_CMPS_PER_PAGE);
-	pvs->pvs_cmp_entries = cmp_pages * PVSCSI_CMPS_PER_PAGE;
 	pvs->pvs_slots = kmem_zalloc(pvs->pvs_nslots * sizeof (pvscsi_cmd_t *),
 	    KM_SLEEP);
 	pvs->pvs_free = kmem_alloc(pvs->pvs_nslots * sizeof (uint16_t),
@@ -1242,44 +1562,43 @@ pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 		pvs->pvs_free[i] = (uint16_t)i;
 	pvs->pvs_nfree = pvs->pvs_nslots;
 
-	return (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
-	    KM_SLEEP) == DDI_SUCCESS &&
-	    pvscsi_dma_alloc(pvs, &pvs->pvs_req_dma, pages * PVSCSI_PAGE_SIZE,
-	    KM_SLEEP) == DDI_SUCCESS &&
-	    pvscsi_dma_alloc(pvs, &pvs->pvs_cmp_dma,
-	    cmp_pages * PVSCSI_PAGE_SIZE, KM_SLEEP) == DDI_SUCCESS &&
-	    pvscsi_dma_alloc(pvs, &pvs->pvs_msg_dma,
-	    PVSCSI_MSG_RING_PAGES * PVSCSI_PAGE_SIZE, KM_SLEEP) ==
-	    DDI_SUCCESS && pvscsi_dma_alloc(pvs, &pvs->pvs_probe.pvc_dma,
-	    PVSCSI_PAGE_SIZE, KM_SLEEP) == DDI_SUCCESS ?
-	    DDI_SUCCESS : DDI_FAILURE);
+	if (pvscsi_dma_alloc(pvs, &pvs->pvs_state_dma, PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	if (pvscsi_dma_alloc(pvs, &pvs->pvs_req_dma, pages * PVSCSI_PAGE_SIZE,
+	    KM_SLEEP) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	if (pvscsi_dma_alloc(pvs, &pvs->pvs_cmp_dma,
+	    cmp_pages * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	if (pvscsi_dma_alloc(pvs, &pvs->pvs_msg_dma,
+	    PVSCSI_MSG_RING_PAGES * PVSCSI_PAGE_SIZE, KM_SLEEP) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	return (pvscsi_dma_alloc(pvs, &pvs->pvs_probe.pvc_dma,
+	    PVSCSI_PAGE_SIZE, KM_SLEEP));
 }
 
 /*
- * How many targets to scan: numPhys from the CONFIG controller page (read
- * into the probe's page, still unused), else GET_MAX_TARGETS, else the
- * tunable.  QEMU refuses both commands.
+ * How many targets the device accepts: numPhys from the CONFIG command's
+ * controller page, else GET_MAX_TARGETS, else all 256 that a request can
+ * name.  QEMU refuses both commands.  The page is read into the probe's
+ * page, still unused and zero, so that a device that does not write it
+ * gives numPhys 0.
  */
 static void
 pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 {
-	uint32_t dw[sizeof (pvscsi_cmd_config_t) / 4];
 	pvscsi_dma_t *page = &pvs->pvs_probe.pvc_dma;
 	pvscsi_config_controller_t *cp = (void *)page->pvb_kva;
+	pvscsi_cmd_config_t cc = {
+		.pcc_cmp_addr = LE_64(page->pvb_pa),
+		.pcc_page_addr = LE_64((uint64_t)
+		    PVSCSI_CONFIG_CONTROLLER_ADDRESS << 32),
+		.pcc_page_num = LE_32(PVSCSI_CONFIG_PAGE_CONTROLLER)
+	};
 	uint32_t n = 0;
 
-	cp->pcc_header.pch_host_status = LE_16(PVSCSI_BTSTAT_INVPARAM);
-	cp->pcc_header.pch_scsi_status = LE_16(STATUS_CHECK);
-	(void) ddi_dma_sync(page->pvb_dmah, 0, sizeof (*cp),
-	    DDI_DMA_SYNC_FORDEV);
-	bzero(dw, sizeof (dw));
-	pvscsi_dw64(dw, offsetof(pvscsi_cmd_config_t, pcc_cmp_addr),
-	    page->pvb_pa);
-	pvscsi_dw64(dw, offsetof(pvscsi_cmd_config_t, pcc_page_addr),
-	    (uint64_t)PVSCSI_CONFIG_CONTROLLER_ADDRESS << 32);
-	dw[offsetof(pvscsi_cmd_config_t, pcc_page_num) / 4] =
-	    PVSCSI_CONFIG_PAGE_CONTROLLER;
-	if (pvscsi_command(pvs, PVSCSI_CMD_CONFIG, dw, ARRAY_SIZE(dw)) ==
+	if (pvscsi_command(pvs, PVSCSI_CMD_CONFIG, &cc, sizeof (cc)) ==
 	    PVSCSI_STATUS_OK) {
 		(void) ddi_dma_sync(page->pvb_dmah, 0, sizeof (*cp),
 		    DDI_DMA_SYNC_FORKERNEL);
@@ -1291,47 +1610,44 @@ pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
 		n = pvscsi_command(pvs, PVSCSI_CMD_GET_MAX_TARGETS, NULL, 0);
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
-		n = MIN(MAX(pvscsi_max_targets, 1), PVSCSI_MAX_TARGETS);
+		n = PVSCSI_MAX_TARGETS;
 	pvs->pvs_max_targets = n;
 }
 
-static boolean_t
-pvscsi_undo(pvscsi_softc_t *pvs, pvscsi_attach_state_t step)
-{
-	boolean_t taken = (pvs->pvs_attach & step) != 0;
-
-	pvs->pvs_attach &= ~step;
-	return (taken);
-}
-
+/*
+ * Undo the attach steps recorded, last first, and free the soft state.
+ * By the time the adapter detaches nothing waits and nothing is
+ * outstanding; once the watchdog is stopped no timeout is pending.
+ */
 static void
 pvscsi_cleanup(pvscsi_softc_t *pvs)
 {
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_TIMER)) {
-		timeout_id_t tid;
+	timeout_id_t tid;
 
+	if (pvs->pvs_attach & PVSCSI_ATTACH_TIMER) {
 		mutex_enter(&pvs->pvs_lock);
-		pvs->pvs_stopping = B_TRUE;
 		tid = pvs->pvs_timer;
+		pvs->pvs_timer = NULL;
 		mutex_exit(&pvs->pvs_lock);
 		(void) untimeout(tid);
+		VERIFY3P(pvs->pvs_timer, ==, NULL);
 	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_HBA)) {
+	if (pvs->pvs_attach & PVSCSI_ATTACH_HBA) {
 		(void) scsi_hba_detach(pvs->pvs_dip);
 		scsi_hba_tran_free(pvs->pvs_tran);
 	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_INTR)) {
-		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
-		(void) ((pvs->pvs_icap & DDI_INTR_FLAG_BLOCK) ?
-		    ddi_intr_block_disable(&pvs->pvs_ihdl, 1) :
-		    ddi_intr_disable(pvs->pvs_ihdl));
+	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR) {
+		pvscsi_reg_write(pvs, PVSCSI_REG_INTR_MASK, 0);
+		if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
+			(void) ddi_intr_block_disable(&pvs->pvs_ihdl, 1);
+		else
+			(void) ddi_intr_disable(pvs->pvs_ihdl);
 		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
 	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_DEVICE)) {
-		pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
+	if (pvs->pvs_attach & PVSCSI_ATTACH_DMA) {
+		VERIFY3U(pvs->pvs_nfree, ==, pvs->pvs_nslots);
+		pvscsi_reg_write(pvs, PVSCSI_REG_INTR_MASK, 0);
 		(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
-	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_DMA)) {
 		pvscsi_dma_free(&pvs->pvs_probe.pvc_dma);
 		pvscsi_dma_free(&pvs->pvs_msg_dma);
 		pvscsi_dma_free(&pvs->pvs_cmp_dma);
@@ -1341,71 +1657,131 @@ pvscsi_cleanup(pvscsi_softc_t *pvs)
 		kmem_free(pvs->pvs_slots,
 		    pvs->pvs_nslots * sizeof (pvscsi_cmd_t *));
 	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_SYNC)) {
+	if (pvs->pvs_attach & PVSCSI_ATTACH_KSTAT)
+		kstat_delete(pvs->pvs_kstat);
+	if (pvs->pvs_attach & PVSCSI_ATTACH_SYNC) {
+		VERIFY(list_is_empty(&pvs->pvs_waitq));
 		ddi_taskq_destroy(pvs->pvs_tq);
 		list_destroy(&pvs->pvs_waitq);
 		mutex_destroy(&pvs->pvs_lock);
 	}
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_INTR_ALLOC))
+	if (pvs->pvs_attach & PVSCSI_ATTACH_INTR_ALLOC)
 		(void) ddi_intr_free(pvs->pvs_ihdl);
-	if (pvscsi_undo(pvs, PVSCSI_ATTACH_REGS))
+	if (pvs->pvs_attach & PVSCSI_ATTACH_REGS)
 		ddi_regs_map_free(&pvs->pvs_regh);
-	VERIFY0(pvs->pvs_attach);
 	kmem_free(pvs, sizeof (*pvs));
 }
 
+/*
+ * The iport's attach: its target map, and a first scan.
+ */
 static int
-pvscsi_hba_attach(dev_info_t *dip)
+pvscsi_iport_attach(dev_info_t *dip)
 {
-	pvscsi_softc_t *pvs = kmem_zalloc(sizeof (*pvs), KM_SLEEP);
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
+	scsi_hba_tgtmap_t *tm;
+
+	if (scsi_hba_tgtmap_create(dip, SCSI_TM_FULLSET,
+	    PVSCSI_TGTMAP_SETTLE_USEC, PVSCSI_TGTMAP_CSYNC_USEC, pvs, NULL,
+	    NULL, &tm) != DDI_SUCCESS)
+		return (DDI_FAILURE);
+	mutex_enter(&pvs->pvs_lock);
+	pvs->pvs_tgtmap = tm;
+	pvs->pvs_rescan = B_TRUE;
+	pvscsi_discover_dispatch(pvs);
+	mutex_exit(&pvs->pvs_lock);
+	return (DDI_SUCCESS);
+}
+
+/*
+ * Attach the adapter, or an iport.  Each step of the adapter's attach is
+ * recorded in pvs_attach as it is taken (the rings' step before its
+ * allocations, which pvscsi_cleanup() frees as far as they went), and a
+ * failure is reported in words.  The register window is in the first
+ * memory BAR large enough.  The statistics are a virtual named kstat of
+ * pvs_stats under pvs_lock.  The adapter has a single iport, "iport0".
+ */
+static int
+pvscsi_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
+{
+	pvscsi_softc_t *pvs;
+	kstat_named_t *kn;
 	scsi_hba_tran_t *tran;
+	const char *failed;
 	boolean_t ok;
 	uint_t rn;
 	off_t size;
 
-	/* The registers are in the first memory BAR large enough. */
+	if (cmd != DDI_ATTACH)
+		return (DDI_FAILURE);
+	if (scsi_hba_iport_unit_address(dip) != NULL)
+		return (pvscsi_iport_attach(dip));
+	pvs = kmem_zalloc(sizeof (*pvs), KM_SLEEP);
 	pvs->pvs_dip = dip;
 	for (rn = 1; ddi_dev_regsize(dip, rn, &size) == DDI_SUCCESS; rn++) {
 		if (size >= PVSCSI_MEM_SPACE_SIZE)
 			break;
 	}
+	failed = "cannot map the registers";
 	if (ddi_regs_map_setup(dip, rn, &pvs->pvs_regs, 0,
 	    PVSCSI_MEM_SPACE_SIZE, &pvscsi_reg_attr, &pvs->pvs_regh) !=
 	    DDI_SUCCESS)
 		goto fail;
 	pvs->pvs_attach |= PVSCSI_ATTACH_REGS;
+	failed = "no interrupt";
 	if (pvscsi_intr_alloc(pvs) != DDI_SUCCESS)
 		goto fail;
 	pvs->pvs_attach |= PVSCSI_ATTACH_INTR_ALLOC;
+	failed = "cannot create the discovery taskq";
 	if ((pvs->pvs_tq = ddi_taskq_create(dip, "discover", 1,
 	    TASKQ_DEFAULTPRI, 0)) == NULL)
 		goto fail;
 	mutex_init(&pvs->pvs_lock, NULL, MUTEX_DRIVER,
 	    DDI_INTR_PRI(pvs->pvs_ipri));
-	PVSCSI_DONE_INIT(&pvs->pvs_waitq);
-	pvs->pvs_attach |= PVSCSI_ATTACH_SYNC | PVSCSI_ATTACH_DMA;
+	PVSCSI_CMD_LIST_CREATE(&pvs->pvs_waitq);
+	pvs->pvs_attach |= PVSCSI_ATTACH_SYNC;
+
+	failed = "cannot create the kstat";
+	if ((pvs->pvs_kstat = kstat_create(ddi_driver_name(dip),
+	    ddi_get_instance(dip), "errors", "controller", KSTAT_TYPE_NAMED,
+	    ARRAY_SIZE(pvscsi_stat_names), KSTAT_FLAG_VIRTUAL)) == NULL)
+		goto fail;
+	kn = (kstat_named_t *)&pvs->pvs_stats;
+	for (uint_t i = 0; i < ARRAY_SIZE(pvscsi_stat_names); i++, kn++)
+		kstat_named_init(kn, pvscsi_stat_names[i], KSTAT_DATA_UINT64);
+	pvs->pvs_kstat->ks_data = &pvs->pvs_stats;
+	pvs->pvs_kstat->ks_lock = &pvs->pvs_lock;
+	kstat_install(pvs->pvs_kstat);
+	pvs->pvs_attach |= PVSCSI_ATTACH_KSTAT;
+
+	failed = "cannot allocate the rings";
+	pvs->pvs_attach |= PVSCSI_ATTACH_DMA;
 	if (pvscsi_alloc_rings(pvs) != DDI_SUCCESS)
 		goto fail;
-
 	(void) pvscsi_command(pvs, PVSCSI_CMD_ADAPTER_RESET, NULL, 0);
-	pvs->pvs_attach |= PVSCSI_ATTACH_DEVICE;
 	pvscsi_get_max_targets(pvs);
+	failed = "cannot enable the interrupt";
 	if (ddi_intr_add_handler(pvs->pvs_ihdl, pvscsi_intr, (caddr_t)pvs,
 	    NULL) != DDI_SUCCESS)
 		goto fail;
-	if (((pvs->pvs_icap & DDI_INTR_FLAG_BLOCK) ?
-	    ddi_intr_block_enable(&pvs->pvs_ihdl, 1) :
-	    ddi_intr_enable(pvs->pvs_ihdl)) != DDI_SUCCESS) {
+	if (pvs->pvs_icap & DDI_INTR_FLAG_BLOCK)
+		ok = ddi_intr_block_enable(&pvs->pvs_ihdl, 1) == DDI_SUCCESS;
+	else
+		ok = ddi_intr_enable(pvs->pvs_ihdl) == DDI_SUCCESS;
+	if (!ok) {
 		(void) ddi_intr_remove_handler(pvs->pvs_ihdl);
 		goto fail;
 	}
 	pvs->pvs_attach |= PVSCSI_ATTACH_INTR;
+	failed = "the device refused its rings";
 	mutex_enter(&pvs->pvs_lock);
 	ok = pvscsi_setup_device(pvs);
 	mutex_exit(&pvs->pvs_lock);
-	if (!ok || (tran = scsi_hba_tran_alloc(dip, SCSI_HBA_CANSLEEP)) == NULL)
+	if (!ok)
 		goto fail;
 
+	failed = "cannot attach to SCSA";
+	tran = scsi_hba_tran_alloc(dip, SCSI_HBA_CANSLEEP);
 	tran->tran_hba_private = pvs;
 	tran->tran_tgt_init = pvscsi_tran_tgt_init;
 	tran->tran_tgt_free = pvscsi_tran_tgt_free;
@@ -1428,67 +1804,59 @@ pvscsi_hba_attach(dev_info_t *dip)
 	}
 	pvs->pvs_tran = tran;
 	pvs->pvs_attach |= PVSCSI_ATTACH_HBA;
+	failed = "cannot register the iport";
 	if (scsi_hba_iport_register(dip, "iport0") != DDI_SUCCESS)
 		goto fail;
 
 	mutex_enter(&pvs->pvs_lock);
-	pvs->pvs_timer = timeout(pvscsi_watchdog, pvs, drv_usectohz(MICROSEC));
+	pvs->pvs_timer = timeout(pvscsi_watchdog, pvs,
+	    drv_usectohz(PVSCSI_WATCHDOG_USEC));
 	mutex_exit(&pvs->pvs_lock);
 	pvs->pvs_attach |= PVSCSI_ATTACH_TIMER;
 	return (DDI_SUCCESS);
 fail:
-	dev_err(dip, CE_WARN, "attach failed after steps 0x%x",
-	    pvs->pvs_attach);
+	dev_err(dip, CE_WARN, "attach failed: %s", failed);
 	pvscsi_cleanup(pvs);
 	return (DDI_FAILURE);
 }
 
+/*
+ * The iport's detach: the map goes once the discovery task, which finds
+ * no map from now on, has ended.
+ */
 static int
-pvscsi_attach(dev_info_t *dip, ddi_attach_cmd_t cmd)
+pvscsi_iport_detach(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 	scsi_hba_tgtmap_t *tm;
 
-	if (cmd != DDI_ATTACH)
-		return (DDI_FAILURE);
-	if (scsi_hba_iport_unit_address(dip) == NULL)
-		return (pvscsi_hba_attach(dip));
-	if (tran == NULL || (pvs = tran->tran_hba_private) == NULL ||
-	    scsi_hba_tgtmap_create(dip, SCSI_TM_FULLSET, 2 * MICROSEC,
-	    MICROSEC, pvs, NULL, NULL, &tm) != DDI_SUCCESS)
-		return (DDI_FAILURE);
 	mutex_enter(&pvs->pvs_lock);
-	pvs->pvs_tgtmap = tm;
-	pvs->pvs_rescan = B_TRUE;
-	pvscsi_discover_dispatch(pvs);
+	tm = pvs->pvs_tgtmap;
+	pvs->pvs_tgtmap = NULL;
 	mutex_exit(&pvs->pvs_lock);
+	ddi_taskq_wait(pvs->pvs_tq);
+	scsi_hba_tgtmap_destroy(tm);
 	return (DDI_SUCCESS);
 }
 
+/*
+ * Detach the adapter, or an iport.  The adapter's detach fails while
+ * commands wait or are outstanding.
+ */
 static int
 pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
-	boolean_t iport = scsi_hba_iport_unit_address(dip) != NULL, busy;
-	scsi_hba_tgtmap_t *tm;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
+	boolean_t busy;
 
 	if (cmd != DDI_DETACH)
 		return (DDI_FAILURE);
+	if (scsi_hba_iport_unit_address(dip) != NULL)
+		return (pvscsi_iport_detach(dip));
 	mutex_enter(&pvs->pvs_lock);
 	busy = pvs->pvs_nfree != pvs->pvs_nslots ||
 	    !list_is_empty(&pvs->pvs_waitq);
-	tm = pvs->pvs_tgtmap;
-	if (iport)
-		pvs->pvs_tgtmap = NULL;
 	mutex_exit(&pvs->pvs_lock);
-	if (iport) {
-		ddi_taskq_wait(pvs->pvs_tq);
-		if (tm != NULL)
-			scsi_hba_tgtmap_destroy(tm);
-		return (DDI_SUCCESS);
-	}
 	if (busy)
 		return (DDI_FAILURE);
 	pvscsi_cleanup(pvs);
@@ -1498,13 +1866,12 @@ pvscsi_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 static int
 pvscsi_quiesce(dev_info_t *dip)
 {
-	scsi_hba_tran_t *tran = ddi_get_driver_private(dip);
-	pvscsi_softc_t *pvs = tran->tran_hba_private;
+	pvscsi_softc_t *pvs = PVSCSI_SOFTC(dip);
 
 	if (scsi_hba_iport_unit_address(dip) != NULL)
 		return (DDI_SUCCESS);
-	pvscsi_put(pvs, PVSCSI_REG_INTR_MASK, 0);
-	pvscsi_put(pvs, PVSCSI_REG_COMMAND, PVSCSI_CMD_ADAPTER_RESET);
+	pvscsi_reg_write(pvs, PVSCSI_REG_INTR_MASK, 0);
+	pvscsi_reg_write(pvs, PVSCSI_REG_COMMAND, PVSCSI_CMD_ADAPTER_RESET);
 	return (DDI_SUCCESS);
 }
 

@@ -64,8 +64,6 @@ extern "C" {
 #define	PVSCSI_INTR_MSG_MASK		0xc
 #define	PVSCSI_INTR_ALL			0xf
 
-#define	PVSCSI_MAX_INTRS		24
-
 /*
  * Commands: write the id to COMMAND, then the descriptor one dword at a
  * time to COMMAND_DATA, then read COMMAND_STATUS.

@@ -20,6 +20,7 @@
 #include <sys/list.h>
 #include <sys/ksynch.h>
 #include <sys/sunddi.h>
+#include <sys/kstat.h>
 #include <sys/scsi/scsi.h>
 
 #include "pvscsi.h"
@@ -36,10 +37,15 @@
 CTASSERT(PVSCSI_MAX_SGL * sizeof (pvscsi_sge_t) <= PVSCSI_SENSE_OFF);
 CTASSERT(PVSCSI_MAX_XFER / PVSCSI_PAGE_SIZE + 1 <= PVSCSI_MAX_SGL);
 
+#define	PVSCSI_DEFAULT_RING_PAGES	8	/* 256 requests */
 #define	PVSCSI_MSG_RING_PAGES	1
 #define	PVSCSI_MSG_ENTRIES (PVSCSI_MSG_RING_PAGES * PVSCSI_MSGS_PER_PAGE)
 
-/* A context: generation (never 0) in the high 16 bits, slot in the low. */
+/*
+ * A context, which names a command to the device and comes back in its
+ * completion, is the command's slot in the low 16 bits and the generation
+ * of its submission, never 0, in the high 16 bits.
+ */
 #define	PVSCSI_CTX_SLOT(ctx)	((ctx) & 0xffff)
 #define	PVSCSI_CTX_GEN_SHIFT	16
 
@@ -53,6 +59,7 @@ typedef struct pvscsi_dma {
 	uint64_t		pvb_pa;		/* of the first page */
 } pvscsi_dma_t;
 
+/* What tran_tgt_init(9E) parsed from a unit address "target,lun". */
 typedef struct pvscsi_tgt {
 	uint8_t			pvt_target;
 	uint8_t			pvt_lun;
@@ -60,38 +67,63 @@ typedef struct pvscsi_tgt {
 
 #define	PVSCSI_CMDF_QUEUED	0x01	/* on pvs_waitq */
 #define	PVSCSI_CMDF_POLLED	0x02	/* its submitter waits */
-#define	PVSCSI_CMDF_DONE	0x04	/* polled command ended */
-#define	PVSCSI_CMDF_TIMEDOUT	0x08	/* pkt_time expired */
+#define	PVSCSI_CMDF_TIMEDOUT	0x04	/* pkt_time expired */
 
 /*
  * A packet's tran_hba_len area, or the discovery probe (pvc_pkt NULL).
+ * While the command waits for a slot, is outstanding on the device or
+ * ends, its fields belong to pvs_lock; before that, to its submitter.
  */
 typedef struct pvscsi_cmd {
 	struct scsi_pkt		*pvc_pkt;
 	list_node_t		pvc_node;	/* pvs_waitq or done list */
-	uint32_t		pvc_ctx;
+	uint32_t		pvc_ctx;	/* 0 unless it has a slot */
 	uint_t			pvc_flags;	/* PVSCSI_CMDF_* */
 	uint8_t			pvc_target;
 	uint8_t			pvc_lun;
 	uint16_t		pvc_host;	/* host status */
-	uint_t			pvc_stat;	/* steps had: STAT_* */
+	uint_t			pvc_stat;	/* recovery steps had */
 	size_t			pvc_xfer;	/* bytes requested */
 	hrtime_t		pvc_expire;	/* deadline, or 0 */
 	pvscsi_dma_t		pvc_dma;	/* SG list and sense */
 } pvscsi_cmd_t;
 
-typedef enum pvscsi_attach_state {
-	PVSCSI_ATTACH_REGS	= 1 << 0,
-	PVSCSI_ATTACH_INTR_ALLOC = 1 << 1,
-	PVSCSI_ATTACH_SYNC	= 1 << 2,	/* lock, wait queue, taskq */
-	PVSCSI_ATTACH_DMA	= 1 << 3,
-	PVSCSI_ATTACH_DEVICE	= 1 << 4,	/* reset, to reset again */
-	PVSCSI_ATTACH_INTR	= 1 << 5,
-	PVSCSI_ATTACH_HBA	= 1 << 6,
-	PVSCSI_ATTACH_TIMER	= 1 << 7
-} pvscsi_attach_state_t;
+/*
+ * Device errors and recovery steps, counted under pvs_lock and exported
+ * as the named kstat pvscsi:<instance>:errors (see pvscsi(4D)).
+ */
+typedef struct pvscsi_stats {
+	kstat_named_t		bad_context;
+	kstat_named_t		bad_ring_index;
+	kstat_named_t		bad_message;
+	kstat_named_t		bad_data_length;
+	kstat_named_t		sense_clamped;
+	kstat_named_t		bad_host_status;
+	kstat_named_t		timeouts;
+	kstat_named_t		aborts;
+	kstat_named_t		device_resets;
+	kstat_named_t		bus_resets;
+	kstat_named_t		adapter_resets;
+} pvscsi_stats_t;
+
+/*
+ * The steps of the adapter's attach, each recorded in pvs_attach as it is
+ * taken (the rings' step as it begins), so that pvscsi_cleanup() undoes
+ * those and no other.
+ */
+#define	PVSCSI_ATTACH_REGS	(1 << 0)
+#define	PVSCSI_ATTACH_INTR_ALLOC (1 << 1)
+#define	PVSCSI_ATTACH_SYNC	(1 << 2)	/* lock, taskq */
+#define	PVSCSI_ATTACH_KSTAT	(1 << 3)
+#define	PVSCSI_ATTACH_DMA	(1 << 4)	/* and device reset */
+#define	PVSCSI_ATTACH_INTR	(1 << 5)
+#define	PVSCSI_ATTACH_HBA	(1 << 6)
+#define	PVSCSI_ATTACH_TIMER	(1 << 7)
 
 typedef struct pvscsi_softc {
+	/*
+	 * Set by attach before the interrupt is enabled, then only read.
+	 */
 	dev_info_t		*pvs_dip;
 	uint_t			pvs_attach;	/* PVSCSI_ATTACH_* */
 	ddi_acc_handle_t	pvs_regh;
@@ -102,39 +134,45 @@ typedef struct pvscsi_softc {
 	uint_t			pvs_ipri;
 	scsi_hba_tran_t		*pvs_tran;
 	ddi_taskq_t		*pvs_tq;
+	kstat_t			*pvs_kstat;
 	uint_t			pvs_max_targets;
-	uint_t			pvs_cmp_entries;
+	uint_t			pvs_nslots;	/* request entries */
 	pvscsi_dma_t		pvs_state_dma;
 	pvscsi_dma_t		pvs_req_dma;
 	pvscsi_dma_t		pvs_cmp_dma;
 	pvscsi_dma_t		pvs_msg_dma;
-	uint8_t			pvs_present[PVSCSI_MAX_TARGETS];
 
-	kmutex_t		pvs_lock;	/* protects all that follows */
+	/*
+	 * The discovery task's, which runs alone: the targets its last scan
+	 * found, and its probe command, which it fills in between polls.
+	 */
+	uint8_t			pvs_present[PVSCSI_MAX_TARGETS];
+	pvscsi_cmd_t		pvs_probe;
+
+	/*
+	 * The rest is pvs_lock's.
+	 */
+	kmutex_t		pvs_lock;
 	boolean_t		pvs_gone;	/* registers read all-ones */
 	boolean_t		pvs_msg_ring;	/* msg ring set up */
 	boolean_t		pvs_threshold;	/* reqCallThreshold on */
 	uint_t			pvs_kick;	/* kick register, or 0 */
-	uint_t			pvs_delivering;
-	uint32_t		pvs_req_prod;
+	uint_t			pvs_delivering;	/* threads */
+	uint32_t		pvs_req_prod;	/* published at a kick */
 	uint32_t		pvs_cmp_cons;
 	uint32_t		pvs_msg_cons;
-	uint_t			pvs_nslots;	/* request entries */
 	uint_t			pvs_nfree;
 	uint16_t		pvs_gen;
 	pvscsi_cmd_t		**pvs_slots;	/* outstanding */
 	uint16_t		*pvs_free;	/* stack of free slots */
 	list_t			pvs_waitq;
-	pvscsi_cmd_t		pvs_probe;
-	scsi_hba_tgtmap_t	*pvs_tgtmap;
+	scsi_hba_tgtmap_t	*pvs_tgtmap;	/* the iport's */
 	boolean_t		pvs_discovering; /* task dispatched */
 	boolean_t		pvs_rescan;	/* full scan wanted */
 	boolean_t		pvs_lunscan;	/* some lunscan_tgt set */
 	uint8_t			pvs_lunscan_tgt[PVSCSI_MAX_TARGETS];
-	timeout_id_t		pvs_timer;
-	boolean_t		pvs_stopping;
-	const char		*pvs_bad[4];	/* kinds of bad data */
-	uint_t			pvs_nbad[4];	/* logged at 2^n */
+	timeout_id_t		pvs_timer;	/* NULL: stopping */
+	pvscsi_stats_t		pvs_stats;	/* pvs_kstat's data */
 } pvscsi_softc_t;
 
 #endif /* _PVSCSI_VAR_H */
