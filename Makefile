@@ -34,6 +34,14 @@ DRV_HDRS	:= $(wildcard $(DRV_DIR)/*.h)
 # (Given after CFLAGS_BASE, the kernel's warning set replaces ours.)
 DRV_CFLAGS	:= $(KERN_WARN) -ffreestanding -D_init=pvscsi__init \
 		   -D_fini=pvscsi__fini -D_info=pvscsi__info
+# The driver's aliases, as its package manifest's driver action lists
+# them: programs that load the driver register it with them (fk_add_drv,
+# as add_drv -i), so the manifest stays their one owner.
+DRV_MANIFEST	:= usr/src/pkg/manifests/driver-storage-pvscsi.p5m
+DRV_ALIASES	:= $(shell awk '$$1 == "driver" { for (i = 2; i <= NF; i++) \
+		   if (sub(/^alias=/, "", $$i)) { \
+		   printf "%s\\\"%s\\\"", s, $$i; s = " " } }' $(DRV_MANIFEST))
+DRV_ALIASES_DEF	:= -DDRV_ALIASES='"$(DRV_ALIASES)"'
 
 FK_SRCS		:= $(wildcard fakekernel/ddi/*.c fakekernel/scsa/*.c \
 		   fakekernel/platform/*.c)
@@ -80,7 +88,8 @@ $(DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
 
 $(BUILD)/tests/%.o: tests/%.c $(FK_HDRS) $(wildcard tests/*.h tests/*/*.h tests/*/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) \
+	    $(DRV_ALIASES_DEF) -c $< -o $@
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIB_OBJS) $(FK_LIB)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(UNIT_LIB_OBJS) $(FK_LIB) $(LDLIBS)
@@ -88,7 +97,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_LIB_OBJS) $(FK_LIB)
 $(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
     $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
-	    $(LAB_QMP_OBJ) $(LDLIBS)
+	    $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
 
 # Any pvscsi driver's source directory (pvscsi.c, pvscsi.h, pvscsi_var.h),
 # built unmodified against the fakekernel as ours is, and the lab

@@ -14,6 +14,8 @@
 #
 # BENCH_QUICK=1: one round of shorter runs (about 4 minutes instead of
 # about 14).  BENCH_TESTS, BENCH_REPS, BENCH_WARMUP, BENCH_SECS override.
+# BENCH_BASE=PATH adds another build's iogen (an earlier commit's: a
+# before-and-after in one run) as the contender "base", right after ours.
 # fio and gnuplot-nox are installed with apt-get when missing.  Progress
 # goes to stderr.
 
@@ -46,9 +48,11 @@ need() {
 
 need fio fio
 need gnuplot gnuplot-nox
-for f in build/bench/iogen build/bench/cpuwin build/bench/moddisc; do
+for f in build/bench/iogen build/bench/cpuwin build/bench/moddisc \
+    ${BENCH_BASE:+"$BENCH_BASE"}; do
 	[ -x "$f" ] || die "$f is missing (run make bench)"
 done
+base=${BENCH_BASE:+$(cd "$(dirname "$BENCH_BASE")" && pwd)/$(basename "$BENCH_BASE")}
 
 case ${BENCH_QUICK:-0} in
 '' | 0 | no)
@@ -77,7 +81,7 @@ say "$reps round(s) of: $(echo "$tests" | tr , ' ')"
 	lab/lab --hba 2 --disk 0:0:null --disk 1:0:null --timeout "$budget" \
 	    --env "BENCH_TESTS=$tests" --env "BENCH_REPS=$reps" \
 	    --env "BENCH_WARMUP=$warm" --env "BENCH_SECS=$secs" \
-	    -- sh bench/guest.sh
+	    ${base:+--env "BENCH_BASE=$base"} -- sh bench/guest.sh
 	echo $? >"$out/status"
 } 2>&1 | tee "$out/raw.txt" | sed -u -e '/^[RI] /d' -e 's/^# /bench: /' >&2
 status=$(cat "$out/status")

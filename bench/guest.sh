@@ -15,7 +15,8 @@
 #
 # Environment (from bench.sh): BENCH_TESTS (comma-separated
 # WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds),
-# BENCH_SCALE.
+# BENCH_SCALE; BENCH_BASE, another build's iogen, run after ours as
+# who=base.
 
 set -u
 
@@ -103,6 +104,13 @@ sched_list() {
 run_ours() {
 	"$bin/iogen" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
 	    "$1:poll" || note "ours: $1 failed (status $?)"
+}
+
+# base TEST REP: another build's iogen (BENCH_BASE), labelled "base".
+run_base() {
+	"$BENCH_BASE" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
+	    "$1:poll" | sed 's/^R who=ours /R who=base /' ||
+		note "base: $1 failed"
 }
 
 run_ring() {
@@ -232,10 +240,12 @@ def=$(default_sched "$disk")
 echo "I controller_ours=$ctl_a controller_linux=$ctl_b linux_disk=$disk"
 echo "I default_sched=$def kernel=$(uname -r) cpus=$(nproc)"
 echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
+[ -n "${BENCH_BASE:-}" ] && echo "I base=$BENCH_BASE"
 
-# The fakekernel sees controller A only; DMA strictness is for tests, and
-# it runs in its production configuration (FK_DEBUG=0: no kmem debugging,
-# no lock-order witness), as an illumos non-DEBUG kernel does.
+# The fakekernel sees controller A only (B is no longer bound to
+# vfio-pci, so its platform cannot claim it); DMA strictness is for tests,
+# and it runs in its production configuration (FK_DEBUG=0: no kmem
+# debugging, no lock-order witness), as an illumos non-DEBUG kernel does.
 export LAB_PVSCSI="$ctl_a" FK_STRICT_DMA=0 FK_DEBUG=0
 
 scheds=$(sched_list "$def")
@@ -246,6 +256,7 @@ for rep in $(seq "$reps"); do
 		n=$((n + 1))
 		note "round $rep/$reps, test $n/$ntests: $t"
 		run_ours "$t" "$rep"
+		[ -n "${BENCH_BASE:-}" ] && run_base "$t" "$rep"
 		for s in $scheds; do
 			run_fio "$s" "$t"
 		done

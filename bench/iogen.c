@@ -8,9 +8,9 @@
  * Each test runs WARMUP seconds, then is measured for SECS seconds, and
  * prints one result line (bstat.h) on stdout.
  *
- * -x ours (default): the pvscsi driver on the first PVSCSI function (the
- * only one in $LAB_PVSCSI), through the fakekernel's target-side API on
- * LUN 0 of target 0, as sd would drive it:
+ * -x ours (default): the pvscsi driver on the first PVSCSI function bound
+ * to vfio-pci (bench/guest.sh leaves one), through the fakekernel's
+ * target-side API on LUN 0 of target 0, as sd would drive it:
  *   intr	asynchronous submissions (fk_scsi_submit) with the unit's queue
  *		depth set to QD; each completion callback submits the next
  *		command, so QD commands are always in the HBA's hands.

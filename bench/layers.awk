@@ -12,19 +12,23 @@ function layer(dso, sym) {
 		return "driver (pvscsi_*)"
 	if (sym ~ /dma/)
 		return "fakekernel DMA (bind, cookies, sync)"
-	if (sym ~ /^(kmem_|fk_arena|arena_)/ || sym ~ /^(malloc|free|_int_|calloc)/)
-		return "fakekernel kmem and libc malloc"
+	if (sym ~ /^(kmem_|kmc_|fk_arena|arena_|fk_cpu$|sched_getcpu)/ ||
+	    sym ~ /^(malloc|free|_int_|calloc)/)
+		return "fakekernel kmem (magazines) and libc malloc"
 	if (sym ~ /^(mutex_|cv_|fk_curthread|fk_mutex|fk_witness|rw_)/ ||
+	    sym ~ /^fk_(lock|cond|once)/ ||
 	    sym ~ /pthread_(mutex|cond|once)/ || sym ~ /mutex_(un)?lock/)
-		return "locks (mutex_*, pthread, witness)"
+		return "locks (mutex_*, host locks, witness)"
+	if (dso ~ /vdso/ || sym ~ /^(clock_gettime|gethrtime)/)
+		return "clock (gethrtime, clock_gettime)"
 	if (sym ~ /^(scsi_|fk_scsa|fk_pkt|fk_async|fk_scsi|fk_lun|getrbuf|freerbuf|bioinit)/)
 		return "fakekernel SCSA (packets, transport, completion)"
 	if (sym ~ /^(list_)/)
 		return "fakekernel lists"
-	if (sym ~ /^(io_|lba_|bh_|now_ns|run_|ring_|loop_|slot_|rawring_|big_|poll_thread)/ || sym ~ /clock_gettime/)
-		return "bench (iogen, ring, clock)"
-	if (sym ~ /^(drv_usecwait|fk_intr|fk_cpu_relax|gethrtime)/)
-		return "fakekernel interrupts, time, waits"
+	if (sym ~ /^(io_|lba_|bh_|now_ns|run_|ring_|loop_|slot_|rawring_|big_|poll_thread)/)
+		return "bench (iogen, ring)"
+	if (sym ~ /^(drv_usecwait|fk_intr|fk_cpu_relax|fk_plat_evvec)/)
+		return "fakekernel interrupts, waits"
 	if (dso ~ /libc|ld-linux/)
 		return "libc (other)"
 	return "other"

@@ -72,6 +72,10 @@ function label(c) {
 		return "ours, polled"
 	if (c == "ring/poll")
 		return "raw ring (ceiling)"
+	if (c == "base/intr")
+		return "base build, interrupts"
+	if (c == "base/poll")
+		return "base build, polled"
 	if (c == "linux/" defsched)
 		return "Linux, " substr(c, 7) " (default)"
 	return "Linux, " substr(c, 7)
@@ -215,10 +219,10 @@ $1 == "R" {
 END {
 	defsched = info["default_sched"]
 	# contenders in a fixed order
-	split("ours/intr ours/poll linux/none linux/" defsched " ring/poll",
-	    order, " ")
+	split("ours/intr ours/poll base/intr base/poll linux/none linux/" \
+	    defsched " ring/poll", order, " ")
 	no = 0
-	for (i = 1; i <= 5; i++)
+	for (i = 1; i <= 7; i++)
 		if (order[i] in seen_cont && !(order[i] in placed)) {
 			placed[order[i]] = 1
 			co[++no] = order[i]
@@ -332,6 +336,26 @@ END {
 		    median(t SUBSEP ldef, "cpu")), 2)
 	}
 
+	# before and after, when another build ran as "base" (BENCH_BASE)
+	if (("base/intr") in seen_cont) {
+		print ""
+		print "## Before and after"
+		print ""
+		printf "Base build: `%s`.\n\n", info["base"]
+		print "| workload | QD | base intr / ceiling | ours intr / ceiling | base polled / ceiling | ours polled / ceiling |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (ti = 1; ti <= ntests; ti++) {
+			split(tests[ti], tp, SUBSEP)
+			t = tests[ti]
+			rg = median(t SUBSEP "ring/poll", "iops")
+			printf "| %s %s | %s | %s | %s | %s | %s |\n",
+			    size_name(tp[2]), tp[1], tp[3],
+			    fmt(ratio(median(t SUBSEP "base/intr", "iops"), rg), 2),
+			    fmt(ratio(median(t SUBSEP "ours/intr", "iops"), rg), 2),
+			    fmt(ratio(median(t SUBSEP "base/poll", "iops"), rg), 2),
+			    fmt(ratio(median(t SUBSEP "ours/poll", "iops"), rg), 2)
+		}
+	}
 	print ""
 	if (scale_hbas != "")
 		scale_report()

@@ -28,6 +28,7 @@
 
 #include "fk.h"
 #include "pvscsi.h"
+#include "lib/drv.h"
 #include "lib/rawring.h"
 #include "iogen.h"
 
@@ -81,7 +82,8 @@ ring_open(int index)
 
 	if (rg == NULL)
 		return (NULL);
-	if ((rg->rg_dip = fk_pci_node_create(index, NULL)) == NULL ||
+	if (fk_pci_claim(drv_aliases) <= index ||
+	    (rg->rg_dip = fk_pci_node_create(index, NULL)) == NULL ||
 	    (rn = pvscsi_rnumber(rg->rg_dip)) < 0) {
 		free(rg);
 		return (NULL);

@@ -414,7 +414,8 @@ main(void)
 	opts.fo_platform = "vfio";
 	opts.fo_strict_dma = (s != NULL && strcmp(s, "0") == 0) ? -1 : 1;
 	if (fk_init(&opts) != 0 || fk_mod_load("pvscsi", pvscsi__init,
-	    pvscsi__fini, pvscsi__info) != 0) {
+	    pvscsi__fini, pvscsi__info) != 0 ||
+	    fk_add_drv("pvscsi", DRV_ALIASES) != 0) {
 		say("cannot start the fakekernel or load the driver\n");
 		return (1);
 	}

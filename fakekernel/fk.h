@@ -24,9 +24,12 @@ extern "C" {
  *
  * Other settings read from the environment where they act (each file's
  * block comment says more):
- *   FK_DEBUG		0: the production configuration, no kmem fills,
- *			redzones or quarantine, no lock-order witness
- *			(ddi/kmem.c, ddi/mutex.c)
+ *   FK_DEBUG		0: the production configuration, as an illumos
+ *			non-DEBUG kernel: no kmem fills, redzones or
+ *			quarantine, kmem_alloc from kmem_alloc_<size>
+ *			caches, mutexes with an owner and nothing else (no
+ *			witness, no held list); read once (ddi/init.c;
+ *			acts in ddi/kmem.c, ddi/mutex.c)
  *   FK_WITNESS_PANIC	1: a lock-order report panics (ddi/mutex.c)
  *   FK_KMEM_QUARANTINE	bytes of freed buffers kept back (ddi/kmem.c)
  *   FK_KMEM_FAIL_NOSLEEP N: every N-th KM_NOSLEEP allocation fails
@@ -101,20 +104,39 @@ extern int fk_prop_conf_set(const char *, const char *);
 extern void fk_prop_conf_clear(const char *);
 
 /*
- * PCI (ddi/pci.c).  fk_pci_attach_all(driver) makes one device node per
- * PCI function of the platform (under the root; node name from the
- * subsystem ids, e.g. "pci15ad,7c0"; unit address "dev" or "dev,func" in
- * hex, as illumos names PCI children; properties reg, assigned-addresses,
- * vendor-id, device-id, revision-id, subsystem-id, subsystem-vendor-id,
- * class-code, interrupts, compatible), binds the driver and attaches it.
- * It returns the number of nodes attached; a node whose attach fails is
- * removed.  fk_pci_hba(i) is the i-th attached node (NULL past the end).
- * fk_pci_detach_all() detaches and removes them, last first: DDI_FAILURE
- * if a driver refused (its node stays).  fk_pci_node_create(index, name)
- * and fk_pci_node_destroy() make and remove a node with no driver, for
- * programs that drive a function through the DDI themselves (name NULL:
- * the default node name).  fk_pci_count() is the number of functions.
+ * Drivers and the devices they bind to (ddi/drvalias.c), as add_drv(8)
+ * and /etc/driver_aliases have it on illumos.  fk_add_drv(driver,
+ * aliases) registers the driver's aliases, written as add_drv -i takes
+ * them (names separated by white space, each optionally in double quotes:
+ * "\"pciex15ad,7c0\" \"pci15ad,7c0\""), and has the platform claim every
+ * PCI function with one of them among its compatible names; a node binds
+ * to the driver of the first of its compatible names that is an alias.
+ * Returns 0, EINVAL for a malformed list, EEXIST when an alias belongs to
+ * another driver.  Adding a driver again replaces its aliases;
+ * fk_rem_drv(driver) drops them.  Aliases outlive fk_fini, claims do not.
+ *
+ * PCI (ddi/pci.c).  The platform offers candidate functions (vfio: those
+ * bound to vfio-pci) and claims the ones asked for: fk_add_drv() asks for
+ * a driver's, fk_pci_claim(aliases) for functions a program drives
+ * through the DDI itself (it returns how many of them are claimed, or -1
+ * for a malformed list).  fk_pci_count() is the number of functions
+ * claimed, numbered 0.. in claim order.  fk_pci_attach_all(driver) makes
+ * a device node for each claimed function bound to the driver (under the
+ * root; node name from the subsystem ids, e.g. "pci15ad,7c0"; unit
+ * address "dev" or "dev,func" in hex, as illumos names PCI children;
+ * properties reg, assigned-addresses, vendor-id, device-id, revision-id,
+ * subsystem-id, subsystem-vendor-id, class-code, interrupts, compatible)
+ * and attaches it.  It returns the number of nodes attached; a node whose
+ * attach fails is removed.  fk_pci_hba(i) is the i-th attached node (NULL
+ * past the end).  fk_pci_detach_all() detaches and removes them, last
+ * first: DDI_FAILURE if a driver refused (its node stays).
+ * fk_pci_node_create(index, name) and fk_pci_node_destroy() make and
+ * remove a node with no driver for claimed function index (name NULL:
+ * the default node name).
  */
+extern int fk_add_drv(const char *, const char *);
+extern void fk_rem_drv(const char *);
+extern int fk_pci_claim(const char *);
 extern int fk_pci_count(void);
 extern int fk_pci_attach_all(const char *);
 extern int fk_pci_detach_all(void);

@@ -3,9 +3,13 @@
  * Nothing under usr/src includes this; lab programs use fk.h.
  *
  * Ownership (one file owns each fact):
+ *   host threads and locks (fk_host.h)	ddi/thread.c, the only caller
+ *						of pthreads and futexes
  *   threads, interrupt context, witness	ddi/thread.c, ddi/mutex.c
+ *   code addresses as text			ddi/symbolize.c
  *   device tree, properties, modules		ddi/devinfo.c, ddi/props.c,
  *						ddi/module.c
+ *   driver aliases (which driver binds)	ddi/drvalias.c
  *   registers, DMA, interrupts, PCI		ddi/regs.c, ddi/dma.c,
  *						ddi/intr.c, ddi/pci.c over
  *						platform/platform.h
@@ -16,7 +20,7 @@
 
 #include <sys/types.h>
 #include <sys/sunddi.h>
-#include <pthread.h>
+#include <fk_host.h>
 #include <stdarg.h>
 
 #ifdef __cplusplus
@@ -40,7 +44,10 @@ extern "C" {
  * callback, a taskq job, a thread).
  *
  * fk_thread_create(&tid, name, func, arg) starts a named thread (tid
- * NULL: detached); 0 or an errno value.
+ * NULL: detached); 0 or an errno value.  fk_thread_bind_cpu(cpu) keeps
+ * the calling thread on one CPU (0 or an errno value).  fk_thread_exit()
+ * ends the calling thread (its t_owned, memory of the thread's creator,
+ * is freed with its fk_thread_t, at its end however it ends).
  *
  * t_held lists the kmutex_t the thread holds, in acquisition order, each
  * with the return address of the mutex_enter that took it: the witness
@@ -49,7 +56,7 @@ extern "C" {
 #define	FK_MAXHELD	32
 
 typedef struct fk_thread {
-	pthread_t	t_tid;
+	fk_tid_t	t_tid;
 	pid_t		t_lwp;			/* Linux thread id */
 	char		t_name[32];
 	int		t_intr;			/* interrupt nesting depth */
@@ -58,14 +65,30 @@ typedef struct fk_thread {
 	int		t_cpu;
 	int		t_nheld;		/* entries in t_held */
 	int		t_untracked;		/* held beyond FK_MAXHELD */
+	void		*t_owned;		/* freed when the thread ends */
 	struct mutex	*t_held[FK_MAXHELD];	/* for the witness */
 	void		*t_held_pc[FK_MAXHELD];	/* where each was taken */
 } fk_thread_t;
 
-extern fk_thread_t *fk_curthread(void);
-extern int fk_thread_create(pthread_t *, const char *, void *(*)(void *),
+extern __thread fk_thread_t *fk_self;
+extern fk_thread_t *fk_thread_adopt(void);
+
+/* The calling thread's structure: a thread-local load, inline. */
+static inline fk_thread_t *
+fk_curthread(void)
+{
+	fk_thread_t *t = fk_self;
+
+	if (__builtin_expect(t == NULL, 0))
+		t = fk_thread_adopt();
+	return (t);
+}
+
+extern int fk_thread_create(fk_tid_t *, const char *, void *(*)(void *),
     void *);
 extern void fk_thread_setname(const char *);
+extern int fk_thread_bind_cpu(int);
+extern void fk_thread_exit(void) __attribute__((noreturn));
 extern void fk_intr_enter(uint_t);
 extern void fk_intr_exit(void);
 extern int fk_in_intr(void);
@@ -85,9 +108,10 @@ extern size_t fk_mutex_describe(const struct mutex *, void *, char *,
     size_t);
 
 /*
- * Code addresses as text for reports (ddi/thread.c): "function (file.c:123)"
- * when addr2line can read the debug information, "function+0x1c" from the
- * symbol tables otherwise, "object(+0x1234)" without a symbol.
+ * Code addresses as text for reports (ddi/symbolize.c): "function
+ * (file.c:123)" when addr2line can read the debug information,
+ * "function+0x1c" from the symbol tables otherwise, "object(+0x1234)"
+ * without a symbol.
  * fk_symbolize_lines() is 1 when reports carry file and line here.
  */
 extern void fk_symbolize(void *const *, int, char (*)[160]);
@@ -126,7 +150,7 @@ struct dev_info {
 	int			devi_busy;	/* attach/detach running */
 	void			*devi_pdev;	/* platform PCI function */
 	void			*devi_scsa;	/* SCSA per-node state */
-	pthread_mutex_t		devi_lock;
+	fk_lock_t		devi_lock;
 	/* ndi.c: ndi_devi_enter(9F)'s holder, and the online state */
 	kmutex_t		devi_ndi_lock;
 	void			*devi_ndi_owner;	/* fk_thread_t */
@@ -188,10 +212,26 @@ struct fk_driver {
 extern struct fk_driver *fk_driver_lookup(const char *);
 
 /*
- * Memory.  kmem draws from the platform's DMA-able arena when one exists
- * (so any buffer a driver binds is DMA-able, as in a kernel); the platform
- * installs these hooks.  Defaults are malloc/free.  The backend must return
- * memory aligned to 16 bytes.
+ * Driver aliases (ddi/drvalias.c) and PCI claims (ddi/pci.c).
+ * fk_alias_parse(list, names, max) splits an add_drv -i list: the number
+ * of names, or -1 when malformed.  fk_alias_driver(compat, n, driver)
+ * copies to driver[FK_DRVNAME_LEN] the driver of the first of n compatible
+ * names that is an alias: 0, or -1 when none is.  FK_DRVNAME_LEN bounds
+ * a driver's name.  fk_pci_claim_names()
+ * has the platform claim the candidate functions with one of n names
+ * among their compatible names; it returns how many it claimed.
+ */
+#define	FK_ALIAS_LEN	48
+#define	FK_DRVNAME_LEN	32
+
+extern int fk_alias_parse(const char *, char (*)[FK_ALIAS_LEN], int);
+extern int fk_alias_driver(char (*)[FK_ALIAS_LEN], int, char *);
+extern int fk_pci_claim_names(char (*)[FK_ALIAS_LEN], int);
+
+/*
+ * Memory.  kmem draws from the platform's po_kmem_alloc when it has one
+ * (its DMA-able arena: any buffer a driver binds is DMA-able, as in a
+ * kernel), else from the heap (ddi/kmem.c).
  *
  * fk_kmem_nosleep_fail(kmflag) is the failure injector every KM_NOSLEEP
  * allocation consults (FK_KMEM_FAIL_NOSLEEP=N in the environment, or
@@ -201,8 +241,6 @@ extern struct fk_driver *fk_driver_lookup(const char *);
  * explains a value that is one of kmem's fill patterns (for reports of
  * corrupt structures), or returns "".
  */
-extern void *(*fk_kmem_backend_alloc)(size_t);
-extern void (*fk_kmem_backend_free)(void *, size_t);
 extern int fk_kmem_nosleep_fail(int);
 extern void fk_kmem_set_fail_nosleep(uint_t);
 extern void fk_kmem_reap(void);
@@ -235,6 +273,15 @@ extern uint64_t fk_log_dropped_count(void);
  */
 extern int fk_strict_dma;
 extern const char *fk_intr_types;
+
+/*
+ * FK_DEBUG (ddi/init.c): FK_DEBUG_ON() is 1 in the debug configuration,
+ * 0 in the production one (FK_DEBUG=0); read once, at the first use.
+ */
+extern int fk_debug;
+extern int fk_debug_resolve(void);
+#define	FK_DEBUG_ON()	\
+	(__builtin_expect(fk_debug >= 0, 1) ? fk_debug : fk_debug_resolve())
 extern int fk_quiet;
 extern int fk_verbose;
 

@@ -57,24 +57,10 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
 # --- resolve and download the packages -------------------------------
-# A foreign architecture's packages come through apt with a private state
-# (package lists, cache, an empty dpkg status) under the cache directory,
-# selected by APT_CONFIG: the host's dpkg and apt configuration are not
-# touched.  The sources are the host's.
+# A foreign architecture's packages come through apt's private state for
+# it (lab_apt_foreign).
 if [ "$LAB_DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
-	aptdir=$cache/apt
-	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" ||
-		lab_die "cannot create $aptdir"
-	[ -f "$aptdir/status" ] || : >"$aptdir/status"
-	cat >"$aptdir/apt.conf" <<EOF
-Dir::State::Lists "$aptdir/lists";
-Dir::Cache "$aptdir/cache";
-Dir::State::status "$aptdir/status";
-APT::Architecture "$LAB_DEB_ARCH";
-APT::Architectures { "$LAB_DEB_ARCH"; };
-EOF
-	APT_CONFIG=$aptdir/apt.conf
-	export APT_CONFIG
+	lab_apt_foreign "$LAB_DEB_ARCH" "$cache/apt"
 fi
 
 # Updates the package lists (the private ones for a foreign architecture).

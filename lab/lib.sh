@@ -103,6 +103,26 @@ lab_apt_update() {
 	apt-get update >"${LAB_APT_LOG:-/dev/null}" 2>&1
 }
 
+# lab_apt_foreign DEB_ARCH DIR: apt for a foreign architecture, with a
+# private state (package lists, cache, an empty dpkg status) under DIR,
+# selected by APT_CONFIG (exported): the host's dpkg and apt
+# configuration are not touched.  The sources are the host's.  Callers
+# hold the lock of DIR's cache (lab/build.sh, lab/jsonc-arm64.sh).
+lab_apt_foreign() {
+	mkdir -p "$2/lists/partial" "$2/cache/archives/partial" ||
+		lab_die "cannot create $2"
+	[ -f "$2/status" ] || : >"$2/status"
+	cat >"$2/apt.conf" <<EOF
+Dir::State::Lists "$2/lists";
+Dir::Cache "$2/cache";
+Dir::State::status "$2/status";
+APT::Architecture "$1";
+APT::Architectures { "$1"; };
+EOF
+	APT_CONFIG=$2/apt.conf
+	export APT_CONFIG
+}
+
 # lab_need CMD:PACKAGE ... installs the packages whose command is missing.
 # A PACKAGE given as /path:PACKAGE is checked by file instead.
 lab_need() {

@@ -1,9 +1,14 @@
 /*
  * qmp.c: QMP client for programs running inside the lab guest; see qmp.h.
+ * JSON is json-c's (Debian's libjson-c-dev): commands and disk arguments
+ * are built as json-c objects, every line read is parsed by it.  What this
+ * file adds is QMP's: the connection, ids, events, timeouts, errors.
  */
 
 #define _GNU_SOURCE
 #include "qmp.h"
+
+#include <json-c/json.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,269 +48,128 @@ qmp_last_error(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Growable string                                                     */
+/* JSON (json-c)                                                       */
 /* ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-	char	*sb_p;
-	size_t	sb_len;
-	size_t	sb_cap;
-	int	sb_oom;
-} sbuf_t;
+/* QMP's own values nest a few levels; the schema's deepest, a dozen. */
+#define	QMP_JSON_DEPTH	64
+/* What we send and copy out: compact, "/" unescaped. */
+#define	QMP_JSON_FLAGS	\
+	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-static void
-sb_add(sbuf_t *sb, const char *s, size_t n)
+/* Parses a whole text as one JSON value, or returns NULL. */
+static json_object *
+js_parse(const char *text)
 {
-	if (sb->sb_oom)
-		return;
-	if (sb->sb_len + n + 1 > sb->sb_cap) {
-		size_t cap = sb->sb_cap ? sb->sb_cap : 256;
-		char *p;
+	json_tokener *tok = json_tokener_new_ex(QMP_JSON_DEPTH);
+	json_object *o;
+	size_t len = strlen(text);
 
-		while (cap < sb->sb_len + n + 1)
-			cap *= 2;
-		if ((p = realloc(sb->sb_p, cap)) == NULL) {
-			sb->sb_oom = 1;
-			return;
-		}
-		sb->sb_p = p;
-		sb->sb_cap = cap;
-	}
-	memcpy(sb->sb_p + sb->sb_len, s, n);
-	sb->sb_len += n;
-	sb->sb_p[sb->sb_len] = '\0';
-}
-
-static void __attribute__((format(printf, 2, 3)))
-sb_printf(sbuf_t *sb, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		sb->sb_oom = 1;
-		return;
-	}
-	sb_add(sb, s, (size_t)n);
-	free(s);
-}
-
-/* Appends s as a JSON string literal. */
-static void
-sb_json_str(sbuf_t *sb, const char *s)
-{
-	sb_add(sb, "\"", 1);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			sb_printf(sb, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(sb, "\\u%04x", c);
-		else
-			sb_add(sb, s, 1);
-	}
-	sb_add(sb, "\"", 1);
-}
-
-static void
-sb_free(sbuf_t *sb)
-{
-	free(sb->sb_p);
-	memset(sb, 0, sizeof (*sb));
-}
-
-/* ------------------------------------------------------------------ */
-/* Minimal JSON scanning                                               */
-/* ------------------------------------------------------------------ */
-
-static const char *
-js_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return (p);
-}
-
-/* p points at '"'; returns the position after the closing quote. */
-static const char *
-js_skip_string(const char *p)
-{
-	for (p++; *p != '\0' && *p != '"'; p++) {
-		if (*p == '\\' && *++p == '\0')
-			return (NULL);
-	}
-	return (*p == '"' ? p + 1 : NULL);
-}
-
-static const char *
-js_skip_value(const char *p, int depth)
-{
-	const char *s;
-	char close;
-
-	p = js_ws(p);
-	if (depth > 64)
+	if (tok == NULL)
 		return (NULL);
-	switch (*p) {
-	case '"':
-		return (js_skip_string(p));
-	case '{':
-	case '[':
-		close = (*p == '{') ? '}' : ']';
-		p = js_ws(p + 1);
-		if (*p == close)
-			return (p + 1);
-		for (;;) {
-			if (close == '}') {
-				if (*p != '"' || (p = js_skip_string(p)) == NULL)
-					return (NULL);
-				p = js_ws(p);
-				if (*p++ != ':')
-					return (NULL);
-			}
-			if ((p = js_skip_value(p, depth + 1)) == NULL)
-				return (NULL);
-			p = js_ws(p);
-			if (*p == ',') {
-				p = js_ws(p + 1);
-				continue;
-			}
-			return (*p == close ? p + 1 : NULL);
-		}
-	case '\0':
-		return (NULL);
-	default:
-		for (s = p; *p != '\0' && strchr(",}] \t\r\n", *p) == NULL; p++)
-			;
-		return (p == s ? NULL : p);
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len)) {
+		json_object_put(o);
+		o = NULL;
 	}
+	json_tokener_free(tok);
+	return (o);
 }
 
-/* Returns the value of member key (keylen bytes) of object obj. */
-static const char *
-js_member(const char *obj, const char *key, size_t keylen)
+/* The value at a dotted path of object members ("data.device"), or NULL. */
+static json_object *
+js_path(json_object *o, const char *path)
 {
-	const char *p = js_ws(obj), *k, *e;
+	char seg[128];
+	const char *dot;
+	size_t n;
 
-	if (*p != '{')
-		return (NULL);
-	p = js_ws(p + 1);
-	if (*p == '}')
-		return (NULL);
 	for (;;) {
-		if (*p != '"' || (e = js_skip_string(p)) == NULL)
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof (seg))
 			return (NULL);
-		k = p + 1;
-		p = js_ws(e);
-		if (*p != ':')
+		(void) memcpy(seg, path, n);
+		seg[n] = '\0';
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, seg, &o))
 			return (NULL);
-		p = js_ws(p + 1);
-		if ((size_t)(e - 1 - k) == keylen && memcmp(k, key, keylen) == 0)
-			return (p);
-		if ((p = js_skip_value(p, 0)) == NULL)
-			return (NULL);
-		p = js_ws(p);
-		if (*p != ',')
-			return (NULL);
-		p = js_ws(p + 1);
+		if (dot == NULL)
+			return (o);
+		path = dot + 1;
 	}
 }
 
-static void
-put_utf8(char **o, char *end, unsigned cp)
+/* A value as text: a string's characters, anything else as JSON. */
+static const char *
+js_text(json_object *v)
 {
-	char tmp[4];
-	int n, i;
-
-	if (cp < 0x80) {
-		tmp[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		tmp[0] = (char)(0xc0 | (cp >> 6));
-		tmp[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else {
-		tmp[0] = (char)(0xe0 | (cp >> 12));
-		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	}
-	for (i = 0; i < n && *o < end; i++)
-		*(*o)++ = tmp[i];
+	return (json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) :
+	    json_object_to_json_string_ext(v, QMP_JSON_FLAGS));
 }
 
-/* Decodes the string literal at p into out (always NUL-terminated). */
 static int
-js_unescape(const char *p, char *out, size_t outlen)
+js_has(json_object *o, const char *member)
 {
-	char *o = out, *end = out + outlen - 1;
-	unsigned cp;
-
-	if (*p++ != '"')
-		return (-1);
-	while (*p != '"') {
-		if (*p == '\0')
-			return (-1);
-		if (*p != '\\') {
-			if (o < end)
-				*o++ = *p;
-			p++;
-			continue;
-		}
-		switch (*++p) {
-		case 'n': cp = '\n'; break;
-		case 't': cp = '\t'; break;
-		case 'r': cp = '\r'; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'u':
-			if (sscanf(p + 1, "%4x", &cp) != 1)
-				return (-1);
-			p += 4;
-			break;
-		case '\0':
-			return (-1);
-		default: cp = (unsigned char)*p; break;
-		}
-		put_utf8(&o, end, cp);
-		p++;
-	}
-	*o = '\0';
-	return (0);
+	return (json_object_object_get_ex(o, member, NULL));
 }
 
 int
 qmp_json_get(const char *json, const char *path, char *out, size_t outlen)
 {
-	const char *v = json, *seg = path, *dot, *e;
-	size_t n;
+	json_object *o, *v;
+	int rc = -1;
 
-	if (outlen == 0)
+	if (outlen == 0 || (o = js_parse(json)) == NULL)
 		return (-1);
-	for (;;) {
-		dot = strchr(seg, '.');
-		n = dot ? (size_t)(dot - seg) : strlen(seg);
-		if ((v = js_member(v, seg, n)) == NULL)
-			return (-1);
-		if (dot == NULL)
-			break;
-		seg = dot + 1;
+	if ((v = js_path(o, path)) != NULL) {
+		(void) snprintf(out, outlen, "%s", js_text(v));
+		rc = 0;
 	}
-	if (*v == '"')
-		return (js_unescape(v, out, outlen));
-	if ((e = js_skip_value(v, 0)) == NULL)
-		return (-1);
-	n = (size_t)(e - v);
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, v, n);
-	out[n] = '\0';
-	return (0);
+	json_object_put(o);
+	return (rc);
+}
+
+/* Serializes o, compactly, into out; takes o's reference. */
+static int
+js_copy_out(json_object *o, char *out, size_t len)
+{
+	const char *text;
+	int rc = -1;
+
+	if (o == NULL || (text = json_object_to_json_string_ext(o,
+	    QMP_JSON_FLAGS)) == NULL) {
+		seterr("out of memory");
+		errno = ENOMEM;
+	} else if (strlen(text) >= len) {
+		seterr("JSON does not fit in %zu bytes", len);
+		errno = ENOSPC;
+	} else {
+		(void) strcpy(out, text);
+		rc = 0;
+	}
+	json_object_put(o);
+	return (rc);
+}
+
+static void
+js_add_str(json_object *o, const char *key, const char *val)
+{
+	(void) json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static void
+js_add_int(json_object *o, const char *key, long long val)
+{
+	(void) json_object_object_add(o, key, json_object_new_int64(val));
+}
+
+static void
+js_add_bool(json_object *o, const char *key, int val)
+{
+	(void) json_object_object_add(o, key, json_object_new_boolean(val));
 }
 
 /* ------------------------------------------------------------------ */
@@ -395,7 +259,7 @@ read_line(int fd, long long deadline)
 			memmove(qc.c_buf, nl + 1, qc.c_len);
 			if (n > 0 && line == NULL)
 				return (NULL);
-			if (line != NULL && *js_ws(line) != '\0')
+			if (line != NULL && line[strspn(line, " \t\r")] != '\0')
 				return (line);
 			free(line);
 		}
@@ -499,21 +363,20 @@ qmp_close(int fd)
 	}
 }
 
+/* The status of our reply (parsed as o); the line goes to resp. */
 static int
-reply_status(const char *line, char *resp, size_t resplen)
+reply_status(const char *line, json_object *o, char *resp, size_t resplen)
 {
-	char desc[400];
+	json_object *desc;
 
-	if (resp != NULL && resplen > 0) {
-		(void) strncpy(resp, line, resplen - 1);
-		resp[resplen - 1] = '\0';
-	}
-	if (js_member(line, "return", 6) != NULL)
+	if (resp != NULL && resplen > 0)
+		(void) snprintf(resp, resplen, "%s", line);
+	if (js_has(o, "return"))
 		return (0);
-	if (js_member(line, "error", 5) != NULL) {
-		if (qmp_json_get(line, "error.desc", desc, sizeof (desc)) != 0)
-			(void) strcpy(desc, "(no description)");
-		seterr("%s", desc);
+	if (js_has(o, "error")) {
+		desc = js_path(o, "error.desc");
+		seterr("%s", desc != NULL ? js_text(desc) :
+		    "(no description)");
 		errno = EREMOTEIO;
 		return (-1);
 	}
@@ -522,14 +385,56 @@ reply_status(const char *line, char *resp, size_t resplen)
 	return (-1);
 }
 
+/*
+ * The command line to send: the caller's object with our id added, as
+ * one line of JSON; NULL with errno EINVAL when it is not an object
+ * (or has an id of its own), ENOMEM.
+ */
+static char *
+command_line(const char *user, const char *id)
+{
+	json_object *o = js_parse(user);
+	const char *text;
+	char *line = NULL;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    js_has(o, "id")) {
+		seterr("QMP command is not a JSON object without an id: "
+		    "%.100s", user);
+		json_object_put(o);
+		errno = EINVAL;
+		return (NULL);
+	}
+	js_add_str(o, "id", id);
+	if ((text = json_object_to_json_string_ext(o,
+	    QMP_JSON_FLAGS)) == NULL ||
+	    asprintf(&line, "%s\n", text) < 0) {
+		line = NULL;
+		errno = ENOMEM;
+	}
+	json_object_put(o);
+	return (line);
+}
+
+/* Whether o is the reply to the command with this id. */
+static int
+is_reply_to(json_object *o, const char *id)
+{
+	json_object *got;
+
+	return (json_object_object_get_ex(o, "id", &got) &&
+	    json_object_is_type(got, json_type_string) &&
+	    strcmp(json_object_get_string(got), id) == 0);
+}
+
 int
 qmp_exec(int fd, char *resp, size_t resplen, const char *fmt, ...)
 {
-	char id[64], got[64], *user, *line, *p;
+	char id[64], *user, *cmd, *line;
 	long long deadline;
-	sbuf_t cmd = { 0 };
+	json_object *o;
 	va_list ap;
-	int n, rc;
+	int n, rc, e;
 
 	if (resp != NULL && resplen > 0)
 		resp[0] = '\0';
@@ -538,76 +443,78 @@ qmp_exec(int fd, char *resp, size_t resplen, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return (-1);
-	for (p = user; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	}
-	p = (char *)js_ws(user);
-	if (*p != '{') {
-		seterr("QMP command is not a JSON object: %.100s", user);
-		free(user);
-		errno = EINVAL;
-		return (-1);
-	}
 	(void) snprintf(id, sizeof (id), "lab-%ld-%u", (long)getpid(),
 	    ++qc.c_seq);
-	sb_printf(&cmd, "{\"id\":\"%s\"%s%s\n", id,
-	    *js_ws(p + 1) == '}' ? "" : ",", p + 1);
+	cmd = command_line(user, id);
 	free(user);
-	if (cmd.sb_oom) {
-		sb_free(&cmd);
-		errno = ENOMEM;
+	if (cmd == NULL)
 		return (-1);
-	}
-	if (write_all(fd, cmd.sb_p, cmd.sb_len) != 0) {
-		int e = errno;
-
+	if (write_all(fd, cmd, strlen(cmd)) != 0) {
+		e = errno;
 		seterr("write %s: %s", getenv("LAB_QMP"), strerror(e));
-		sb_free(&cmd);
+		free(cmd);
 		errno = e;
 		return (-1);
 	}
-	sb_free(&cmd);
+	free(cmd);
 
 	deadline = now_ms() + qc.c_timeout;
 	for (;;) {
 		if ((line = read_line(fd, deadline)) == NULL)
 			return (-1);
-		if (qmp_json_get(line, "id", got, sizeof (got)) == 0) {
-			if (strcmp(got, id) == 0)
-				break;
-			free(line);	/* a stale reply to someone else */
-		} else if (js_member(line, "event", 5) != NULL) {
-			ev_push(line);
-		} else {
-			free(line);
-		}
+		if ((o = js_parse(line)) != NULL && is_reply_to(o, id))
+			break;
+		if (o != NULL && !js_has(o, "id") && js_has(o, "event"))
+			ev_push(line);	/* kept for qmp_wait_event */
+		else
+			free(line);	/* noise, or a stale reply */
+		json_object_put(o);
 	}
-	rc = reply_status(line, resp, resplen);
+	rc = reply_status(line, o, resp, resplen);
+	json_object_put(o);
 	free(line);
 	return (rc);
 }
 
+/*
+ * Whether an event line is event name, and when match ("path=value") is
+ * given, has value at path.
+ */
 static int
 event_matches(const char *line, const char *name, const char *match)
 {
-	char buf[256];
+	json_object *o = js_parse(line), *v;
 	const char *eq;
-	size_t plen;
 	char path[128];
+	size_t plen;
+	int yes = 0;
 
-	if (qmp_json_get(line, "event", buf, sizeof (buf)) != 0 ||
-	    strcmp(buf, name) != 0)
+	if (o == NULL)
 		return (0);
-	if (match == NULL)
-		return (1);
-	if ((eq = strchr(match, '=')) == NULL ||
-	    (plen = (size_t)(eq - match)) >= sizeof (path))
-		return (0);
-	memcpy(path, match, plen);
-	path[plen] = '\0';
-	return (qmp_json_get(line, path, buf, sizeof (buf)) == 0 &&
-	    strcmp(buf, eq + 1) == 0);
+	if ((v = js_path(o, "event")) != NULL &&
+	    strcmp(js_text(v), name) == 0) {
+		if (match == NULL) {
+			yes = 1;
+		} else if ((eq = strchr(match, '=')) != NULL &&
+		    (plen = (size_t)(eq - match)) < sizeof (path)) {
+			(void) memcpy(path, match, plen);
+			path[plen] = '\0';
+			yes = (v = js_path(o, path)) != NULL &&
+			    strcmp(js_text(v), eq + 1) == 0;
+		}
+	}
+	json_object_put(o);
+	return (yes);
+}
+
+static int
+is_event(const char *line)
+{
+	json_object *o = js_parse(line);
+	int yes = o != NULL && js_has(o, "event");
+
+	json_object_put(o);
+	return (yes);
 }
 
 int
@@ -636,7 +543,7 @@ qmp_wait_event(int fd, const char *name, const char *match, int timeout_ms,
 				    match ? match : "");
 			return (-1);
 		}
-		if (js_member(line, "event", 5) == NULL) {
+		if (!is_event(line)) {
 			free(line);
 			continue;
 		}
@@ -910,36 +817,98 @@ prepare_image(int hba, int target, disk_spec_t *ds)
 	return (0);
 }
 
+/* blkdebug's inject-error rules for one I/O type. */
 static void
-add_rules(sbuf_t *sb, const char *iotype, const long long *sec, int n,
-    const disk_spec_t *ds, int *first)
+add_rules(json_object *arr, const char *iotype, const long long *sec, int n,
+    const disk_spec_t *ds)
 {
+	json_object *rule;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		sb_printf(sb, "%s{\"event\":\"none\",\"iotype\":\"%s\","
-		    "\"sector\":%lld,\"errno\":%lld,\"once\":%s}",
-		    *first ? "" : ",", iotype, sec[i], ds->ds_errno,
-		    ds->ds_once ? "true" : "false");
-		*first = 0;
+		rule = json_object_new_object();
+		js_add_str(rule, "event", "none");
+		js_add_str(rule, "iotype", iotype);
+		js_add_int(rule, "sector", sec[i]);
+		js_add_int(rule, "errno", ds->ds_errno);
+		js_add_bool(rule, "once", ds->ds_once);
+		(void) json_object_array_add(arr, rule);
 	}
 }
 
-static int
-copy_out(const sbuf_t *sb, char *out, size_t len)
+/* blockdev-add's arguments for a parsed (and prepared) spec. */
+static json_object *
+blockdev_args(int hba, int target, const disk_spec_t *ds)
 {
-	if (sb->sb_oom) {
-		seterr("out of memory");
-		errno = ENOMEM;
-		return (-1);
+	json_object *bd = json_object_new_object(), *sub, *rules;
+	char node[64];
+
+	(void) snprintf(node, sizeof (node), "node-%d-%d", hba, target);
+	js_add_str(bd, "driver", ds->ds_kind == DK_NULL ? "null-co" :
+	    ds->ds_kind == DK_FILE ? "file" : "blkdebug");
+	js_add_str(bd, "node-name", node);
+	switch (ds->ds_kind) {
+	case DK_NULL:
+		js_add_int(bd, "size", ds->ds_size > 0 ? ds->ds_size :
+		    1LL << 30);
+		js_add_bool(bd, "read-zeroes", 1);
+		if (ds->ds_latency >= 0)
+			js_add_int(bd, "latency-ns", ds->ds_latency);
+		break;
+	case DK_FILE:
+		js_add_str(bd, "filename", ds->ds_path);
+		if (ds->ds_aio[0] != '\0')
+			js_add_str(bd, "aio", ds->ds_aio);
+		if (ds->ds_direct >= 0) {
+			sub = json_object_new_object();
+			js_add_bool(sub, "direct", ds->ds_direct);
+			(void) json_object_object_add(bd, "cache", sub);
+		}
+		break;
+	case DK_BLKDEBUG:
+		sub = json_object_new_object();
+		js_add_str(sub, "driver", "file");
+		(void) snprintf(node, sizeof (node), "node-%d-%d-file", hba,
+		    target);
+		js_add_str(sub, "node-name", node);
+		js_add_str(sub, "filename", ds->ds_path);
+		(void) json_object_object_add(bd, "image", sub);
+		if (ds->ds_config[0] != '\0')
+			js_add_str(bd, "config", ds->ds_config);
+		if (ds->ds_nrerr + ds->ds_nwerr > 0) {
+			rules = json_object_new_array();
+			add_rules(rules, "read", ds->ds_rerr, ds->ds_nrerr, ds);
+			add_rules(rules, "write", ds->ds_werr, ds->ds_nwerr,
+			    ds);
+			(void) json_object_object_add(bd, "inject-error",
+			    rules);
+		}
+		break;
 	}
-	if (sb->sb_len >= len) {
-		seterr("JSON does not fit in %zu bytes", len);
-		errno = ENOSPC;
-		return (-1);
+	return (bd);
+}
+
+/* device_add's arguments. */
+static json_object *
+device_args(int hba, int target, const disk_spec_t *ds)
+{
+	json_object *dev = json_object_new_object();
+	char buf[64];
+
+	js_add_str(dev, "driver", "scsi-hd");
+	(void) snprintf(buf, sizeof (buf), "disk-%d-%d", hba, target);
+	js_add_str(dev, "id", buf);
+	(void) snprintf(buf, sizeof (buf), "node-%d-%d", hba, target);
+	js_add_str(dev, "drive", buf);
+	(void) snprintf(buf, sizeof (buf), "hba%d.0", hba);
+	js_add_str(dev, "bus", buf);
+	js_add_int(dev, "scsi-id", target);
+	js_add_int(dev, "lun", 0);
+	if (ds->ds_lbs != 0) {
+		js_add_int(dev, "logical_block_size", ds->ds_lbs);
+		js_add_int(dev, "physical_block_size", ds->ds_lbs);
 	}
-	(void) memcpy(out, sb->sb_p, sb->sb_len + 1);
-	return (0);
+	return (dev);
 }
 
 int
@@ -962,9 +931,8 @@ int
 qmp_disk_json(int hba, int target, const char *kind_opts, char *blockdev,
     size_t blen, char *device, size_t dlen)
 {
-	sbuf_t bd = { 0 }, dev = { 0 };
 	disk_spec_t *ds;
-	int rc = -1, first = 1;
+	int rc = -1;
 
 	qmp_err[0] = '\0';
 	if (hba < 0 || hba > 63 || target < 0 || target > 64) {
@@ -980,64 +948,10 @@ qmp_disk_json(int hba, int target, const char *kind_opts, char *blockdev,
 	}
 	if (ds->ds_kind != DK_NULL && prepare_image(hba, target, ds) != 0)
 		goto out;
-
-	switch (ds->ds_kind) {
-	case DK_NULL:
-		sb_printf(&bd, "{\"driver\":\"null-co\",\"node-name\":"
-		    "\"node-%d-%d\",\"size\":%lld,\"read-zeroes\":true",
-		    hba, target, ds->ds_size > 0 ? ds->ds_size : 1LL << 30);
-		if (ds->ds_latency >= 0)
-			sb_printf(&bd, ",\"latency-ns\":%lld", ds->ds_latency);
-		sb_add(&bd, "}", 1);
-		break;
-	case DK_FILE:
-		sb_printf(&bd, "{\"driver\":\"file\",\"node-name\":"
-		    "\"node-%d-%d\",\"filename\":", hba, target);
-		sb_json_str(&bd, ds->ds_path);
-		if (ds->ds_aio[0] != '\0')
-			sb_printf(&bd, ",\"aio\":\"%s\"", ds->ds_aio);
-		if (ds->ds_direct >= 0)
-			sb_printf(&bd, ",\"cache\":{\"direct\":%s}",
-			    ds->ds_direct ? "true" : "false");
-		sb_add(&bd, "}", 1);
-		break;
-	case DK_BLKDEBUG:
-		sb_printf(&bd, "{\"driver\":\"blkdebug\",\"node-name\":"
-		    "\"node-%d-%d\",\"image\":{\"driver\":\"file\","
-		    "\"node-name\":\"node-%d-%d-file\",\"filename\":",
-		    hba, target, hba, target);
-		sb_json_str(&bd, ds->ds_path);
-		sb_add(&bd, "}", 1);
-		if (ds->ds_config[0] != '\0') {
-			sb_add(&bd, ",\"config\":", 10);
-			sb_json_str(&bd, ds->ds_config);
-		}
-		if (ds->ds_nrerr + ds->ds_nwerr > 0) {
-			sb_add(&bd, ",\"inject-error\":[", 17);
-			add_rules(&bd, "read", ds->ds_rerr, ds->ds_nrerr, ds,
-			    &first);
-			add_rules(&bd, "write", ds->ds_werr, ds->ds_nwerr, ds,
-			    &first);
-			sb_add(&bd, "]", 1);
-		}
-		sb_add(&bd, "}", 1);
-		break;
-	}
-
-	sb_printf(&dev, "{\"driver\":\"scsi-hd\",\"id\":\"disk-%d-%d\","
-	    "\"drive\":\"node-%d-%d\",\"bus\":\"hba%d.0\",\"scsi-id\":%d,"
-	    "\"lun\":0", hba, target, hba, target, hba, target);
-	if (ds->ds_lbs != 0)
-		sb_printf(&dev, ",\"logical_block_size\":%lld,"
-		    "\"physical_block_size\":%lld", ds->ds_lbs, ds->ds_lbs);
-	sb_add(&dev, "}", 1);
-
-	if (copy_out(&bd, blockdev, blen) == 0 &&
-	    copy_out(&dev, device, dlen) == 0)
+	if (js_copy_out(blockdev_args(hba, target, ds), blockdev, blen) == 0 &&
+	    js_copy_out(device_args(hba, target, ds), device, dlen) == 0)
 		rc = 0;
 out:
-	sb_free(&bd);
-	sb_free(&dev);
 	free(ds);
 	return (rc);
 }

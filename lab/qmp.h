@@ -1,5 +1,6 @@
 /*
- * qmp.h: a small QMP client for programs running inside the lab guest.
+ * qmp.h: a small QMP client for programs running inside the lab guest, on
+ * json-c (link -ljson-c; lab/lab.mk's LAB_QMP_LIBS).
  *
  * The lab connects a virtio-serial port in the guest (named "lab.qmp",
  * path in $LAB_QMP) to QEMU's QMP monitor through a relay on the host
@@ -33,7 +34,8 @@ int qmp_open(void);
 /*
  * Sends one command, a JSON object given printf-style, and waits for its
  * reply, skipping (and remembering) events.  Returns 0 on {"return":...};
- * -1 with errno EREMOTEIO on {"error":...}; -1 with another errno on I/O
+ * -1 with errno EREMOTEIO on {"error":...}; -1 with EINVAL when the text
+ * is not a JSON object or has an "id"; -1 with another errno on I/O
  * failure or timeout (ETIMEDOUT).  The reply line (NUL-terminated,
  * truncated to fit) goes to resp unless resp is NULL or resplen is 0.
  */
@@ -97,7 +99,8 @@ int qmp_disk_check(const char *kind_opts);
 /*
  * Copies the member of a JSON object at a dotted path (e.g. "data.device"
  * or "return") to out: strings are unescaped, other values are copied as
- * JSON text.  Returns 0, or -1 if absent or malformed.
+ * compact JSON text (truncated to fit).  Returns 0, or -1 if absent or
+ * malformed.
  */
 int qmp_json_get(const char *json, const char *path, char *out,
     size_t outlen);

@@ -5,7 +5,8 @@
  *    virtio-serial port: each line the guest writes is forwarded to the
  *    monitor; each line from the monitor (replies and asynchronous events)
  *    is forwarded to the guest.  The relay itself performs the
- *    qmp_capabilities handshake, so the guest never sees the greeting;
+ *    qmp_capabilities handshake, so the guest never sees the greeting
+ *    (json-c parses each line from QEMU: greeting, reply or event);
  *  - copies the guest's "lab.out" port (the command's stdout and stderr)
  *    to its own stdout as it arrives, and acknowledges the end marker the
  *    guest sends after the command, so that the guest powers off only
@@ -23,6 +24,8 @@
  */
 
 #define _GNU_SOURCE
+#include <json-c/json.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -239,23 +242,52 @@ flush_pending(void)
 	}
 }
 
+/* The top-level members of a QMP line that the relay looks at. */
+#define	QL_EVENT	0x1
+#define	QL_GREETING	0x2	/* "QMP" */
+#define	QL_RETURN	0x4
+
+static int
+qmp_line_kind(const char *line, size_t n)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *o = NULL;
+	int kind = 0;
+
+	if (tok != NULL)
+		o = json_tokener_parse_ex(tok, line, (int)n);
+	if (json_object_is_type(o, json_type_object)) {
+		if (json_object_object_get_ex(o, "event", NULL))
+			kind |= QL_EVENT;
+		if (json_object_object_get_ex(o, "QMP", NULL))
+			kind |= QL_GREETING;
+		if (json_object_object_get_ex(o, "return", NULL))
+			kind |= QL_RETURN;
+	}
+	json_object_put(o);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	return (kind);
+}
+
 static void
 qmp_line(const char *line, size_t n)
 {
-	int is_event = memmem(line, n, "\"event\"", 7) != NULL;
+	int kind = qmp_line_kind(line, n);
+	int is_event = (kind & QL_EVENT) != 0;
 
 	logmsg("< %.*s", (int)n, line);
 	if (verbose)
 		(void) fprintf(stderr, "qmp: < %.*s\n", (int)n, line);
 	switch (qstate) {
 	case Q_GREETING:
-		if (memmem(line, n, "\"QMP\"", 5) != NULL) {
+		if ((kind & QL_GREETING) != 0) {
 			qstate = Q_CAPS;
 			qmp_send("{\"execute\":\"qmp_capabilities\"}", 30);
 		}
 		break;
 	case Q_CAPS:
-		if (memmem(line, n, "\"return\"", 8) != NULL) {
+		if ((kind & QL_RETURN) != 0) {
 			qstate = Q_READY;
 			flush_pending();
 		} else if (!is_event) {

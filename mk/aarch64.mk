@@ -11,11 +11,11 @@
 #   make build/aarch64/tests/lab/t_attach	one program
 #   make aarch64-deps	install the cross toolchain and QEMU when missing
 #   make aarch64-check	aarch64-lab, then the lab's self-test on an
-#			aarch64 guest (lab/tests/run.sh -a aarch64) and
+#			aarch64 guest (lab/selftest/run.sh -a aarch64) and
 #			the scenarios of tests/lab/suites with the aarch64
-#			programs (lab/tests/suites.sh -a aarch64)
+#			programs (tests/arch-suites.sh -a aarch64)
 #   make aarch64-unit-check	aarch64-unit, then every unit test inside
-#			one aarch64 guest (lab/tests/units.sh -a aarch64;
+#			one aarch64 guest (tests/arch-units.sh -a aarch64;
 #			one that did not build counts as a failure)
 #
 # Outputs: build/aarch64/libfakekernel.a, build/aarch64/pvscsi.o,
@@ -75,7 +75,7 @@ $(A64_DRV_OBJ): $(DRV_SRC) $(DRV_HDRS) $(FK_HDRS)
 $(A64)/tests/%.o: tests/%.c $(FK_HDRS) $(A64_TEST_HDRS)
 	@mkdir -p $(@D)
 	$(A64_CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Itests -Ilab -I$(DRV_DIR) \
-	    -c $< -o $@
+	    $(DRV_ALIASES_DEF) -c $< -o $@
 
 $(A64)/tests/unit/%: $(A64)/tests/unit/%.o $(A64_UNIT_LIB_OBJS) $(A64_FK_LIB)
 	$(A64_CC) $(CFLAGS_BASE) $(A64_LDFLAGS) -o $@ $< $(A64_UNIT_LIB_OBJS) \
@@ -84,18 +84,19 @@ $(A64)/tests/unit/%: $(A64)/tests/unit/%.o $(A64_UNIT_LIB_OBJS) $(A64_FK_LIB)
 $(A64)/tests/lab/%: $(A64)/tests/lab/%.o $(A64_LAB_LIB_OBJS) $(A64_DRV_OBJ) \
     $(A64_FK_LIB) $(LAB_A64_QMP_OBJ)
 	$(A64_CC) $(CFLAGS_BASE) $(A64_LDFLAGS) -o $@ $< $(A64_LAB_LIB_OBJS) \
-	    $(A64_DRV_OBJ) $(A64_FK_LIB) $(LAB_A64_QMP_OBJ) $(LDLIBS)
+	    $(A64_DRV_OBJ) $(A64_FK_LIB) $(LAB_A64_QMP_OBJ) \
+	    $(LAB_A64_QMP_LIBS) $(LDLIBS)
 
 aarch64-check: aarch64-deps
 	@$(MAKE) --no-print-directory aarch64-lab
-	@sh lab/tests/run.sh -a aarch64
-	@sh lab/tests/suites.sh -a aarch64
+	@sh lab/selftest/run.sh -a aarch64
+	@sh tests/arch-suites.sh -a aarch64
 
-# A unit test that does not build for aarch64 is reported by units.sh as
-# a FAIL line; the others still run.
+# A unit test that does not build for aarch64 is reported by
+# tests/arch-units.sh as a FAIL line; the others still run.
 aarch64-unit-check: aarch64-deps
 	-@$(MAKE) --no-print-directory -k aarch64-unit
-	@sh lab/tests/units.sh -a aarch64
+	@sh tests/arch-units.sh -a aarch64
 
 aarch64-clean:
 	rm -rf $(A64)

@@ -38,7 +38,7 @@ $(BENCH_IOGEN): $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
     $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
 	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
-	    $(LAB_QMP_OBJ) $(LDLIBS)
+	    $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
 
 $(BENCH_CPUWIN) $(BENCH_MODDISC): $(BENCH_DIR)/%: $(BENCH_DIR)/%.o \
     $(BENCH_DIR)/bstat.o

@@ -21,8 +21,8 @@ demo: deps
 
 $(BUILD)/demo/%.o: demo/%.c $(FK_HDRS) $(LAB_QMP_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) -Ilab -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) $(DRV_ALIASES_DEF) -Ilab -c $< -o $@
 
 $(DEMO_BIN): $(BUILD)/demo/demo.o $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ) \
-	    $(LDLIBS)
+	    $(LAB_QMP_LIBS) $(LDLIBS)

@@ -57,7 +57,7 @@ $(FUZZ_DIR)/pvscsi.o: $(DRV_SRC) $(FUZZ_HDRS)
 $(FUZZ_DIR)/%.o: tests/fuzz/%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-	    $(FK_CPPFLAGS) $(FUZZ_INC) -c $< -o $@
+	    $(FK_CPPFLAGS) $(FUZZ_INC) $(DRV_ALIASES_DEF) -c $< -o $@
 
 $(FUZZ_BIN): $(FUZZ_COV_OBJS) $(FUZZ_FK_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ \
@@ -115,7 +115,7 @@ $(FUZZ_DIR)/cov/%.o: tests/fuzz/%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	    -fprofile-instr-generate -fcoverage-mapping $(FK_CPPFLAGS) \
-	    $(FUZZ_INC) -c $< -o $@
+	    $(FUZZ_INC) $(DRV_ALIASES_DEF) -c $< -o $@
 
 $(FUZZ_DIR)/cov/pvscsi.o: $(DRV_SRC) $(FUZZ_HDRS)
 	@mkdir -p $(@D)

@@ -19,6 +19,7 @@ for c in gcc make ar qemu-system-x86_64 cpio depmod clang; do
 	have "$c" || need="$need $(pkg_for "$c")"
 done
 [ -x /bin/busybox ] || need="$need busybox-static"
+[ -f /usr/include/json-c/json.h ] || need="$need libjson-c-dev"
 [ -z "$need" ] && exit 0
 echo "deps: installing$need"
 if [ "$(id -u)" != 0 ]; then

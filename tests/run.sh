@@ -152,8 +152,8 @@ not_linked() {
 }
 
 if [ "$lab" = 1 ]; then
-	if [ -x lab/tests/run.sh ] && [ -z "$driver" ]; then
-		run "lab/selftest" sh lab/tests/run.sh
+	if [ -x lab/selftest/run.sh ] && [ -z "$driver" ]; then
+		run "lab/selftest" sh lab/selftest/run.sh
 	fi
 	if [ -f tests/lab/suites ]; then
 		# name | lab options | command (relative to the repo top)
@@ -176,9 +176,9 @@ if [ "$lab" = 1 ]; then
 	# A representative subset on the emulated arm64 machine: discovery,
 	# integrity, saturation, hot plug, resets under load (make
 	# check-aarch64 runs them all).
-	if [ -f lab/tests/suites.sh ] && [ -d build/aarch64 ] &&
+	if [ -f tests/arch-suites.sh ] && [ -d build/aarch64 ] &&
 	    [ -z "$driver" ] && [ -z "$extra" ]; then
-		run "lab/aarch64" sh lab/tests/suites.sh -a aarch64 \
+		run "lab/aarch64" sh tests/arch-suites.sh -a aarch64 \
 		    -k attach -k io-msi -k saturate-msi -k platform-hotplug \
 		    -k recover-msi
 	fi

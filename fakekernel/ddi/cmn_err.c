@@ -50,7 +50,6 @@
 
 #include <errno.h>
 #include <execinfo.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +61,7 @@
 
 char *volatile panicstr;
 
-static pthread_mutex_t fk_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_log_lock = FK_LOCK_INIT;
 static fk_logmsg_t **fk_log_msgs;
 static uint_t fk_log_n;
 static uint_t fk_log_cap;
@@ -74,7 +73,7 @@ static __thread char fk_cont_buf[FK_CONT_MAX];
 static __thread size_t fk_cont_len;
 static __thread int fk_cont_console;
 
-static pthread_mutex_t fk_panic_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_panic_lock = FK_LOCK_INIT;
 static __thread int fk_panicking;
 static char fk_panic_msg[1024];
 
@@ -162,18 +161,18 @@ fk_log_store(int level, int console, const char *text)
 	m->lm_text = (const char *)(m + 1);
 	m->lm_time = gethrtime();
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	if (fk_log_n >= FK_LOG_MAX ||
 	    (fk_log_n == fk_log_cap && fk_log_grow() != 0)) {
 		fk_log_dropped++;
-		(void) pthread_mutex_unlock(&fk_log_lock);
+		fk_lock_exit(&fk_log_lock);
 		free(m);
 		return;
 	}
 	fk_log_msgs[fk_log_n++] = m;
 	if (console)
 		fk_log_nconsole++;
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 }
 
 /*
@@ -372,9 +371,9 @@ fk_log_count(void)
 {
 	uint_t n;
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	n = fk_log_n;
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 	return (n);
 }
 
@@ -383,9 +382,9 @@ fk_log_console_count(void)
 {
 	uint_t n;
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	n = fk_log_nconsole;
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 	return (n);
 }
 
@@ -394,10 +393,10 @@ fk_log_get(uint_t i)
 {
 	const fk_logmsg_t *m = NULL;
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	if (i < fk_log_n)
 		m = fk_log_msgs[i];
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 	return (m);
 }
 
@@ -408,14 +407,14 @@ fk_log_find(const char *what, uint_t start)
 	int found = -1;
 	uint_t i;
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	for (i = start; i < fk_log_n; i++) {
 		if (strstr(fk_log_msgs[i]->lm_text, what) != NULL) {
 			found = (int)i;
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 	return (found);
 }
 
@@ -425,9 +424,9 @@ fk_log_dropped_count(void)
 {
 	uint64_t n;
 
-	(void) pthread_mutex_lock(&fk_log_lock);
+	fk_lock_enter(&fk_log_lock);
 	n = fk_log_dropped;
-	(void) pthread_mutex_unlock(&fk_log_lock);
+	fk_lock_exit(&fk_log_lock);
 	return (n);
 }
 
@@ -500,11 +499,11 @@ vpanic(const char *fmt, va_list ap)
 		fk_panic_stack(1);
 		abort();
 	}
-	if (pthread_mutex_trylock(&fk_panic_lock) != 0) {
+	if (!fk_lock_tryenter(&fk_panic_lock)) {
 		(void) snprintf(line, sizeof (line), "panic: (while another "
 		    "thread panics) %s\n", msg);
 		fk_panic_puts(line);
-		(void) pthread_mutex_lock(&fk_panic_lock);
+		fk_lock_enter(&fk_panic_lock);
 		abort();
 	}
 	(void) snprintf(fk_panic_msg, sizeof (fk_panic_msg), "%s", msg);

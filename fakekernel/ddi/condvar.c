@@ -1,9 +1,9 @@
 /*
  * condvar(9F).
  *
- * A kcondvar_t is a pthread condition variable on CLOCK_MONOTONIC, used
- * with the kmutex_t's own pthread mutex, so that giving the mutex up and
- * sleeping is atomic.  Around the sleep the mutex's owner, the thread's
+ * A kcondvar_t is a host condition variable (fk_host.h), used with the
+ * kmutex_t's own host lock, so that giving the mutex up and sleeping is
+ * atomic.  Around the sleep the mutex's owner, the thread's
  * held list and the witness follow (the reacquisition is an acquisition:
  * waiting on one mutex while holding another is a lock order like any).
  *
@@ -31,8 +31,6 @@
 #include <fk_impl.h>
 
 #include <errno.h>
-#include <pthread.h>
-#include <time.h>
 
 #define	CV_MAGIC	0x43564152u	/* "CVAR" */
 #define	CV_DEAD		0x63766172u	/* "cvar": destroyed */
@@ -59,16 +57,11 @@ cv_verify(const kcondvar_t *cvp, const char *op)
 void
 cv_init(kcondvar_t *cvp, char *name, kcv_type_t type, void *arg)
 {
-	pthread_condattr_t attr;
-
 	(void) name;
 	(void) arg;
 	if (type != CV_DEFAULT && type != CV_DRIVER)
 		panic("cv_init(%p): bad type %d", (void *)cvp, (int)type);
-	VERIFY0(pthread_condattr_init(&attr));
-	VERIFY0(pthread_condattr_setclock(&attr, CLOCK_MONOTONIC));
-	VERIFY0(pthread_cond_init(&cvp->cv_cond, &attr));
-	(void) pthread_condattr_destroy(&attr);
+	fk_cond_init(&cvp->cv_cond);
 	cvp->cv_waiters = 0;
 	cvp->cv_mutex = NULL;
 	__atomic_store_n(&cvp->cv_magic, CV_MAGIC, __ATOMIC_RELEASE);
@@ -82,17 +75,16 @@ cv_destroy(kcondvar_t *cvp)
 		panic("cv_destroy(%p): %u thread(s) still waiting", (void *)cvp,
 		    cvp->cv_waiters);
 	}
-	(void) pthread_cond_destroy(&cvp->cv_cond);
 	cvp->cv_magic = CV_DEAD;
 }
 
 /*
- * The wait itself.  deadline is a CLOCK_MONOTONIC time or NULL.  Returns
+ * The wait itself.  deadline is a gethrtime() time or 0 (none).  Returns
  * 0 when woken, ETIMEDOUT when the deadline passed.
  */
 static int
-cv_block(kcondvar_t *cvp, kmutex_t *mp, const struct timespec *deadline,
-    const char *op, void *pc)
+cv_block(kcondvar_t *cvp, kmutex_t *mp, hrtime_t deadline, const char *op,
+    void *pc)
 {
 	fk_thread_t *t = fk_curthread();
 	int rc;
@@ -111,27 +103,10 @@ cv_block(kcondvar_t *cvp, kmutex_t *mp, const struct timespec *deadline,
 	cvp->cv_mutex = mp;
 	__atomic_add_fetch(&cvp->cv_waiters, 1, __ATOMIC_RELEASE);
 	fk_mutex_wait_release(mp, t);
-	if (deadline == NULL) {
-		rc = pthread_cond_wait(&cvp->cv_cond, &mp->m_lock);
-	} else {
-		rc = pthread_cond_timedwait(&cvp->cv_cond, &mp->m_lock,
-		    deadline);
-	}
+	rc = fk_cond_wait(&cvp->cv_cond, &mp->m_lock, deadline);
 	fk_mutex_wait_reacquire(mp, t, pc);
 	__atomic_sub_fetch(&cvp->cv_waiters, 1, __ATOMIC_RELEASE);
 	return (rc == ETIMEDOUT ? ETIMEDOUT : 0);
-}
-
-/* Now plus some ticks, on CLOCK_MONOTONIC. */
-static void
-cv_deadline(clock_t ticks, struct timespec *ts)
-{
-	int64_t ns;
-
-	VERIFY0(clock_gettime(CLOCK_MONOTONIC, ts));
-	ns = ts->tv_nsec + (int64_t)ticks * (NANOSEC / FK_HZ);
-	ts->tv_sec += ns / NANOSEC;
-	ts->tv_nsec = ns % NANOSEC;
 }
 
 /* Wait at most "ticks" ticks; -1 on timeout, else the ticks left. */
@@ -139,7 +114,6 @@ static clock_t
 cv_wait_ticks(kcondvar_t *cvp, kmutex_t *mp, clock_t ticks, const char *op,
     void *pc)
 {
-	struct timespec ts;
 	clock_t start, left;
 
 	if (ticks <= 0) {
@@ -148,8 +122,8 @@ cv_wait_ticks(kcondvar_t *cvp, kmutex_t *mp, clock_t ticks, const char *op,
 		return (-1);
 	}
 	start = ddi_get_lbolt();
-	cv_deadline(ticks, &ts);
-	if (cv_block(cvp, mp, &ts, op, pc) == ETIMEDOUT)
+	if (cv_block(cvp, mp, gethrtime() + (hrtime_t)ticks * (NANOSEC / FK_HZ),
+	    op, pc) == ETIMEDOUT)
 		return (-1);
 	left = start + ticks - ddi_get_lbolt();
 	return (left > 0 ? left : 1);
@@ -159,14 +133,14 @@ void
 cv_wait(kcondvar_t *cvp, kmutex_t *mp)
 {
 	fk_assert_may_block("cv_wait");
-	(void) cv_block(cvp, mp, NULL, "cv_wait", __builtin_return_address(0));
+	(void) cv_block(cvp, mp, 0, "cv_wait", __builtin_return_address(0));
 }
 
 int
 cv_wait_sig(kcondvar_t *cvp, kmutex_t *mp)
 {
 	fk_assert_may_block("cv_wait_sig");
-	(void) cv_block(cvp, mp, NULL, "cv_wait_sig",
+	(void) cv_block(cvp, mp, 0, "cv_wait_sig",
 	    __builtin_return_address(0));
 	return (1);
 }
@@ -196,12 +170,12 @@ void
 cv_signal(kcondvar_t *cvp)
 {
 	cv_verify(cvp, "cv_signal");
-	(void) pthread_cond_signal(&cvp->cv_cond);
+	fk_cond_signal(&cvp->cv_cond);
 }
 
 void
 cv_broadcast(kcondvar_t *cvp)
 {
 	cv_verify(cvp, "cv_broadcast");
-	(void) pthread_cond_broadcast(&cvp->cv_cond);
+	fk_cond_broadcast(&cvp->cv_cond);
 }

@@ -15,7 +15,7 @@
  * holds it.  So an iport or disk that is removed and comes back keeps
  * its number.
  *
- * Locking.  One tree lock (fk_tree_lock, a plain pthread mutex, never
+ * Locking.  One tree lock (fk_tree_lock, a plain host lock, never
  * held across driver code) covers the links, names, binding, instance
  * numbers (struct fk_driver's drv_next_instance included) and the
  * attached/busy state.  Attach and detach of one node are serialized by
@@ -39,7 +39,6 @@
 #include <fk_impl.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +53,9 @@ typedef struct fk_inst {
 
 #pragma weak fk_devi_post_attach_hook
 
-static pthread_mutex_t fk_tree_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_tree_cv = PTHREAD_COND_INITIALIZER;
-static pthread_once_t fk_root_once = PTHREAD_ONCE_INIT;
+static fk_lock_t fk_tree_lock = FK_LOCK_INIT;
+static fk_cond_t fk_tree_cv = FK_COND_INIT;
+static fk_once_t fk_root_once = FK_ONCE_INIT;
 static dev_info_t *fk_root;
 static fk_inst_t *fk_insts;
 
@@ -70,7 +69,7 @@ fk_devi_new(const char *name, const char *addr)
 	    (addr != NULL && (DEVI(dip)->devi_addr = strdup(addr)) == NULL))
 		panic("fk_devi_alloc: out of memory");
 	DEVI(dip)->devi_instance = -1;
-	(void) pthread_mutex_init(&DEVI(dip)->devi_lock, NULL);
+	fk_lock_init(&DEVI(dip)->devi_lock);
 	mutex_init(&DEVI(dip)->devi_ndi_lock, "ndi_devi_enter", MUTEX_DRIVER,
 	    NULL);
 	return (dip);
@@ -86,7 +85,7 @@ fk_root_create(void)
 dev_info_t *
 fk_root_node(void)
 {
-	(void) pthread_once(&fk_root_once, fk_root_create);
+	fk_once(&fk_root_once, fk_root_create);
 	return (fk_root);
 }
 
@@ -154,9 +153,9 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 		parent = fk_root_node();
 	dip = fk_devi_new(name, addr);
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	if (addr != NULL && fk_devi_child_locked(parent, name, addr) != NULL) {
-		(void) pthread_mutex_unlock(&fk_tree_lock);
+		fk_lock_exit(&fk_tree_lock);
 		cmn_err(CE_WARN, "fk_devi_alloc: %s@%s exists already", name,
 		    addr);
 		fk_devi_free(dip);
@@ -167,7 +166,7 @@ fk_devi_alloc(dev_info_t *parent, const char *name, const char *addr)
 		continue;
 	DEVI(dip)->devi_parent = parent;
 	*pp = dip;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (dip);
 }
 
@@ -179,7 +178,7 @@ fk_devi_free(dev_info_t *dip)
 
 	if (dip == NULL)
 		return;
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	fk_devi_path_locked(dip, path, sizeof (path));
 	if (dip == fk_root)
 		panic("fk_devi_free: the root node");
@@ -193,9 +192,8 @@ fk_devi_free(dev_info_t *dip)
 		pp = &DEVI(*pp)->devi_sibling;
 	if (pp != NULL && *pp == dip)
 		*pp = DEVI(dip)->devi_sibling;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	fk_prop_destroy_all(dip);
-	(void) pthread_mutex_destroy(&DEVI(dip)->devi_lock);
 	mutex_destroy(&DEVI(dip)->devi_ndi_lock);
 	free(DEVI(dip)->devi_node_name);
 	free(DEVI(dip)->devi_addr);
@@ -210,9 +208,9 @@ fk_devi_find_child(dev_info_t *parent, const char *name, const char *addr)
 
 	if (parent == NULL)
 		parent = fk_root_node();
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	c = fk_devi_child_locked(parent, name, addr);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (c);
 }
 
@@ -263,9 +261,9 @@ fk_devi_driver_in_use(struct fk_driver *drv)
 {
 	int rv;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	rv = fk_devi_walk_locked(fk_root_node(), fk_devi_in_use, drv);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (rv);
 }
 
@@ -312,17 +310,17 @@ fk_devi_bind(dev_info_t *dip, const char *name)
 		    name);
 		return (DDI_FAILURE);
 	}
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	if (DEVI(dip)->devi_driver != NULL) {
 		int same = DEVI(dip)->devi_driver == drv;
 
-		(void) pthread_mutex_unlock(&fk_tree_lock);
+		fk_lock_exit(&fk_tree_lock);
 		return (same ? DDI_SUCCESS : DDI_FAILURE);
 	}
 	fk_devi_path_locked(dip, path, sizeof (path));
 	DEVI(dip)->devi_instance = fk_instance_assign(drv, path);
 	DEVI(dip)->devi_driver = drv;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	fk_prop_conf_apply(dip, drv->drv_name);
 	return (DDI_SUCCESS);
 }
@@ -336,23 +334,23 @@ fk_devi_enter(dev_info_t *dip)
 {
 	int attached;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	while (DEVI(dip)->devi_busy)
-		(void) pthread_cond_wait(&fk_tree_cv, &fk_tree_lock);
+		(void) fk_cond_wait(&fk_tree_cv, &fk_tree_lock, 0);
 	DEVI(dip)->devi_busy = 1;
 	attached = DEVI(dip)->devi_attached;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (attached);
 }
 
 static void
 fk_devi_exit(dev_info_t *dip, int attached)
 {
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	DEVI(dip)->devi_attached = attached;
 	DEVI(dip)->devi_busy = 0;
-	(void) pthread_cond_broadcast(&fk_tree_cv);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_cond_broadcast(&fk_tree_cv);
+	fk_lock_exit(&fk_tree_lock);
 }
 
 static void
@@ -405,11 +403,11 @@ fk_devi_parent_ready(dev_info_t *dip)
 	dev_info_t *p;
 	int ready;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	p = DEVI(dip)->devi_parent;
 	ready = p == NULL || DEVI(p)->devi_driver == NULL ||
 	    DEVI(p)->devi_attached || DEVI(p)->devi_busy;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (ready);
 }
 
@@ -465,12 +463,12 @@ fk_devi_child_attached(dev_info_t *dip, dev_info_t **childp)
 {
 	dev_info_t *c;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	for (c = DEVI(dip)->devi_child; c != NULL; c = DEVI(c)->devi_sibling) {
 		if (DEVI(c)->devi_attached || DEVI(c)->devi_busy)
 			break;
 	}
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	*childp = c;
 	return (c != NULL);
 }
@@ -546,9 +544,9 @@ ddi_get_parent(dev_info_t *dip)
 {
 	dev_info_t *p;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	p = DEVI(dip)->devi_parent;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (p);
 }
 
@@ -557,9 +555,9 @@ ddi_get_child(dev_info_t *dip)
 {
 	dev_info_t *c;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	c = DEVI(dip)->devi_child;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (c);
 }
 
@@ -568,9 +566,9 @@ ddi_get_next_sibling(dev_info_t *dip)
 {
 	dev_info_t *s;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	s = DEVI(dip)->devi_sibling;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (s);
 }
 
@@ -627,9 +625,9 @@ ddi_get_name_addr(dev_info_t *dip)
 {
 	char *a;
 
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	a = DEVI(dip)->devi_addr;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (a);
 }
 
@@ -640,10 +638,10 @@ ddi_set_name_addr(dev_info_t *dip, char *name)
 
 	if (name != NULL && (n = strdup(name)) == NULL)
 		panic("ddi_set_name_addr: out of memory");
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	old = DEVI(dip)->devi_addr;
 	DEVI(dip)->devi_addr = n;
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	free(old);
 }
 
@@ -651,9 +649,9 @@ ddi_set_name_addr(dev_info_t *dip, char *name)
 char *
 ddi_pathname(dev_info_t *dip, char *buf)
 {
-	(void) pthread_mutex_lock(&fk_tree_lock);
+	fk_lock_enter(&fk_tree_lock);
 	fk_devi_path_locked(dip, buf, MAXPATHLEN);
-	(void) pthread_mutex_unlock(&fk_tree_lock);
+	fk_lock_exit(&fk_tree_lock);
 	return (buf);
 }
 

@@ -71,7 +71,6 @@
 #include <sys/sysmacros.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -90,7 +89,7 @@ typedef struct fk_dma_view {
 	uint8_t		*dv_snap;	/* strict: bytes as last synced */
 	size_t		dv_len;
 	size_t		dv_devlen;	/* for po_dma_free */
-	pthread_mutex_t	dv_lock;
+	fk_lock_t	dv_lock;
 } fk_dma_view_t;
 
 /* ddi_dma_mem_alloc memory; its access handle comes first. */
@@ -135,16 +134,33 @@ typedef struct fk_dma_hdl {
 	uint_t		dh_curcookie;	/* ddi_dma_nextcookie's position */
 } fk_dma_hdl_t;
 
-/* ddi_dma_mem_alloc memory by driver address, for binds to find. */
-static pthread_mutex_t fk_dma_mem_lock = PTHREAD_MUTEX_INITIALIZER;
-static fk_dma_mem_t **fk_dma_mems;
-static size_t fk_dma_nmems, fk_dma_mems_cap;
+/*
+ * ddi_dma_mem_alloc memory by driver address, for binds to find: entries
+ * sorted by start.  Every bind looks here, and most binds (buffers a
+ * driver was handed) find nothing: that look takes no lock.  The table
+ * changes under fk_dma_mem_lock inside a sequence count (odd while it
+ * changes); a look reads the table and tries again if the count moved.
+ * A table replaced by a bigger copy is kept (fk_dma_regs_old), so that a
+ * look never reads freed memory.  Finding an entry, a bind takes the lock
+ * to count itself (dm_binds).
+ */
+typedef struct fk_dma_reg {
+	uintptr_t	dr_start;
+	uintptr_t	dr_end;
+	fk_dma_mem_t	*dr_dm;
+} fk_dma_reg_t;
+
+static fk_lock_t fk_dma_mem_lock = FK_LOCK_INIT;
+static fk_dma_reg_t *fk_dma_regs;
+static size_t fk_dma_nregs, fk_dma_regs_cap;
+static volatile uint32_t fk_dma_regs_seq;
+static fk_dma_reg_t **fk_dma_regs_old;
+static size_t fk_dma_nregs_old;
 
 /* Sync accounting and fault injection. */
-static uint64_t fk_dma_syncs_total;
 static uint64_t fk_dma_drop_at;		/* 0: none */
 static int fk_dma_log_syncs;
-static pthread_once_t fk_dma_env_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_dma_env_once = FK_ONCE_INIT;
 
 static void
 fk_dma_env_init(void)
@@ -161,16 +177,16 @@ fk_dma_env_init(void)
 void
 fk_dma_drop_sync(uint64_t n)
 {
-	(void) pthread_once(&fk_dma_env_once, fk_dma_env_init);
+	fk_once(&fk_dma_env_once, fk_dma_env_init);
 	__atomic_store_n(&fk_dma_drop_at, n == 0 ? 0 :
-	    __atomic_load_n(&fk_dma_syncs_total, __ATOMIC_RELAXED) + n,
+	    __atomic_load_n(&fk_counters.fc_dma_syncs, __ATOMIC_RELAXED) + n,
 	    __ATOMIC_RELAXED);
 }
 
 uint64_t
 fk_dma_sync_count(void)
 {
-	return (__atomic_load_n(&fk_dma_syncs_total, __ATOMIC_RELAXED));
+	return (__atomic_load_n(&fk_counters.fc_dma_syncs, __ATOMIC_RELAXED));
 }
 
 void *
@@ -221,14 +237,14 @@ fk_dma_fill(void *p, size_t len)
  * The registry of ddi_dma_mem_alloc memory.
  */
 static size_t
-fk_dma_mem_upper(uintptr_t a)
+fk_dma_reg_upper(const fk_dma_reg_t *regs, size_t n, uintptr_t a)
 {
-	size_t lo = 0, hi = fk_dma_nmems;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if ((uintptr_t)fk_dma_mems[mid]->dm_kaddr <= a)
+		if (regs[mid].dr_start <= a)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -236,29 +252,66 @@ fk_dma_mem_upper(uintptr_t a)
 	return (lo);
 }
 
+static void
+fk_dma_reg_change(int ending)
+{
+	if (!ending) {
+		__atomic_store_n(&fk_dma_regs_seq, fk_dma_regs_seq + 1,
+		    __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	} else {
+		__atomic_store_n(&fk_dma_regs_seq, fk_dma_regs_seq + 1,
+		    __ATOMIC_RELEASE);
+	}
+}
+
+/* Room for one more entry (fk_dma_mem_lock held); 0 or -1. */
+static int
+fk_dma_reg_room(void)
+{
+	size_t cap = fk_dma_regs_cap == 0 ? 64 : fk_dma_regs_cap * 2;
+	fk_dma_reg_t *n, **old;
+
+	if (fk_dma_nregs < fk_dma_regs_cap)
+		return (0);
+	if ((n = malloc(cap * sizeof (*n))) == NULL)
+		return (-1);
+	if (fk_dma_regs != NULL) {
+		if ((old = realloc(fk_dma_regs_old, (fk_dma_nregs_old + 1) *
+		    sizeof (*old))) == NULL) {
+			free(n);
+			return (-1);
+		}
+		fk_dma_regs_old = old;
+		fk_dma_regs_old[fk_dma_nregs_old++] = fk_dma_regs;
+		(void) memcpy(n, fk_dma_regs, fk_dma_nregs * sizeof (*n));
+	}
+	__atomic_store_n(&fk_dma_regs, n, __ATOMIC_RELEASE);
+	fk_dma_regs_cap = cap;
+	return (0);
+}
+
 static int
 fk_dma_mem_register(fk_dma_mem_t *dm)
 {
-	fk_dma_mem_t **n;
+	uintptr_t start = (uintptr_t)dm->dm_kaddr;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
-	if (fk_dma_nmems == fk_dma_mems_cap) {
-		size_t cap = fk_dma_mems_cap == 0 ? 64 : fk_dma_mems_cap * 2;
-
-		if ((n = realloc(fk_dma_mems, cap * sizeof (*n))) == NULL) {
-			(void) pthread_mutex_unlock(&fk_dma_mem_lock);
-			return (-1);
-		}
-		fk_dma_mems = n;
-		fk_dma_mems_cap = cap;
+	fk_lock_enter(&fk_dma_mem_lock);
+	if (fk_dma_reg_room() != 0) {
+		fk_lock_exit(&fk_dma_mem_lock);
+		return (-1);
 	}
-	i = fk_dma_mem_upper((uintptr_t)dm->dm_kaddr);
-	(void) memmove(&fk_dma_mems[i + 1], &fk_dma_mems[i],
-	    (fk_dma_nmems - i) * sizeof (*n));
-	fk_dma_mems[i] = dm;
-	fk_dma_nmems++;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_dma_reg_change(0);
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs, start);
+	(void) memmove(&fk_dma_regs[i + 1], &fk_dma_regs[i],
+	    (fk_dma_nregs - i) * sizeof (fk_dma_reg_t));
+	fk_dma_regs[i].dr_start = start;
+	fk_dma_regs[i].dr_end = start + dm->dm_len;
+	fk_dma_regs[i].dr_dm = dm;
+	fk_dma_nregs++;
+	fk_dma_reg_change(1);
+	fk_lock_exit(&fk_dma_mem_lock);
 	return (0);
 }
 
@@ -267,14 +320,40 @@ fk_dma_mem_unregister(fk_dma_mem_t *dm)
 {
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
-	i = fk_dma_mem_upper((uintptr_t)dm->dm_kaddr);
-	if (i > 0 && fk_dma_mems[i - 1] == dm) {
-		(void) memmove(&fk_dma_mems[i - 1], &fk_dma_mems[i],
-		    (fk_dma_nmems - i) * sizeof (dm));
-		fk_dma_nmems--;
+	fk_lock_enter(&fk_dma_mem_lock);
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs,
+	    (uintptr_t)dm->dm_kaddr);
+	if (i > 0 && fk_dma_regs[i - 1].dr_dm == dm) {
+		fk_dma_reg_change(0);
+		(void) memmove(&fk_dma_regs[i - 1], &fk_dma_regs[i],
+		    (fk_dma_nregs - i) * sizeof (fk_dma_reg_t));
+		fk_dma_nregs--;
+		fk_dma_reg_change(1);
 	}
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
+}
+
+/* Whether [addr, addr + len) lies in registered memory: no lock. */
+static int
+fk_dma_mem_any(uintptr_t addr, size_t len)
+{
+	const fk_dma_reg_t *regs;
+	uint32_t seq;
+	size_t i;
+	int in;
+
+	do {
+		while (((seq = __atomic_load_n(&fk_dma_regs_seq,
+		    __ATOMIC_ACQUIRE)) & 1) != 0)
+			;
+		regs = __atomic_load_n(&fk_dma_regs, __ATOMIC_ACQUIRE);
+		i = fk_dma_reg_upper(regs, __atomic_load_n(&fk_dma_nregs,
+		    __ATOMIC_RELAXED), addr);
+		in = i > 0 && addr < regs[i - 1].dr_end &&
+		    len <= regs[i - 1].dr_end - addr;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&fk_dma_regs_seq, __ATOMIC_RELAXED) != seq);
+	return (in);
 }
 
 /* The memory holding [addr, addr + len), counted as bound; or NULL. */
@@ -284,26 +363,25 @@ fk_dma_mem_hold(caddr_t addr, size_t len)
 	fk_dma_mem_t *dm = NULL;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
-	i = fk_dma_mem_upper((uintptr_t)addr);
-	if (i > 0) {
-		dm = fk_dma_mems[i - 1];
-		if (addr >= dm->dm_kaddr + dm->dm_len ||
-		    len > (size_t)(dm->dm_kaddr + dm->dm_len - addr))
-			dm = NULL;
-	}
-	if (dm != NULL)
+	if (!fk_dma_mem_any((uintptr_t)addr, len))
+		return (NULL);
+	fk_lock_enter(&fk_dma_mem_lock);
+	i = fk_dma_reg_upper(fk_dma_regs, fk_dma_nregs, (uintptr_t)addr);
+	if (i > 0 && (uintptr_t)addr < fk_dma_regs[i - 1].dr_end &&
+	    len <= fk_dma_regs[i - 1].dr_end - (uintptr_t)addr) {
+		dm = fk_dma_regs[i - 1].dr_dm;
 		dm->dm_binds++;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	}
+	fk_lock_exit(&fk_dma_mem_lock);
 	return (dm);
 }
 
 static void
 fk_dma_mem_rele(fk_dma_mem_t *dm)
 {
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	dm->dm_binds--;
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 }
 
 /*
@@ -328,7 +406,7 @@ fk_dma_view_new(caddr_t cpu, size_t len, const ddi_dma_attr_t *attr,
 		goto fail;
 	if (strict && (dv->dv_snap = malloc(len)) == NULL)
 		goto fail;
-	(void) pthread_mutex_init(&dv->dv_lock, NULL);
+	fk_lock_init(&dv->dv_lock);
 	if (cpu != NULL) {
 		(void) memcpy(dv->dv_dev, cpu, len);
 		if (dv->dv_snap != NULL)
@@ -348,7 +426,6 @@ fk_dma_view_free(fk_dma_view_t *dv)
 {
 	FK_PLAT()->po_dma_free(dv->dv_dev, dv->dv_devlen);
 	free(dv->dv_snap);
-	(void) pthread_mutex_destroy(&dv->dv_lock);
 	free(dv);
 }
 
@@ -434,12 +511,12 @@ fk_dma_view_sync(fk_dma_hdl_t *dh, size_t off, size_t len, uint_t type,
 	fk_dma_conflict_t dc = { 0 };
 	char who[64], sym[1][160];
 
-	(void) pthread_mutex_lock(&dv->dv_lock);
+	fk_lock_enter(&dv->dv_lock);
 	if (type == DDI_DMA_SYNC_FORDEV)
 		fk_dma_view_fordev(dv, dh->dh_viewoff + off, len);
 	else
 		fk_dma_view_forcpu(dv, dh->dh_viewoff + off, len, &dc);
-	(void) pthread_mutex_unlock(&dv->dv_lock);
+	fk_lock_exit(&dv->dv_lock);
 	if (dc.dc_count == 0)
 		return;
 	__atomic_fetch_add(&fk_counters.fc_dma_conflicts, 1, __ATOMIC_RELAXED);
@@ -650,13 +727,53 @@ fk_dma_win_add(fk_dma_hdl_t *dh, off_t off, uint_t first)
 	return (0);
 }
 
+/* One window of every cookie: 0, or -1 when out of memory. */
+static int
+fk_dma_one_window(fk_dma_hdl_t *dh, size_t len)
+{
+	dh->dh_nwins = 0;
+	if (fk_dma_win_add(dh, 0, 0) != 0)
+		return (-1);
+	dh->dh_wins[0].dw_len = len;
+	dh->dh_wins[0].dw_ncookies = dh->dh_ncookies;
+	return (0);
+}
+
+/*
+ * The fast path of a bind: memory of the platform that is contiguous in
+ * device space for len bytes, inside the attributes' range, and one
+ * cookie by the attributes (seg, count_max, maxxfer) is one cookie and
+ * one window, straight from the platform's translation; there is nothing
+ * to split, bounce or check for granularity.  1 when it applied.
+ */
+static int
+fk_dma_bind_one(fk_dma_hdl_t *dh, caddr_t va, size_t len)
+{
+	const ddi_dma_attr_t *a = &dh->dh_attr;
+	uint64_t addr, last;
+	size_t contig;
+
+	if (FK_PLAT()->po_dma_addr(va, &addr, &contig) != 0 || contig < len ||
+	    len > dh->dh_maxcookie)
+		return (0);
+	last = addr + len - 1;
+	if (addr < a->dma_attr_addr_lo || last > a->dma_attr_addr_hi ||
+	    last < addr || (addr | a->dma_attr_seg) != (last | a->dma_attr_seg))
+		return (0);
+	dh->dh_ncookies = 0;
+	if (fk_dma_cookie_add(dh, addr, len) != 0)
+		return (0);
+	return (fk_dma_one_window(dh, len) == 0);
+}
+
 /*
  * Windows: at most sgllen cookies and maxxfer bytes each.  A cookie that
  * would overflow maxxfer is split (maxxfer and all full windows are
- * multiples of granular).  Rebuilds dh_cookies in window order.
+ * multiples of granular).  Rebuilds dh_cookies in window order, unless
+ * the bind fits one window: then the cookies stay as built.
  */
 static int
-fk_dma_build_windows(fk_dma_hdl_t *dh)
+fk_dma_build_windows(fk_dma_hdl_t *dh, size_t len)
 {
 	ddi_dma_cookie_t *in = dh->dh_cookies, c;
 	uint_t nin = dh->dh_ncookies, i;
@@ -664,6 +781,9 @@ fk_dma_build_windows(fk_dma_hdl_t *dh)
 	fk_dma_win_t *w;
 	off_t off = 0;
 	int rv = -1;
+
+	if ((sgl < 0 || nin <= (uint_t)sgl) && len <= dh->dh_maxxfer)
+		return (fk_dma_one_window(dh, len));
 
 	dh->dh_cookies = NULL;
 	dh->dh_ncookies = dh->dh_cookies_cap = 0;
@@ -734,6 +854,8 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 	} else {
 		devva = addr;
 	}
+	if (!bounce && fk_dma_bind_one(dh, devva, len))
+		goto bound;
 	if (!bounce) {
 		rv = fk_dma_build_cookies(dh, devva, len);
 		if (rv == -2)
@@ -751,13 +873,14 @@ fk_dma_bind_common(fk_dma_hdl_t *dh, caddr_t addr, size_t len, uint_t flags,
 		if (fk_dma_build_cookies(dh, dv->dv_dev, len) != 0)
 			goto noresources;
 	}
-	if (fk_dma_build_windows(dh) != 0)
+	if (fk_dma_build_windows(dh, len) != 0)
 		goto noresources;
 	if (dh->dh_nwins > 1 && (flags & DDI_DMA_PARTIAL) == 0) {
 		rv = DDI_DMA_TOOBIG;
 		goto fail;
 	}
 
+bound:
 	dh->dh_bound = 1;
 	dh->dh_flags = flags;
 	dh->dh_addr = addr;
@@ -866,9 +989,8 @@ ddi_dma_sync(ddi_dma_handle_t h, off_t off, size_t len, uint_t type)
 	void *caller = __builtin_return_address(0);
 	uint64_t n, drop;
 
-	(void) pthread_once(&fk_dma_env_once, fk_dma_env_init);
-	n = __atomic_add_fetch(&fk_dma_syncs_total, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fk_counters.fc_dma_syncs, 1, __ATOMIC_RELAXED);
+	fk_once(&fk_dma_env_once, fk_dma_env_init);
+	n = __atomic_add_fetch(&fk_counters.fc_dma_syncs, 1, __ATOMIC_RELAXED);
 	drop = __atomic_load_n(&fk_dma_drop_at, __ATOMIC_RELAXED);
 	if (fk_dma_log_syncs || n == drop)
 		fk_dma_sync_log(n, dh, off, len, type, caller, n == drop);
@@ -1079,7 +1201,7 @@ ddi_dma_mem_alloc(ddi_dma_handle_t h, size_t length,
 		dm->dm_view->dv_dev = dm->dm_dev;
 		dm->dm_view->dv_len = len;
 		dm->dm_view->dv_devlen = len;
-		(void) pthread_mutex_init(&dm->dm_view->dv_lock, NULL);
+		fk_lock_init(&dm->dm_view->dv_lock);
 		(void) memcpy(dm->dm_view->dv_cpu, dm->dm_dev, len);
 		(void) memcpy(dm->dm_view->dv_snap, dm->dm_dev, len);
 		dm->dm_kaddr = dm->dm_view->dv_cpu;
@@ -1125,20 +1247,19 @@ ddi_dma_mem_free(ddi_acc_handle_t *handlep)
 		panic("ddi_dma_mem_free: %p is not a DMA memory handle",
 		    (void *)*handlep);
 	dm = FK_ACC(*handlep)->ah_private;
-	(void) pthread_mutex_lock(&fk_dma_mem_lock);
+	fk_lock_enter(&fk_dma_mem_lock);
 	if (dm->dm_binds != 0) {
-		(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+		fk_lock_exit(&fk_dma_mem_lock);
 		panic("ddi_dma_mem_free: memory %p is still bound by %u "
 		    "handle(s) (ddi_dma_unbind_handle first)",
 		    (void *)dm->dm_kaddr, dm->dm_binds);
 	}
-	(void) pthread_mutex_unlock(&fk_dma_mem_lock);
+	fk_lock_exit(&fk_dma_mem_lock);
 	fk_dma_mem_unregister(dm);
 	dm->dm_acc.ah_kind = 0;
 	if (dm->dm_view != NULL) {
 		free(dm->dm_view->dv_cpu);
 		free(dm->dm_view->dv_snap);
-		(void) pthread_mutex_destroy(&dm->dm_view->dv_lock);
 		free(dm->dm_view);
 	}
 	FK_PLAT()->po_dma_free(dm->dm_dev, dm->dm_devlen);

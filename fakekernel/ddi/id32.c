@@ -22,7 +22,6 @@
 #include <sys/debug.h>
 #include <fk_impl.h>
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #define	ID32_IDXBITS	18
@@ -39,7 +38,7 @@ typedef struct id32_slot {
 	int		is_used;
 } id32_slot_t;
 
-static pthread_mutex_t id32_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t id32_lock = FK_LOCK_INIT;
 static id32_slot_t *id32_chunks[ID32_NCHUNK];
 static uint32_t id32_nslots;
 static uint32_t id32_free_head = ID32_NONE;
@@ -82,9 +81,9 @@ id32_alloc(void *ptr, int kmflag)
 		fk_assert_may_block("KM_SLEEP allocation (id32_alloc)");
 	else if (fk_kmem_nosleep_fail(kmflag))
 		return (0);
-	(void) pthread_mutex_lock(&id32_lock);
+	fk_lock_enter(&id32_lock);
 	if (id32_free_head == ID32_NONE && !id32_grow()) {
-		(void) pthread_mutex_unlock(&id32_lock);
+		fk_lock_exit(&id32_lock);
 		if ((kmflag & KM_NOSLEEP) == 0)
 			panic("id32_alloc: out of ids (KM_SLEEP)");
 		return (0);
@@ -98,7 +97,7 @@ id32_alloc(void *ptr, int kmflag)
 	is->is_ptr = ptr;
 	is->is_used = 1;
 	id = (is->is_gen << ID32_IDXBITS) | (idx + 1);
-	(void) pthread_mutex_unlock(&id32_lock);
+	fk_lock_exit(&id32_lock);
 	return (id);
 }
 
@@ -123,9 +122,9 @@ id32_free(uint32_t id)
 	id32_slot_t *is;
 	uint32_t idx = (id & ID32_MAXSLOT) - 1;
 
-	(void) pthread_mutex_lock(&id32_lock);
+	fk_lock_enter(&id32_lock);
 	if ((is = id32_live(id)) == NULL) {
-		(void) pthread_mutex_unlock(&id32_lock);
+		fk_lock_exit(&id32_lock);
 		panic("id32_free(%#x): not an allocated id (freed already, or "
 		    "never allocated)", id);
 	}
@@ -138,7 +137,7 @@ id32_free(uint32_t id)
 	else
 		id32_slot(id32_free_tail)->is_next = idx;
 	id32_free_tail = idx;
-	(void) pthread_mutex_unlock(&id32_lock);
+	fk_lock_exit(&id32_lock);
 }
 
 void *
@@ -147,9 +146,9 @@ id32_lookup(uint32_t id)
 	id32_slot_t *is;
 	void *ptr;
 
-	(void) pthread_mutex_lock(&id32_lock);
+	fk_lock_enter(&id32_lock);
 	is = id32_live(id);
 	ptr = is != NULL ? is->is_ptr : NULL;
-	(void) pthread_mutex_unlock(&id32_lock);
+	fk_lock_exit(&id32_lock);
 	return (ptr);
 }

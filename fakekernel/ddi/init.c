@@ -27,7 +27,6 @@
 #include <platform/platform.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +37,7 @@ const char *fk_intr_types = "any";
 int fk_quiet = -1;
 int fk_verbose = -1;
 
-static pthread_mutex_t fk_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_init_lock = FK_LOCK_INIT;
 static int fk_initialized;
 
 CTASSERT(sizeof (fk_counters_t) % sizeof (uint64_t) == 0);
@@ -78,6 +77,25 @@ fk_opt_string(const char *field, const char *env, const char *def)
 	return (v != NULL && v[0] != '\0' ? v : def);
 }
 
+/*
+ * The configuration: FK_DEBUG=0 in the environment is the production one
+ * (no kmem debugging, no lock-order witness, no held lists: ddi/kmem.c,
+ * ddi/mutex.c), anything else the debug one.  Read at the first call,
+ * which comes before any mutex or allocation, and fixed for the life of
+ * the process: fk_debug is 1 or 0 from then on.
+ */
+int fk_debug = -1;
+
+int
+fk_debug_resolve(void)
+{
+	const char *s = getenv("FK_DEBUG");
+	int on = s == NULL || strcmp(s, "0") != 0;
+
+	__atomic_store_n(&fk_debug, on, __ATOMIC_RELAXED);
+	return (on);
+}
+
 static int
 fk_intr_types_valid(const char *s)
 {
@@ -94,9 +112,9 @@ fk_init(const fk_options_t *opts)
 
 	if (opts == NULL)
 		opts = &none;
-	(void) pthread_mutex_lock(&fk_init_lock);
+	fk_lock_enter(&fk_init_lock);
 	if (fk_initialized) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		cmn_err(CE_WARN, "fk_init: already initialised");
 		return (EALREADY);
 	}
@@ -106,7 +124,7 @@ fk_init(const fk_options_t *opts)
 	platform = fk_opt_string(opts->fo_platform, "FK_PLATFORM", "none");
 	intr = fk_opt_string(opts->fo_intr, "FK_INTR", "any");
 	if (!fk_intr_types_valid(intr)) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		cmn_err(CE_WARN, "fk_init: FK_INTR \"%s\" is not any, msi, "
 		    "msix or fixed", intr);
 		return (EINVAL);
@@ -116,12 +134,12 @@ fk_init(const fk_options_t *opts)
 	fk_time_init();
 	(void) fk_root_node();
 	if ((err = fk_platform_select(platform)) != 0) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		return (err);
 	}
 	fk_taskq_init();
 	fk_initialized = 1;
-	(void) pthread_mutex_unlock(&fk_init_lock);
+	fk_lock_exit(&fk_init_lock);
 
 	cmn_err(CE_CONT, "!fakekernel: platform %s, strict DMA %s, "
 	    "interrupts %s\n", platform, fk_strict_dma ? "on" : "off", intr);
@@ -155,9 +173,9 @@ fk_fini(void)
 {
 	int n;
 
-	(void) pthread_mutex_lock(&fk_init_lock);
+	fk_lock_enter(&fk_init_lock);
 	if (!fk_initialized) {
-		(void) pthread_mutex_unlock(&fk_init_lock);
+		fk_lock_exit(&fk_init_lock);
 		return;
 	}
 	fk_log_flush();
@@ -170,5 +188,5 @@ fk_fini(void)
 	fk_leak_report();
 	fk_platform_fini();
 	fk_initialized = 0;
-	(void) pthread_mutex_unlock(&fk_init_lock);
+	fk_lock_exit(&fk_init_lock);
 }

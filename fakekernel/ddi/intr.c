@@ -1,11 +1,9 @@
 /*
  * Interrupts: ddi_intr_get_supported_types(9F), ddi_intr_alloc(9F),
  * ddi_intr_add_handler(9F), ddi_intr_enable(9F) and the rest of the
- * ddi_intr family, over the platform's vectors (one event descriptor per
- * vector, platform.h).
+ * ddi_intr family, over the platform's vectors (po_intr_*, platform.h).
  *
- * Types: what the PCI function has (QEMU's pvscsi: FIXED and MSI, no
- * MSI-X), filtered by the FK_INTR option (fk_intr_types: "any", or only
+ * Types: what the PCI function has, filtered by the FK_INTR option (fk_intr_types: "any", or only
  * "msi", "msix" or "fixed").  One type at a time per node, as on illumos.
  * Capabilities are those the illumos PCI code reports: FIXED is
  * LEVEL | MASKABLE | PENDING; MSI is EDGE, plus MSI64 for a 64-bit
@@ -21,13 +19,14 @@
  * enable/disable must not be called in interrupt context.
  *
  * Delivery: each enabled vector has an interrupt thread ("intr <node>
- * <type> <inum>") that waits on the vector's eventfd and calls the
- * handler in interrupt context (fk_intr_enter at the handle's priority);
+ * <type> <inum>") that waits in the platform's po_intr_wait and calls the
+ * handler in interrupt context (fk_intr_enter at the handle's priority):
+ * one wake-up and one handler call for whatever fired since the last.
  * fc_intrs counts the calls, fc_intrs_claimed those that returned
- * DDI_INTR_CLAIMED.  A FIXED interrupt (level-triggered INTx, masked by
- * VFIO when it fires) is unmasked after the handler returns.
- * ddi_intr_disable stops the thread and so waits for a running handler
- * to return.  ddi_intr_set_mask holds deliveries back (they become
+ * DDI_INTR_CLAIMED.  A FIXED interrupt (level-triggered INTx, masked at
+ * the source when it fires) is unmasked after the handler returns.
+ * ddi_intr_disable stops the thread (po_intr_post, FK_PLAT_INTR_STOP) and
+ * so waits for a running handler to return.  ddi_intr_set_mask holds deliveries back (they become
  * pending; a masked FIXED interrupt stays masked at the source) until
  * ddi_intr_clr_mask.
  *
@@ -45,11 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <sys/eventfd.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -80,7 +75,6 @@ typedef struct fk_intr_dev {
 	struct fk_intr_hdl	*id_hdl[FK_INTR_MAXVEC];	/* by inum */
 	int			id_nenabled;
 	int			id_plat_on;	/* platform vectors enabled */
-	int			id_fds[FK_INTR_MAXVEC];
 	struct fk_intr_dev	*id_next;
 } fk_intr_dev_t;
 
@@ -95,16 +89,15 @@ typedef struct fk_intr_hdl {
 	ddi_intr_handler_t	*ih_handler;
 	caddr_t			ih_arg1;
 	caddr_t			ih_arg2;
-	pthread_t		ih_thread;
-	int			ih_stopfd;
-	pthread_mutex_t		ih_lock;	/* mask and pending */
+	fk_tid_t		ih_thread;
+	fk_lock_t		ih_lock;	/* mask and pending */
 	int			ih_masked;
 	int			ih_pending;
 	char			ih_name[32];
 } fk_intr_hdl_t;
 
 /* Guards the node list, the handles' states and the platform calls. */
-static pthread_mutex_t fk_intr_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_intr_lock = FK_LOCK_INIT;
 static fk_intr_dev_t *fk_intr_devs;
 
 static fk_intr_hdl_t *
@@ -298,13 +291,13 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	if (n < count && behavior == DDI_INTR_ALLOC_STRICT)
 		return (DDI_EAGAIN);
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if ((id = fk_intr_dev(dip, 1)) == NULL) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return (DDI_FAILURE);
 	}
 	if (id->id_type != 0 && id->id_type != type) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		cmn_err(CE_WARN, "ddi_intr_alloc: %s interrupts are allocated "
 		    "already; one type at a time", fk_intr_type_name(
 		    id->id_type));
@@ -312,7 +305,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	}
 	for (i = inum; i < inum + n; i++) {
 		if (id->id_hdl[i] != NULL) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
@@ -331,8 +324,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 		ih->ih_pri = FK_INTR_DEFAULT_PRI;
 		ih->ih_cap = fk_intr_caps(id->id_pdev, type);
 		ih->ih_state = FK_IH_ALLOC;
-		ih->ih_stopfd = -1;
-		(void) pthread_mutex_init(&ih->ih_lock, NULL);
+		fk_lock_init(&ih->ih_lock);
 		(void) snprintf(ih->ih_name, sizeof (ih->ih_name),
 		    "intr %.16s %s %d", node, fk_intr_type_name(type),
 		    inum + i);
@@ -341,7 +333,7 @@ ddi_intr_alloc(dev_info_t *dip, ddi_intr_handle_t *h_array, int type,
 	}
 	id->id_type = type;
 	id->id_nalloc += n;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	*actualp = n;
 	return (DDI_SUCCESS);
 }
@@ -355,7 +347,6 @@ fk_intr_hdl_destroy(fk_intr_hdl_t *ih)
 	if (--id->id_nalloc == 0)
 		id->id_type = 0;
 	ih->ih_magic = 0;
-	(void) pthread_mutex_destroy(&ih->ih_lock);
 	kmem_free(ih, sizeof (*ih));
 }
 
@@ -365,13 +356,13 @@ ddi_intr_free(ddi_intr_handle_t h)
 	fk_intr_hdl_t *ih = fk_ih(h, "ddi_intr_free");
 
 	fk_assert_may_block("ddi_intr_free");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return (DDI_EINVAL);
 	}
 	fk_intr_hdl_destroy(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -421,12 +412,12 @@ ddi_intr_set_pri(ddi_intr_handle_t h, uint_t pri)
 
 	if (pri < DDI_INTR_PRI_MIN || pri > DDI_INTR_PRI_MAX)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC)
 		rv = DDI_EINVAL;
 	else
 		ih->ih_pri = pri;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -443,7 +434,7 @@ ddi_intr_add_handler(ddi_intr_handle_t h, ddi_intr_handler_t *handler,
 	if (handler == NULL)
 		return (DDI_EINVAL);
 	fk_assert_may_block("ddi_intr_add_handler");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ALLOC) {
 		rv = DDI_EINVAL;
 	} else {
@@ -452,7 +443,7 @@ ddi_intr_add_handler(ddi_intr_handle_t h, ddi_intr_handler_t *handler,
 		ih->ih_arg2 = arg2;
 		ih->ih_state = FK_IH_ADDED;
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -463,7 +454,7 @@ ddi_intr_remove_handler(ddi_intr_handle_t h)
 	int rv = DDI_SUCCESS;
 
 	fk_assert_may_block("ddi_intr_remove_handler");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if (ih->ih_state != FK_IH_ADDED) {
 		rv = DDI_EINVAL;
 	} else {
@@ -471,7 +462,7 @@ ddi_intr_remove_handler(ddi_intr_handle_t h)
 		ih->ih_arg1 = ih->ih_arg2 = NULL;
 		ih->ih_state = FK_IH_ALLOC;
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -483,14 +474,14 @@ fk_intr_deliver(fk_intr_hdl_t *ih)
 {
 	uint_t r;
 
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	if (ih->ih_masked) {
 		ih->ih_pending = 1;
-		(void) pthread_mutex_unlock(&ih->ih_lock);
+		fk_lock_exit(&ih->ih_lock);
 		return;
 	}
 	ih->ih_pending = 0;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 
 	fk_intr_enter(ih->ih_pri);
 	r = ih->ih_handler(ih->ih_arg1, ih->ih_arg2);
@@ -510,12 +501,12 @@ fk_intr_call(dev_info_t *dip, int inum)
 	fk_intr_dev_t *id;
 	fk_intr_hdl_t *ih = NULL;
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	if ((id = fk_intr_dev(dip, 0)) != NULL && inum >= 0 &&
 	    inum < FK_INTR_MAXVEC && (ih = id->id_hdl[inum]) != NULL &&
 	    ih->ih_state != FK_IH_ENABLED)
 		ih = NULL;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	if (ih == NULL)
 		return (-1);
 	fk_intr_deliver(ih);
@@ -526,27 +517,10 @@ static void *
 fk_intr_thread(void *arg)
 {
 	fk_intr_hdl_t *ih = arg;
-	struct pollfd pfd[2];
-	uint64_t cnt;
+	fk_pdev_t *pd = ih->ih_dev->id_pdev;
 
-	pfd[0].fd = ih->ih_dev->id_fds[ih->ih_inum];
-	pfd[0].events = POLLIN;
-	pfd[1].fd = ih->ih_stopfd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			panic("interrupt thread \"%s\": poll: %s", ih->ih_name,
-			    strerror(errno));
-		}
-		if (pfd[1].revents != 0)
-			break;
-		if ((pfd[0].revents & POLLIN) != 0 &&
-		    read(pfd[0].fd, &cnt, sizeof (cnt)) == sizeof (cnt))
-			fk_intr_deliver(ih);
-	}
+	while (FK_PLAT()->po_intr_wait(pd, ih->ih_inum) == FK_PLAT_INTR_FIRED)
+		fk_intr_deliver(ih);
 	return (NULL);
 }
 
@@ -562,8 +536,7 @@ fk_intr_plat_on(fk_intr_dev_t *id)
 		if (id->id_hdl[i] != NULL)
 			n = i + 1;
 	}
-	if (FK_PLAT()->po_intr_enable(id->id_pdev, id->id_type, n,
-	    id->id_fds) != 0)
+	if (FK_PLAT()->po_intr_enable(id->id_pdev, id->id_type, n) != 0)
 		return (-1);
 	id->id_plat_on = 1;
 	return (0);
@@ -573,31 +546,24 @@ static int
 fk_intr_enable_one(fk_intr_hdl_t *ih)
 {
 	fk_intr_dev_t *id = ih->ih_dev;
-	int err;
 
 	if (ih->ih_state != FK_IH_ADDED)
 		return (DDI_EINVAL);
 	if (fk_intr_plat_on(id) != 0)
 		return (DDI_FAILURE);
-	if ((ih->ih_stopfd = eventfd(0, EFD_CLOEXEC)) < 0)
-		goto fail;
 	ih->ih_masked = ih->ih_pending = 0;
-	if ((err = fk_thread_create(&ih->ih_thread, ih->ih_name,
-	    fk_intr_thread, ih)) != 0) {
-		(void) close(ih->ih_stopfd);
-		ih->ih_stopfd = -1;
-		goto fail;
+	if (fk_thread_create(&ih->ih_thread, ih->ih_name, fk_intr_thread,
+	    ih) != 0) {
+		if (id->id_nenabled == 0) {
+			(void) FK_PLAT()->po_intr_disable(id->id_pdev,
+			    id->id_type);
+			id->id_plat_on = 0;
+		}
+		return (DDI_FAILURE);
 	}
 	ih->ih_state = FK_IH_ENABLED;
 	id->id_nenabled++;
 	return (DDI_SUCCESS);
-
-fail:
-	if (id->id_nenabled == 0) {
-		(void) FK_PLAT()->po_intr_disable(id->id_pdev, id->id_type);
-		id->id_plat_on = 0;
-	}
-	return (DDI_FAILURE);
 }
 
 /* Stops the thread, waiting for a running handler (fk_intr_lock held). */
@@ -605,15 +571,13 @@ static int
 fk_intr_disable_one(fk_intr_hdl_t *ih)
 {
 	fk_intr_dev_t *id = ih->ih_dev;
-	uint64_t one = 1;
 
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	if (write(ih->ih_stopfd, &one, sizeof (one)) != sizeof (one))
+	if (FK_PLAT()->po_intr_post(id->id_pdev, ih->ih_inum,
+	    FK_PLAT_INTR_STOP) != 0)
 		panic("ddi_intr_disable: cannot stop \"%s\"", ih->ih_name);
-	(void) pthread_join(ih->ih_thread, NULL);
-	(void) close(ih->ih_stopfd);
-	ih->ih_stopfd = -1;
+	(void) fk_thread_join(ih->ih_thread, NULL);
 	ih->ih_state = FK_IH_ADDED;
 	if (--id->id_nenabled == 0 && id->id_plat_on) {
 		(void) FK_PLAT()->po_intr_disable(id->id_pdev, id->id_type);
@@ -629,9 +593,9 @@ ddi_intr_enable(ddi_intr_handle_t h)
 	int rv;
 
 	fk_assert_may_block("ddi_intr_enable");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	rv = fk_intr_enable_one(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -642,9 +606,9 @@ ddi_intr_disable(ddi_intr_handle_t h)
 	int rv;
 
 	fk_assert_may_block("ddi_intr_disable");
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	rv = fk_intr_disable_one(ih);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -678,10 +642,10 @@ ddi_intr_block_enable(ddi_intr_handle_t *h_array, int count)
 	if ((rv = fk_intr_block_check(h_array, count,
 	    "ddi_intr_block_enable")) != DDI_SUCCESS)
 		return (rv);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (i = 0; i < count; i++) {
 		if (((fk_intr_hdl_t *)h_array[i])->ih_state != FK_IH_ADDED) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
@@ -694,7 +658,7 @@ ddi_intr_block_enable(ddi_intr_handle_t *h_array, int count)
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (rv);
 }
 
@@ -707,16 +671,16 @@ ddi_intr_block_disable(ddi_intr_handle_t *h_array, int count)
 	if ((rv = fk_intr_block_check(h_array, count,
 	    "ddi_intr_block_disable")) != DDI_SUCCESS)
 		return (rv);
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (i = 0; i < count; i++) {
 		if (((fk_intr_hdl_t *)h_array[i])->ih_state != FK_IH_ENABLED) {
-			(void) pthread_mutex_unlock(&fk_intr_lock);
+			fk_lock_exit(&fk_intr_lock);
 			return (DDI_EINVAL);
 		}
 	}
 	for (i = 0; i < count; i++)
 		(void) fk_intr_disable_one((fk_intr_hdl_t *)h_array[i]);
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -732,9 +696,9 @@ ddi_intr_set_mask(ddi_intr_handle_t h)
 		return (DDI_ENOTSUP);
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	ih->ih_masked = 1;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	return (DDI_SUCCESS);
 }
 
@@ -742,20 +706,19 @@ int
 ddi_intr_clr_mask(ddi_intr_handle_t h)
 {
 	fk_intr_hdl_t *ih = fk_ih(h, "ddi_intr_clr_mask");
-	uint64_t one = 1;
 	int redeliver;
 
 	if ((ih->ih_cap & DDI_INTR_FLAG_MASKABLE) == 0)
 		return (DDI_ENOTSUP);
 	if (ih->ih_state != FK_IH_ENABLED)
 		return (DDI_EINVAL);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	ih->ih_masked = 0;
 	redeliver = ih->ih_pending;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	/* A held-back interrupt fires now, on its thread. */
-	if (redeliver && write(ih->ih_dev->id_fds[ih->ih_inum], &one,
-	    sizeof (one)) != sizeof (one))
+	if (redeliver && FK_PLAT()->po_intr_post(ih->ih_dev->id_pdev,
+	    ih->ih_inum, FK_PLAT_INTR_FIRED) != 0)
 		return (DDI_FAILURE);
 	return (DDI_SUCCESS);
 }
@@ -770,9 +733,9 @@ ddi_intr_get_pending(ddi_intr_handle_t h, int *pendingp)
 		return (DDI_EINVAL);
 	if ((ih->ih_cap & DDI_INTR_FLAG_PENDING) == 0)
 		return (DDI_ENOTSUP);
-	(void) pthread_mutex_lock(&ih->ih_lock);
+	fk_lock_enter(&ih->ih_lock);
 	*pendingp = ih->ih_pending;
-	(void) pthread_mutex_unlock(&ih->ih_lock);
+	fk_lock_exit(&ih->ih_lock);
 	/* INTx: the function's interrupt status bit says it too. */
 	if (ih->ih_type == DDI_INTR_TYPE_FIXED &&
 	    FK_PLAT()->po_cfg_read(ih->ih_dev->id_pdev, PCI_CONF_STAT, &stat,
@@ -790,13 +753,13 @@ fk_intr_devi_gone(dev_info_t *dip)
 	fk_intr_dev_t *id, **pp;
 	int i, left = 0;
 
-	(void) pthread_mutex_lock(&fk_intr_lock);
+	fk_lock_enter(&fk_intr_lock);
 	for (pp = &fk_intr_devs; (id = *pp) != NULL; pp = &id->id_next) {
 		if (id->id_dip == dip)
 			break;
 	}
 	if (id == NULL) {
-		(void) pthread_mutex_unlock(&fk_intr_lock);
+		fk_lock_exit(&fk_intr_lock);
 		return;
 	}
 	for (i = 0; i < FK_INTR_MAXVEC; i++) {
@@ -810,7 +773,7 @@ fk_intr_devi_gone(dev_info_t *dip)
 		fk_intr_hdl_destroy(ih);
 	}
 	*pp = id->id_next;
-	(void) pthread_mutex_unlock(&fk_intr_lock);
+	fk_lock_exit(&fk_intr_lock);
 	free(id);
 	if (left > 0) {
 		cmn_err(CE_WARN, "intr: %s@%s removed with %d interrupt "

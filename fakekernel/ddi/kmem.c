@@ -24,24 +24,28 @@
  * kmem_flags debugging does, so code that reads memory it never wrote
  * sees a recognisable pattern rather than lucky zeros.
  *
- * Production configuration: FK_DEBUG=0 in the environment (read once, at
- * kmem's first use) is what an illumos non-DEBUG kernel with kmem_flags 0
- * does: no 0xbaddcafe or 0xdeadbeef fills, no redzones (neither written
- * nor checked), no quarantine whatever FK_KMEM_QUARANTINE says (a freed
- * buffer goes straight back to the backend, unverified).  What stays
- * costs a header store or compare: the header and its magic, so a
- * kmem_free with the wrong size, of a cache object or of memory kmem did
- * not allocate still panics, and so do the cache checks (double
- * kmem_cache_free, another cache's object, leaks at kmem_cache_destroy)
- * and KM_SLEEP in interrupt context.  A double kmem_free is still found
- * while the backend has not handed the memory out again (the magic sits
- * past the bytes malloc's free lists write), no longer reliably.  Unset,
- * or any other value, keeps the debugging.
+ * Production configuration: FK_DEBUG=0 in the environment (fk_debug,
+ * read once) is what an illumos non-DEBUG kernel with kmem_flags 0 does:
+ * no 0xbaddcafe or 0xdeadbeef fills, no redzones (neither written nor
+ * checked), no quarantine whatever FK_KMEM_QUARANTINE says.  kmem_alloc
+ * takes buffers of up to 4 KiB from caches of its own, kmem_alloc_64 to
+ * kmem_alloc_4096, as illumos's kmem_alloc does (and so through their
+ * magazines, below); a freed one goes back to its cache, unverified, and
+ * bigger ones straight back to the backend.  What stays costs a header
+ * store or compare: the header and its magic, so a kmem_free with the
+ * wrong size, of a cache object or of memory kmem did not allocate still
+ * panics, and so do the cache checks (double kmem_cache_free, another
+ * cache's object, leaks at kmem_cache_destroy) and KM_SLEEP in interrupt
+ * context.  A double kmem_free is found while the buffer is still free in
+ * its cache (or, above 4 KiB, the backend has not handed the memory out
+ * again), no longer reliably.  Unset, or any other value, keeps the
+ * debugging.
  *
- * Memory comes from fk_kmem_backend_alloc/free (malloc/free unless the
- * platform installs its DMA-able arena); each header remembers the free
- * function of its backend, so buffers allocated before a platform
- * installed its hooks are returned to the right place.  KM_SLEEP waits
+ * Memory comes from the platform's po_kmem_alloc (its DMA-able arena,
+ * platform/platform.h), or from the heap when there is no platform or it
+ * has no po_kmem_alloc; each header remembers the free function of its
+ * backend, so a buffer goes back where it came from, whatever platform
+ * is in use when it is freed.  KM_SLEEP waits
  * for memory (and panics after 10 seconds without any); KM_NOSLEEP
  * returns NULL when there is none, and fails on purpose every Nth time
  * with FK_KMEM_FAIL_NOSLEEP=N.
@@ -50,7 +54,14 @@
  * ------
  * An object is constructed when the cache creates it, not on every
  * kmem_cache_alloc; kmem_cache_free keeps it, constructed, for the next
- * kmem_cache_alloc.  Destructors run when the cache gives objects up:
+ * kmem_cache_alloc.  In front of a cache's free objects (the depot) sits
+ * a per-CPU layer, illumos's magazines: each CPU keeps up to two
+ * magazines of KMEM_MAG_ROUNDS objects under a lock of its own, so that
+ * an allocation or a free takes an uncontended lock and no atomic
+ * operation; the layer trades a whole magazine with the depot when it
+ * runs empty or full, and gives everything back before objects are
+ * destructed.  Objects out are counted per CPU and summed when the cache
+ * is destroyed.  Destructors run when the cache gives objects up:
  * fk_kmem_reap() (memory pressure) or kmem_cache_destroy().  A
  * constructor that fails makes kmem_cache_alloc(KM_NOSLEEP) return NULL;
  * under KM_SLEEP the allocation retries (as illumos does for a transient
@@ -74,10 +85,11 @@
 #include <sys/debug.h>
 #include <sys/param.h>
 #include <sys/sysmacros.h>
+#include <sys/cpuvar.h>
 #include <fk_impl.h>
 #include <fk.h>
+#include <platform/platform.h>
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +137,21 @@ typedef struct kmem_hdr {
 
 CTASSERT(sizeof (kmem_hdr_t) == KMEM_HDR_SIZE);
 
+/*
+ * The per-CPU layer of a cache: up to two magazines' worth of free,
+ * constructed objects, and the objects this CPU handed out minus those it
+ * took back (summed over the CPUs: the objects clients hold).
+ */
+#define	KMEM_MAG_ROUNDS		16
+#define	KMEM_MAXCPU		64
+
+typedef struct kmem_cpu_cache {
+	fk_lock_t	cpc_lock;
+	int		cpc_nobjs;
+	int64_t		cpc_out;
+	void		*cpc_objs[2 * KMEM_MAG_ROUNDS];
+} __attribute__((aligned(64))) kmem_cpu_cache_t;
+
 struct kmem_cache {
 	uint64_t	cc_magic;
 	char		cc_name[32];
@@ -135,44 +162,84 @@ struct kmem_cache {
 	void		(*cc_reclaim)(void *);
 	void		*cc_private;
 	int		cc_cflags;
-	pthread_mutex_t	cc_lock;
+	int		cc_class;		/* one of kmem_alloc's */
+	fk_lock_t	cc_lock;		/* the depot */
 	void		**cc_free;		/* constructed, free */
 	size_t		cc_nfree;
 	size_t		cc_freecap;
-	uint64_t	cc_outstanding;		/* held by clients */
+	kmem_cpu_cache_t *cc_cpu;		/* the per-CPU layer */
+	int		cc_ncpu;
 	struct kmem_cache *cc_next;
 };
 
-static void *
-kmem_malloc_alloc(size_t size)
-{
-	return (malloc(size));
-}
-
 static void
-kmem_malloc_free(void *p, size_t size)
+kmem_heap_free(void *p, size_t size)
 {
 	(void) size;
 	free(p);
 }
 
-void *(*fk_kmem_backend_alloc)(size_t) = kmem_malloc_alloc;
-void (*fk_kmem_backend_free)(void *, size_t) = kmem_malloc_free;
-
-static pthread_once_t kmem_once = PTHREAD_ONCE_INIT;
+static fk_once_t kmem_once = FK_ONCE_INIT;
 static uint_t kmem_fail_every;
 static uint64_t kmem_nosleep_count;
 static size_t kmem_quarantine_limit;
 static int kmem_debug = 1;		/* FK_DEBUG: fills, redzones, quarantine */
 
-static pthread_mutex_t kmem_quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t kmem_quarantine_lock = FK_LOCK_INIT;
 static kmem_hdr_t *kmem_quarantine[KMEM_QUARANTINE_SLOTS];
 static size_t kmem_quarantine_head;	/* oldest */
 static size_t kmem_quarantine_count;
 static size_t kmem_quarantine_bytes;
 
-static pthread_mutex_t kmem_caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t kmem_caches_lock = FK_LOCK_INIT;
 static struct kmem_cache *kmem_caches;
+
+/*
+ * The production configuration's kmem_alloc caches, by size (the biggest
+ * first that fits), as illumos's kmem_alloc_<size> caches.
+ */
+static const size_t kmem_class_size[] = {
+	64, 128, 256, 512, 1024, 2048, 4096
+};
+#define	KMEM_NCLASS	(sizeof (kmem_class_size) / sizeof (size_t))
+static struct kmem_cache *kmem_class[KMEM_NCLASS];
+
+static struct kmem_cache *kmc_create(const char *, size_t, size_t,
+    int (*)(void *, void *, int), void (*)(void *, void *),
+    void (*)(void *), void *, int);
+static void *kmc_get(struct kmem_cache *, int, const char *);
+static void kmc_put(struct kmem_cache *, void *);
+static int kmem_ncpu(void);
+
+static void
+kmem_classes_create(void)
+{
+	char name[32];
+	size_t k;
+
+	for (k = 0; k < KMEM_NCLASS; k++) {
+		(void) snprintf(name, sizeof (name), "kmem_alloc_%zu",
+		    kmem_class_size[k]);
+		kmem_class[k] = kmc_create(name, kmem_class_size[k], 16, NULL,
+		    NULL, NULL, NULL, 0);
+		kmem_class[k]->cc_class = 1;
+	}
+}
+
+/* The kmem_alloc cache for size (production only), or NULL. */
+static inline struct kmem_cache *
+kmem_class_of(size_t size)
+{
+	size_t k;
+
+	if (kmem_debug)
+		return (NULL);
+	for (k = 0; k < KMEM_NCLASS; k++) {
+		if (size <= kmem_class_size[k])
+			return (kmem_class[k]);
+	}
+	return (NULL);
+}
 
 static void
 kmem_config(void)
@@ -184,16 +251,17 @@ kmem_config(void)
 	kmem_quarantine_limit = KMEM_QUARANTINE_DEFAULT;
 	if ((s = getenv("FK_KMEM_QUARANTINE")) != NULL)
 		kmem_quarantine_limit = (size_t)strtoull(s, NULL, 0);
-	if ((s = getenv("FK_DEBUG")) != NULL && strcmp(s, "0") == 0) {
+	if (!FK_DEBUG_ON()) {
 		kmem_debug = 0;
 		kmem_quarantine_limit = 0;
+		kmem_classes_create();
 	}
 }
 
 static inline void
 kmem_init(void)
 {
-	(void) pthread_once(&kmem_once, kmem_config);
+	fk_once(&kmem_once, kmem_config);
 }
 
 /*
@@ -324,16 +392,27 @@ kmem_check_flags(int kmflag, const char *op)
 }
 
 /*
- * Memory from the backend.  KM_SLEEP waits for it.
+ * Memory from the backend, and in *freep the function that gives it
+ * back.  KM_SLEEP waits for it.
  */
 static void *
-kmem_backend_get(size_t rawsize, int kmflag, const char *op, size_t size)
+kmem_backend_get(size_t rawsize, int kmflag, const char *op, size_t size,
+    void (**freep)(void *, size_t))
 {
+	const fk_plat_ops_t *plat;
 	void *raw;
 	int tries;
 
 	for (tries = 0; ; tries++) {
-		if ((raw = fk_kmem_backend_alloc(rawsize)) != NULL)
+		plat = fk_platform;
+		if (plat != NULL && plat->po_kmem_alloc != NULL) {
+			raw = plat->po_kmem_alloc(rawsize);
+			*freep = plat->po_kmem_free;
+		} else {
+			raw = malloc(rawsize);
+			*freep = kmem_heap_free;
+		}
+		if (raw != NULL)
 			return (raw);
 		if ((kmflag & KM_PANIC) != 0)
 			panic("%s(%zu, KM_PANIC): out of memory", op, size);
@@ -381,7 +460,7 @@ kmem_quarantine_put(kmem_hdr_t *kh)
 		kmem_release(kh);
 		return;
 	}
-	(void) pthread_mutex_lock(&kmem_quarantine_lock);
+	fk_lock_enter(&kmem_quarantine_lock);
 	while (kmem_quarantine_count > 0 && nold < 8 &&
 	    (kmem_quarantine_count == KMEM_QUARANTINE_SLOTS ||
 	    kmem_quarantine_bytes + kh->kh_size > kmem_quarantine_limit)) {
@@ -400,7 +479,7 @@ kmem_quarantine_put(kmem_hdr_t *kh)
 		kmem_quarantine_bytes += kh->kh_size;
 		kh = NULL;
 	}
-	(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+	fk_lock_exit(&kmem_quarantine_lock);
 	for (i = 0; i < nold; i++)
 		kmem_release(old[i]);
 	if (kh != NULL)
@@ -413,9 +492,9 @@ kmem_quarantine_flush(void)
 	kmem_hdr_t *kh;
 
 	for (;;) {
-		(void) pthread_mutex_lock(&kmem_quarantine_lock);
+		fk_lock_enter(&kmem_quarantine_lock);
 		if (kmem_quarantine_count == 0) {
-			(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+			fk_lock_exit(&kmem_quarantine_lock);
 			return;
 		}
 		kh = kmem_quarantine[kmem_quarantine_head];
@@ -423,7 +502,7 @@ kmem_quarantine_flush(void)
 		    KMEM_QUARANTINE_SLOTS;
 		kmem_quarantine_count--;
 		kmem_quarantine_bytes -= kh->kh_size;
-		(void) pthread_mutex_unlock(&kmem_quarantine_lock);
+		fk_lock_exit(&kmem_quarantine_lock);
 		kmem_release(kh);
 	}
 }
@@ -435,6 +514,8 @@ static void *
 kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
     void *caller)
 {
+	void (*freefn)(void *, size_t);
+	struct kmem_cache *cp;
 	kmem_hdr_t *kh;
 	void *raw, *buf;
 
@@ -448,8 +529,19 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 		return (NULL);
 	if (size > SIZE_MAX / 2)
 		panic("%s(%zu): impossible size", op, size);
+	if ((cp = kmem_class_of(size)) != NULL) {
+		if ((buf = kmc_get(cp, kmflag, op)) == NULL)
+			return (NULL);
+		kh = kmem_hdr(buf);
+		kh->kh_size = size;
+		kh->kh_caller = caller;
+		kh->kh_magic = KMEM_MAGIC_ALLOC;
+		if (zero)
+			(void) memset(buf, 0, size);
+		goto out;
+	}
 	raw = kmem_backend_get(KMEM_HDR_SIZE + size + KMEM_REDZONE, kmflag,
-	    op, size);
+	    op, size, &freefn);
 	if (raw == NULL)
 		return (NULL);
 	kh = raw;
@@ -457,7 +549,7 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 	kh->kh_rawsize = KMEM_HDR_SIZE + size + KMEM_REDZONE;
 	kh->kh_cache = NULL;
 	kh->kh_unused = 0;
-	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_free = freefn;
 	kh->kh_size = size;
 	kh->kh_caller = caller;
 	kh->kh_magic = KMEM_MAGIC_ALLOC;
@@ -468,6 +560,7 @@ kmem_alloc_common(size_t size, int kmflag, int zero, const char *op,
 		pattern_fill(buf, size, KMEM_UNINIT_PATTERN);
 	if (kmem_debug)
 		redzone_set(buf, size);
+out:
 	kmem_count((int64_t)size);
 	__atomic_add_fetch(&fk_counters.fc_kmem_alloc_calls, 1,
 	    __ATOMIC_RELAXED);
@@ -541,6 +634,10 @@ kmem_free(void *buf, size_t size)
 	kh->kh_magic = KMEM_MAGIC_FREE;
 	kh->kh_caller = caller;
 	kmem_count(-(int64_t)size);
+	if (kh->kh_cache != NULL) {
+		kmc_put(kh->kh_cache, buf);	/* a kmem_alloc cache's */
+		return;
+	}
 	if (!kmem_debug) {
 		kh->kh_free(kh->kh_raw, kh->kh_rawsize);
 		return;
@@ -598,16 +695,14 @@ kmc_verify(const kmem_cache_t *cp, const char *op)
 	}
 }
 
-kmem_cache_t *
-kmem_cache_create(char *name, size_t bufsize, size_t align,
+static kmem_cache_t *
+kmc_create(const char *name, size_t bufsize, size_t align,
     int (*constructor)(void *, void *, int),
     void (*destructor)(void *, void *), void (*reclaim)(void *),
-    void *private, vmem_t *vmp, int cflags)
+    void *private, int cflags)
 {
 	kmem_cache_t *cp;
 
-	(void) vmp;
-	fk_assert_may_block("kmem_cache_create");
 	if (bufsize == 0 || bufsize > SIZE_MAX / 4)
 		panic("kmem_cache_create(\"%s\"): bad size %zu", name, bufsize);
 	if (align == 0)
@@ -627,13 +722,39 @@ kmem_cache_create(char *name, size_t bufsize, size_t align,
 	cp->cc_reclaim = reclaim;
 	cp->cc_private = private;
 	cp->cc_cflags = cflags;
-	VERIFY0(pthread_mutex_init(&cp->cc_lock, NULL));
+	fk_lock_init(&cp->cc_lock);
+	cp->cc_ncpu = kmem_ncpu();
+	if (posix_memalign((void **)&cp->cc_cpu, 64,
+	    cp->cc_ncpu * sizeof (kmem_cpu_cache_t)) != 0)
+		panic("kmem_cache_create(\"%s\"): out of memory", name);
+	(void) memset(cp->cc_cpu, 0, cp->cc_ncpu * sizeof (kmem_cpu_cache_t));
 	cp->cc_magic = KMEM_CACHE_MAGIC;
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	cp->cc_next = kmem_caches;
 	kmem_caches = cp;
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 	return (cp);
+}
+
+kmem_cache_t *
+kmem_cache_create(char *name, size_t bufsize, size_t align,
+    int (*constructor)(void *, void *, int),
+    void (*destructor)(void *, void *), void (*reclaim)(void *),
+    void *private, vmem_t *vmp, int cflags)
+{
+	(void) vmp;
+	fk_assert_may_block("kmem_cache_create");
+	return (kmc_create(name, bufsize, align, constructor, destructor,
+	    reclaim, private, cflags));
+}
+
+/* The CPUs the per-CPU layers are for. */
+static int
+kmem_ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return (n < 1 ? 1 : n > KMEM_MAXCPU ? KMEM_MAXCPU : (int)n);
 }
 
 /* A new object, constructed; NULL if memory or the constructor failed. */
@@ -642,12 +763,13 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 {
 	size_t rawsize = KMEM_HDR_SIZE + cp->cc_bufsize + KMEM_REDZONE +
 	    (cp->cc_align > 16 ? cp->cc_align : 0);
+	void (*freefn)(void *, size_t);
 	kmem_hdr_t *kh;
 	void *raw, *buf;
 
 	kmem_init();
 	raw = kmem_backend_get(rawsize, kmflag, "kmem_cache_alloc",
-	    cp->cc_bufsize);
+	    cp->cc_bufsize, &freefn);
 	if (raw == NULL)
 		return (NULL);
 	buf = (void *)P2ROUNDUP((uintptr_t)raw + KMEM_HDR_SIZE,
@@ -657,7 +779,7 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 	kh->kh_rawsize = rawsize;
 	kh->kh_cache = cp;
 	kh->kh_unused = 0;
-	kh->kh_free = fk_kmem_backend_free;
+	kh->kh_free = freefn;
 	kh->kh_size = cp->cc_bufsize;
 	kh->kh_caller = NULL;
 	kh->kh_magic = KMEM_MAGIC_CNEW;
@@ -671,8 +793,10 @@ kmc_construct(kmem_cache_t *cp, int kmflag)
 		kh->kh_free(raw, rawsize);
 		return (NULL);
 	}
-	__atomic_add_fetch(&fk_counters.fc_kmem_constructs, 1,
-	    __ATOMIC_RELAXED);
+	if (!cp->cc_class) {
+		__atomic_add_fetch(&fk_counters.fc_kmem_constructs, 1,
+		    __ATOMIC_RELAXED);
+	}
 	return (buf);
 }
 
@@ -688,24 +812,78 @@ kmc_destruct(kmem_cache_t *cp, void *buf)
 	kh->kh_free(kh->kh_raw, kh->kh_rawsize);
 }
 
-void *
-kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
+/*
+ * The magazine layer.  An object comes from the calling CPU's layer; an
+ * empty layer first takes up to a magazine (KMEM_MAG_ROUNDS objects) from
+ * the depot; only an empty depot constructs.  A freed object goes to the
+ * CPU's layer; a full one (two magazines) first gives a magazine, its
+ * oldest objects, back to the depot.  Locks: a CPU's, then the depot's.
+ */
+static inline kmem_cpu_cache_t *
+kmc_cpu(kmem_cache_t *cp)
 {
+	int id = CPU->cpu_id;
+
+	return (&cp->cc_cpu[id < cp->cc_ncpu ? id : id % cp->cc_ncpu]);
+}
+
+/* Up to a magazine from the depot into an empty CPU layer (its lock). */
+static void
+kmc_refill(kmem_cache_t *cp, kmem_cpu_cache_t *ccp)
+{
+	size_t n;
+
+	fk_lock_enter(&cp->cc_lock);
+	if ((n = MIN(cp->cc_nfree, KMEM_MAG_ROUNDS)) > 0) {
+		cp->cc_nfree -= n;
+		(void) memcpy(ccp->cpc_objs, cp->cc_free + cp->cc_nfree,
+		    n * sizeof (void *));
+	}
+	fk_lock_exit(&cp->cc_lock);
+	ccp->cpc_nobjs = (int)n;
+}
+
+/* n objects into the depot. */
+static void
+kmc_depot_put(kmem_cache_t *cp, void *const *objs, size_t n)
+{
+	if (n == 0)
+		return;
+	fk_lock_enter(&cp->cc_lock);
+	if (cp->cc_nfree + n > cp->cc_freecap) {
+		size_t cap = cp->cc_freecap == 0 ? 64 : cp->cc_freecap;
+		void **nf;
+
+		while (cap < cp->cc_nfree + n)
+			cap *= 2;
+		if ((nf = realloc(cp->cc_free, cap * sizeof (void *))) == NULL)
+			panic("kmem_cache_free: out of memory");
+		cp->cc_free = nf;
+		cp->cc_freecap = cap;
+	}
+	(void) memcpy(cp->cc_free + cp->cc_nfree, objs, n * sizeof (void *));
+	cp->cc_nfree += n;
+	fk_lock_exit(&cp->cc_lock);
+}
+
+/* A free, constructed object of cp, counted as out; NULL if none. */
+static void *
+kmc_get(kmem_cache_t *cp, int kmflag, const char *op)
+{
+	kmem_cpu_cache_t *ccp = kmc_cpu(cp);
 	void *buf = NULL;
-	kmem_hdr_t *kh;
 	int tries;
 
-	kmc_verify(cp, "kmem_cache_alloc");
-	kmem_check_flags(kmflag, "kmem_cache_alloc");
-	if ((kmflag & KM_NOSLEEP) == 0)
-		fk_assert_may_block("KM_SLEEP allocation");
-	else if (fk_kmem_nosleep_fail(kmflag))
-		return (NULL);
-
-	(void) pthread_mutex_lock(&cp->cc_lock);
-	if (cp->cc_nfree > 0)
-		buf = cp->cc_free[--cp->cc_nfree];
-	(void) pthread_mutex_unlock(&cp->cc_lock);
+	fk_lock_enter(&ccp->cpc_lock);
+	if (ccp->cpc_nobjs == 0)
+		kmc_refill(cp, ccp);
+	if (ccp->cpc_nobjs > 0) {
+		buf = ccp->cpc_objs[--ccp->cpc_nobjs];
+		ccp->cpc_out++;
+	}
+	fk_lock_exit(&ccp->cpc_lock);
+	if (buf != NULL)
+		return (buf);
 
 	for (tries = 0; buf == NULL; tries++) {
 		if ((buf = kmc_construct(cp, kmflag)) != NULL)
@@ -713,17 +891,68 @@ kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
 		if ((kmflag & KM_NOSLEEP) != 0)
 			return (NULL);
 		if (tries == KMEM_CTOR_TRIES) {
-			panic("kmem_cache_alloc(\"%s\", KM_SLEEP): the "
-			    "constructor failed %d times in a row", cp->cc_name,
-			    KMEM_CTOR_TRIES);
+			panic("%s(\"%s\", KM_SLEEP): the constructor failed %d "
+			    "times in a row", op, cp->cc_name, KMEM_CTOR_TRIES);
 		}
 		(void) usleep(1000);
 	}
+	ccp = kmc_cpu(cp);
+	fk_lock_enter(&ccp->cpc_lock);
+	ccp->cpc_out++;
+	fk_lock_exit(&ccp->cpc_lock);
+	return (buf);
+}
 
+/* A free object back to the calling CPU's layer. */
+static void
+kmc_put(kmem_cache_t *cp, void *buf)
+{
+	kmem_cpu_cache_t *ccp = kmc_cpu(cp);
+
+	fk_lock_enter(&ccp->cpc_lock);
+	if (ccp->cpc_nobjs == 2 * KMEM_MAG_ROUNDS) {
+		kmc_depot_put(cp, ccp->cpc_objs, KMEM_MAG_ROUNDS);
+		(void) memmove(ccp->cpc_objs, ccp->cpc_objs + KMEM_MAG_ROUNDS,
+		    KMEM_MAG_ROUNDS * sizeof (void *));
+		ccp->cpc_nobjs = KMEM_MAG_ROUNDS;
+	}
+	ccp->cpc_objs[ccp->cpc_nobjs++] = buf;
+	ccp->cpc_out--;
+	fk_lock_exit(&ccp->cpc_lock);
+}
+
+/* The objects clients hold. */
+static int64_t
+kmc_outstanding(kmem_cache_t *cp)
+{
+	int64_t out = 0;
+	int i;
+
+	for (i = 0; i < cp->cc_ncpu; i++) {
+		fk_lock_enter(&cp->cc_cpu[i].cpc_lock);
+		out += cp->cc_cpu[i].cpc_out;
+		fk_lock_exit(&cp->cc_cpu[i].cpc_lock);
+	}
+	return (out);
+}
+
+void *
+kmem_cache_alloc(kmem_cache_t *cp, int kmflag)
+{
+	kmem_hdr_t *kh;
+	void *buf;
+
+	kmc_verify(cp, "kmem_cache_alloc");
+	kmem_check_flags(kmflag, "kmem_cache_alloc");
+	if ((kmflag & KM_NOSLEEP) == 0)
+		fk_assert_may_block("KM_SLEEP allocation");
+	else if (fk_kmem_nosleep_fail(kmflag))
+		return (NULL);
+	if ((buf = kmc_get(cp, kmflag, "kmem_cache_alloc")) == NULL)
+		return (NULL);
 	kh = kmem_hdr(buf);
 	kh->kh_magic = KMEM_MAGIC_CALLOC;
 	kh->kh_caller = __builtin_return_address(0);
-	__atomic_add_fetch(&cp->cc_outstanding, 1, __ATOMIC_RELAXED);
 	kmem_count((int64_t)cp->cc_bufsize);
 	return (buf);
 }
@@ -769,36 +998,32 @@ kmem_cache_free(kmem_cache_t *cp, void *buf)
 	}
 	kh->kh_magic = KMEM_MAGIC_CFREE;
 	kh->kh_caller = caller;
-
-	(void) pthread_mutex_lock(&cp->cc_lock);
-	if (cp->cc_nfree == cp->cc_freecap) {
-		size_t cap = cp->cc_freecap == 0 ? 64 : cp->cc_freecap * 2;
-		void **nf = realloc(cp->cc_free, cap * sizeof (void *));
-
-		if (nf == NULL)
-			panic("kmem_cache_free: out of memory");
-		cp->cc_free = nf;
-		cp->cc_freecap = cap;
-	}
-	cp->cc_free[cp->cc_nfree++] = buf;
-	(void) pthread_mutex_unlock(&cp->cc_lock);
-	__atomic_sub_fetch(&cp->cc_outstanding, 1, __ATOMIC_RELAXED);
+	kmc_put(cp, buf);
 	kmem_count(-(int64_t)cp->cc_bufsize);
 }
 
-/* Destruct every free object of a cache. */
+/* Destruct every free object of a cache, its CPUs' first. */
 static void
 kmc_drain(kmem_cache_t *cp)
 {
+	kmem_cpu_cache_t *ccp;
 	void **objs;
 	size_t n, i;
+	int c;
 
-	(void) pthread_mutex_lock(&cp->cc_lock);
+	for (c = 0; c < cp->cc_ncpu; c++) {
+		ccp = &cp->cc_cpu[c];
+		fk_lock_enter(&ccp->cpc_lock);
+		kmc_depot_put(cp, ccp->cpc_objs, (size_t)ccp->cpc_nobjs);
+		ccp->cpc_nobjs = 0;
+		fk_lock_exit(&ccp->cpc_lock);
+	}
+	fk_lock_enter(&cp->cc_lock);
 	objs = cp->cc_free;
 	n = cp->cc_nfree;
 	cp->cc_free = NULL;
 	cp->cc_nfree = cp->cc_freecap = 0;
-	(void) pthread_mutex_unlock(&cp->cc_lock);
+	fk_lock_exit(&cp->cc_lock);
 	for (i = 0; i < n; i++)
 		kmc_destruct(cp, objs[i]);
 	free(objs);
@@ -808,26 +1033,25 @@ void
 kmem_cache_destroy(kmem_cache_t *cp)
 {
 	kmem_cache_t **pp;
-	uint64_t out;
+	int64_t out;
 
 	kmc_verify(cp, "kmem_cache_destroy");
 	fk_assert_may_block("kmem_cache_destroy");
-	out = __atomic_load_n(&cp->cc_outstanding, __ATOMIC_ACQUIRE);
-	if (out != 0) {
-		panic("kmem_cache_destroy(\"%s\"): %llu object(s) still "
-		    "allocated (leaked)", cp->cc_name, (unsigned long long)out);
+	if ((out = kmc_outstanding(cp)) != 0) {
+		panic("kmem_cache_destroy(\"%s\"): %lld object(s) still "
+		    "allocated (leaked)", cp->cc_name, (long long)out);
 	}
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	for (pp = &kmem_caches; *pp != NULL; pp = &(*pp)->cc_next) {
 		if (*pp == cp) {
 			*pp = cp->cc_next;
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 	kmc_drain(cp);
-	(void) pthread_mutex_destroy(&cp->cc_lock);
 	cp->cc_magic = KMEM_CACHE_DEAD;
+	free(cp->cc_cpu);
 	free(cp);
 }
 
@@ -841,11 +1065,11 @@ fk_kmem_reap(void)
 	kmem_cache_t *cp;
 
 	kmem_quarantine_flush();
-	(void) pthread_mutex_lock(&kmem_caches_lock);
+	fk_lock_enter(&kmem_caches_lock);
 	for (cp = kmem_caches; cp != NULL; cp = cp->cc_next) {
 		if (cp->cc_reclaim != NULL)
 			cp->cc_reclaim(cp->cc_private);
 		kmc_drain(cp);
 	}
-	(void) pthread_mutex_unlock(&kmem_caches_lock);
+	fk_lock_exit(&kmem_caches_lock);
 }

@@ -56,7 +56,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +68,8 @@ typedef struct fk_kstat {
 } fk_kstat_t;
 
 /* The chain, the KIDs, the holds: all under fk_kstat_lock. */
-static pthread_mutex_t fk_kstat_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_kstat_released = PTHREAD_COND_INITIALIZER;
+static fk_lock_t fk_kstat_lock = FK_LOCK_INIT;
+static fk_cond_t fk_kstat_released = FK_COND_INIT;
 static fk_kstat_t *fk_kstats;
 static kid_t fk_kstat_next_kid = 1;
 
@@ -259,14 +258,14 @@ kstat_create(const char *module, int instance, const char *name,
 	ksp->ks_update = fk_kstat_default_update;
 	ksp->ks_snapshot = fk_kstat_default_snapshot;
 
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	if ((old = fk_kstat_find(module, instance, name)) != NULL) {
 		kstat_t *back = fk_kstat_revive(old, class, type, ndata, flags);
 
 		why = (old->k_ks.ks_flags & KSTAT_FLAG_DORMANT) ?
 		    "invalid reactivation of a dormant kstat" :
 		    "namespace collision";
-		(void) pthread_mutex_unlock(&fk_kstat_lock);
+		fk_lock_exit(&fk_kstat_lock);
 		free(k);
 		if (back == NULL) {
 			cmn_err(CE_WARN, "kstat_create('%s', %d, '%s'): %s",
@@ -277,7 +276,7 @@ kstat_create(const char *module, int instance, const char *name,
 	ksp->ks_kid = fk_kstat_next_kid++;
 	k->k_next = fk_kstats;
 	fk_kstats = k;
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 	return (ksp);
 }
 
@@ -309,9 +308,9 @@ kstat_install(kstat_t *ksp)
 	int on;
 
 	fk_assert_may_block("kstat_install");
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	on = ksp != NULL && fk_kstat_on_chain(ksp);
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 	if (!on) {
 		cmn_err(CE_WARN, "kstat_install(%p): no such kstat",
 		    (void *)ksp);
@@ -335,9 +334,9 @@ kstat_install(kstat_t *ksp)
 		}
 		ksp->ks_flags &= ~KSTAT_FLAG_DORMANT;
 	}
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	ksp->ks_flags &= ~KSTAT_FLAG_INVALID;
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 }
 
 /* Unlink k (fk_kstat_lock held). */
@@ -381,27 +380,27 @@ kstat_delete(kstat_t *ksp)
 		panic("kstat_delete('%s', %d, '%s'): the caller holds ks_lock",
 		    ksp->ks_module, ksp->ks_instance, ksp->ks_name);
 	}
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	if (!fk_kstat_on_chain(ksp)) {
-		(void) pthread_mutex_unlock(&fk_kstat_lock);
+		fk_lock_exit(&fk_kstat_lock);
 		cmn_err(CE_WARN, "kstat_delete(%p): no such kstat",
 		    (void *)ksp);
 		return;
 	}
 	while (k->k_holds != 0)
-		(void) pthread_cond_wait(&fk_kstat_released, &fk_kstat_lock);
+		(void) fk_cond_wait(&fk_kstat_released, &fk_kstat_lock, 0);
 	if (ksp->ks_flags & KSTAT_FLAG_PERSISTENT) {
 		k->k_holds++;
-		(void) pthread_mutex_unlock(&fk_kstat_lock);
+		fk_lock_exit(&fk_kstat_lock);
 		fk_kstat_make_dormant(ksp);
-		(void) pthread_mutex_lock(&fk_kstat_lock);
+		fk_lock_enter(&fk_kstat_lock);
 		k->k_holds--;
-		(void) pthread_cond_broadcast(&fk_kstat_released);
-		(void) pthread_mutex_unlock(&fk_kstat_lock);
+		fk_cond_broadcast(&fk_kstat_released);
+		fk_lock_exit(&fk_kstat_lock);
 		return;
 	}
 	fk_kstat_unlink(k);
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 	free(k);
 }
 
@@ -410,9 +409,9 @@ kstat_delete_byname(const char *module, int instance, const char *name)
 {
 	fk_kstat_t *k;
 
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	k = fk_kstat_find(module, instance, name);
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 	if (k != NULL)
 		kstat_delete(&k->k_ks);
 }
@@ -477,14 +476,14 @@ fk_kstat_snapshot(const char *module, int instance, const char *name,
 	void *buf = NULL;
 	int err;
 
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	k = fk_kstat_find(module, instance, name);
 	if (k == NULL || (k->k_ks.ks_flags & KSTAT_FLAG_INVALID)) {
-		(void) pthread_mutex_unlock(&fk_kstat_lock);
+		fk_lock_exit(&fk_kstat_lock);
 		return (ENOENT);
 	}
 	k->k_holds++;
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 
 	ksp = &k->k_ks;
 	if ((lp = ksp->ks_lock) != NULL)
@@ -498,10 +497,10 @@ fk_kstat_snapshot(const char *module, int instance, const char *name,
 	if (lp != NULL)
 		mutex_exit(lp);
 
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	k->k_holds--;
-	(void) pthread_cond_broadcast(&fk_kstat_released);
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_cond_broadcast(&fk_kstat_released);
+	fk_lock_exit(&fk_kstat_lock);
 	if (err != 0) {
 		free(buf);
 		return (EIO);
@@ -538,7 +537,7 @@ fk_kstat_fini(void)
 {
 	fk_kstat_t *k;
 
-	(void) pthread_mutex_lock(&fk_kstat_lock);
+	fk_lock_enter(&fk_kstat_lock);
 	while ((k = fk_kstats) != NULL) {
 		fk_kstats = k->k_next;
 		if (!(k->k_ks.ks_flags & KSTAT_FLAG_DORMANT)) {
@@ -548,5 +547,5 @@ fk_kstat_fini(void)
 		}
 		free(k);
 	}
-	(void) pthread_mutex_unlock(&fk_kstat_lock);
+	fk_lock_exit(&fk_kstat_lock);
 }

@@ -12,7 +12,6 @@
 #include <sys/cmn_err.h>
 #include <fk_impl.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +37,14 @@ typedef struct fk_kthread {
 	void	*kt_arg;
 } fk_kthread_t;
 
-/* The thread's kthread_t lives as long as the thread. */
+/* The thread's kthread_t lives as long as the thread (t_owned). */
 static void *
 fk_kthread_run(void *arg)
 {
 	fk_kthread_t *kt = arg;
 
-	pthread_cleanup_push(free, kt);
+	fk_curthread()->t_owned = kt;
 	kt->kt_proc(kt->kt_arg);
-	pthread_cleanup_pop(1);
 	return (NULL);
 }
 
@@ -82,5 +80,5 @@ thread_create(caddr_t stk, size_t stksize, void (*proc)(), void *arg,
 void
 thread_exit(void)
 {
-	pthread_exit(NULL);
+	fk_thread_exit();
 }

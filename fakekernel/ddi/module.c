@@ -30,7 +30,6 @@
 #include <fk.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +51,8 @@ typedef struct fk_module {
 } fk_module_t;
 
 /* fk_mod_lock: the module and driver lists.  Loads are serialized. */
-static pthread_mutex_t fk_mod_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t fk_mod_load_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_mod_lock = FK_LOCK_INIT;
+static fk_lock_t fk_mod_load_lock = FK_LOCK_INIT;
 static fk_module_t *fk_modules;
 static struct fk_driver *fk_drivers;
 
@@ -89,11 +88,11 @@ fk_driver_lookup(const char *name)
 {
 	struct fk_driver *d;
 
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	d = fk_driver_find_locked(name);
 	if (d != NULL && d->drv_ops == NULL)
 		d = NULL;
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	return (d);
 }
 
@@ -105,16 +104,16 @@ fk_driver_register(const char *name, struct dev_ops *ops,
 	struct fk_driver *d;
 	char *dup;
 
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	if ((d = fk_driver_find_locked(name)) != NULL) {
 		if (d->drv_ops != NULL) {
-			(void) pthread_mutex_unlock(&fk_mod_lock);
+			fk_lock_exit(&fk_mod_lock);
 			return (EEXIST);
 		}
 	} else {
 		if ((d = calloc(1, sizeof (*d))) == NULL ||
 		    (dup = strdup(name)) == NULL) {
-			(void) pthread_mutex_unlock(&fk_mod_lock);
+			fk_lock_exit(&fk_mod_lock);
 			free(d);
 			return (ENOMEM);
 		}
@@ -124,7 +123,7 @@ fk_driver_register(const char *name, struct dev_ops *ops,
 	}
 	d->drv_ops = ops;
 	d->drv_linkage = ml;
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	return (0);
 }
 
@@ -134,14 +133,14 @@ fk_driver_unregister(struct modlinkage *ml)
 {
 	struct fk_driver *d;
 
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	for (d = fk_drivers; d != NULL; d = d->drv_next) {
 		if (d->drv_linkage == ml) {
 			d->drv_ops = NULL;
 			d->drv_linkage = NULL;
 		}
 	}
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 }
 
 static int
@@ -211,12 +210,12 @@ fk_linkage_busy(struct modlinkage *ml)
 	struct fk_driver *d, *busy[16];
 	int n = 0, i, rv = 0;
 
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	for (d = fk_drivers; d != NULL && n < 16; d = d->drv_next) {
 		if (d->drv_linkage == ml)
 			busy[n++] = d;
 	}
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	for (i = 0; i < n && rv == 0; i++)
 		rv = fk_devi_driver_in_use(busy[i]);
 	return (rv);
@@ -248,7 +247,7 @@ mod_info(struct modlinkage *ml, struct modinfo *mip)
 		return (0);
 	(void) memset(mip, 0, sizeof (*mip));
 	mip->mi_rev = ml->ml_rev;
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	for (m = fk_modules; m != NULL; m = m->mod_next) {
 		if (m->mod_linkage == ml)
 			break;
@@ -259,7 +258,7 @@ mod_info(struct modlinkage *ml, struct modinfo *mip)
 		(void) snprintf(mip->mi_name, sizeof (mip->mi_name), "%s",
 		    m->mod_name);
 	}
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	for (i = 0; i < FK_MODLINKS && ml->ml_linkage[i] != NULL; i++) {
 		/* modldrv and modlmisc both begin ops, linkinfo. */
 		struct modlmisc *mm = ml->ml_linkage[i];
@@ -286,17 +285,17 @@ fk_mod_load(const char *name, int (*init)(void), int (*fini)(void),
 	if (name == NULL || init == NULL || fini == NULL)
 		return (EINVAL);
 	fk_assert_may_block("fk_mod_load");
-	(void) pthread_mutex_lock(&fk_mod_load_lock);
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_load_lock);
+	fk_lock_enter(&fk_mod_lock);
 	m = fk_mod_find_locked(name);
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	if (m != NULL) {
-		(void) pthread_mutex_unlock(&fk_mod_load_lock);
+		fk_lock_exit(&fk_mod_load_lock);
 		return (EEXIST);
 	}
 	if ((m = calloc(1, sizeof (*m))) == NULL ||
 	    (m->mod_name = strdup(name)) == NULL) {
-		(void) pthread_mutex_unlock(&fk_mod_load_lock);
+		fk_lock_exit(&fk_mod_load_lock);
 		free(m);
 		return (ENOMEM);
 	}
@@ -320,16 +319,16 @@ fk_mod_load(const char *name, int (*init)(void), int (*fini)(void),
 	if (rv != 0) {
 		if (m->mod_linkage != NULL)
 			fk_driver_unregister(m->mod_linkage);
-		(void) pthread_mutex_unlock(&fk_mod_load_lock);
+		fk_lock_exit(&fk_mod_load_lock);
 		free(m->mod_name);
 		free(m);
 		return (rv);
 	}
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	m->mod_next = fk_modules;
 	fk_modules = m;
-	(void) pthread_mutex_unlock(&fk_mod_lock);
-	(void) pthread_mutex_unlock(&fk_mod_load_lock);
+	fk_lock_exit(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_load_lock);
 	cmn_err(CE_CONT, "!loaded module %s\n", name);
 	return (0);
 }
@@ -348,12 +347,12 @@ fk_mod_unload(const char *name)
 	if (name == NULL)
 		return (EINVAL);
 	fk_assert_may_block("fk_mod_unload");
-	(void) pthread_mutex_lock(&fk_mod_load_lock);
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_load_lock);
+	fk_lock_enter(&fk_mod_lock);
 	m = fk_mod_find_locked(name);
-	(void) pthread_mutex_unlock(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_lock);
 	if (m == NULL) {
-		(void) pthread_mutex_unlock(&fk_mod_load_lock);
+		fk_lock_exit(&fk_mod_load_lock);
 		return (ENOENT);
 	}
 	ml = m->mod_linkage;
@@ -362,7 +361,7 @@ fk_mod_unload(const char *name)
 	fk_mod_current = NULL;
 	if (rv != 0) {
 		m->mod_linkage = ml;
-		(void) pthread_mutex_unlock(&fk_mod_load_lock);
+		fk_lock_exit(&fk_mod_load_lock);
 		return (rv);
 	}
 	if (m->mod_linkage != NULL) {
@@ -370,15 +369,15 @@ fk_mod_unload(const char *name)
 		    "mod_remove", name);
 		fk_driver_unregister(m->mod_linkage);
 	}
-	(void) pthread_mutex_lock(&fk_mod_lock);
+	fk_lock_enter(&fk_mod_lock);
 	for (mp = &fk_modules; *mp != NULL; mp = &(*mp)->mod_next) {
 		if (*mp == m) {
 			*mp = m->mod_next;
 			break;
 		}
 	}
-	(void) pthread_mutex_unlock(&fk_mod_lock);
-	(void) pthread_mutex_unlock(&fk_mod_load_lock);
+	fk_lock_exit(&fk_mod_lock);
+	fk_lock_exit(&fk_mod_load_lock);
 	free(m->mod_name);
 	free(m);
 	cmn_err(CE_CONT, "!unloaded module %s\n", name);

@@ -45,15 +45,18 @@
  * time an edge is seen does it take the witness's own lock (and record a
  * stack).  Classes and edges are never freed.
  *
- * Production configuration: FK_DEBUG=0 in the environment (read once, at
- * the first mutex_init) turns the witness off, as an illumos non-DEBUG
- * kernel has none: mutex_init gives every mutex class 0 (untracked),
- * without the class lookup and its lock, and mutex_enter does no witness
- * work, so no cycle is found or reported (fc_witness_reports stays 0).
- * Owner tracking and the held list stay, with every panic above: the
- * rest of the fakekernel relies on them (mutex_owned, blocking or
- * returning from an interrupt handler with a lock held).  Unset, or any
- * other value, keeps the witness.
+ * Production configuration: FK_DEBUG=0 in the environment (read once,
+ * fk_debug) makes a mutex what an illumos non-DEBUG kernel's is: a lock
+ * and its owner, the owner kept for mutex_owned() (and the panics of a
+ * recursive enter, an exit by another thread, a destroy while held).
+ * There is no witness (mutex_init gives every mutex class 0, untracked,
+ * without the class lookup and its lock; no cycle is found or reported,
+ * fc_witness_reports stays 0) and no bookkeeping beyond the owner: no
+ * held list and no "taken at", so a thread that blocks, or an interrupt
+ * handler that returns, with a mutex held is not caught there (those
+ * checks read the held list), as it is not on illumos without DEBUG.
+ * mutex_enter is then a compare-and-swap and a store, mutex_exit a store
+ * and an exchange.  Unset, or any other value, keeps everything.
  */
 
 #include <sys/types.h>
@@ -64,7 +67,6 @@
 #include <fk.h>
 
 #include <execinfo.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +102,7 @@ typedef struct wit_edge {
 	void		*we_stack[WIT_STACK];
 } wit_edge_t;
 
-static pthread_mutex_t wit_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t wit_lock = FK_LOCK_INIT;
 static wit_class_t wit_classes[WIT_MAXCLASS];	/* [0] is "no class" */
 static uint32_t wit_nclasses = 1;
 static uint32_t wit_class_hash[WIT_CLASSHASH];	/* class index or 0 */
@@ -109,25 +111,6 @@ static uint32_t wit_nedges;
 static uint64_t wit_edge_hash[WIT_EDGEHASH];	/* (from << 32 | to) or 0 */
 static uint32_t wit_gen;
 static int wit_full;
-static int wit_enabled = -1;			/* FK_DEBUG; -1: not read yet */
-
-/*
- * Whether the witness runs: FK_DEBUG=0 turns it off.  Threads that race
- * to read the environment first all read the same value.
- */
-static int
-wit_on(void)
-{
-	int on = __atomic_load_n(&wit_enabled, __ATOMIC_RELAXED);
-	const char *s;
-
-	if (on < 0) {
-		s = getenv("FK_DEBUG");
-		on = s == NULL || strcmp(s, "0") != 0;
-		__atomic_store_n(&wit_enabled, on, __ATOMIC_RELAXED);
-	}
-	return (on);
-}
 
 /*
  * Hashing.
@@ -147,7 +130,7 @@ wit_class_lookup(void *site, const char *name)
 	uint32_t h, c;
 	wit_class_t *wc;
 
-	(void) pthread_mutex_lock(&wit_lock);
+	fk_lock_enter(&wit_lock);
 	h = wit_hash((uintptr_t)site, WIT_CLASSHASH);
 	while ((c = wit_class_hash[h]) != 0) {
 		if (wit_classes[c].wc_site == site)
@@ -165,7 +148,7 @@ wit_class_lookup(void *site, const char *name)
 		(void) snprintf(wc->wc_name, sizeof (wc->wc_name), "%s", name);
 	wit_class_hash[h] = c;
 out:
-	(void) pthread_mutex_unlock(&wit_lock);
+	fk_lock_exit(&wit_lock);
 	return (c);
 }
 
@@ -375,14 +358,14 @@ wit_new_edge(uint64_t key, fk_thread_t *t, int held, void *pc)
 	uint32_t cycle[WIT_MAXCYCLE];
 	int n = 0;
 
-	(void) pthread_mutex_lock(&wit_lock);
+	fk_lock_enter(&wit_lock);
 	if (wit_edge_known(key) || wit_full) {
-		(void) pthread_mutex_unlock(&wit_lock);
+		fk_lock_exit(&wit_lock);
 		return;
 	}
 	if (wit_nedges == WIT_MAXEDGE) {
 		wit_full = 1;
-		(void) pthread_mutex_unlock(&wit_lock);
+		fk_lock_exit(&wit_lock);
 		cmn_err(CE_WARN, "witness: %d lock order edges: no room for "
 		    "more, lock order is no longer checked", WIT_MAXEDGE);
 		return;
@@ -390,7 +373,7 @@ wit_new_edge(uint64_t key, fk_thread_t *t, int held, void *pc)
 	cycle[0] = wit_edge_insert(key, t, held, pc);
 	n = wit_find_path((uint32_t)key, (uint32_t)(key >> 32), cycle + 1,
 	    WIT_MAXCYCLE - 1);
-	(void) pthread_mutex_unlock(&wit_lock);
+	fk_lock_exit(&wit_lock);
 	if (n > 0)
 		wit_report(cycle, n + 1);
 }
@@ -540,13 +523,13 @@ mutex_init(kmutex_t *mp, char *name, kmutex_type_t type, void *arg)
 	if (mp->m_magic == MUTEX_MAGIC && mp->m_owner == fk_curthread())
 		panic("mutex_init(%p): the caller holds this mutex",
 		    (void *)mp);
-	(void) pthread_mutex_init(&mp->m_lock, NULL);
+	fk_lock_init(&mp->m_lock);
 	mp->m_owner = NULL;
 	mp->m_pri = (uintptr_t)arg;
 	mp->m_name = name;
 	mp->m_init_pc = site;
 	mp->m_enter_pc = NULL;
-	mp->m_class = wit_on() ? wit_class_lookup(site, name) : 0;
+	mp->m_class = FK_DEBUG_ON() ? wit_class_lookup(site, name) : 0;
 	__atomic_store_n(&mp->m_magic, MUTEX_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -562,7 +545,6 @@ mutex_destroy(kmutex_t *mp)
 		panic("mutex_destroy: %s is held by thread \"%s\"", desc,
 		    mp->m_owner->t_name);
 	}
-	(void) pthread_mutex_destroy(&mp->m_lock);
 	mp->m_magic = MUTEX_DEAD;
 }
 
@@ -575,9 +557,14 @@ mutex_enter(kmutex_t *mp)
 	fk_mutex_verify(mp, "mutex_enter");
 	if (__builtin_expect(mp->m_owner == t, 0))
 		mutex_recursive(mp, t, "mutex_enter", pc);
+	if (!FK_DEBUG_ON()) {
+		fk_lock_enter(&mp->m_lock);
+		mp->m_owner = t;
+		return;
+	}
 	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);
-	(void) pthread_mutex_lock(&mp->m_lock);
+	fk_lock_enter(&mp->m_lock);
 	mp->m_owner = t;
 	mp->m_enter_pc = pc;
 	held_push(t, mp, pc);
@@ -592,11 +579,13 @@ mutex_tryenter(kmutex_t *mp)
 	fk_mutex_verify(mp, "mutex_tryenter");
 	if (__builtin_expect(mp->m_owner == t, 0))
 		mutex_recursive(mp, t, "mutex_tryenter", pc);
-	if (pthread_mutex_trylock(&mp->m_lock) != 0)
+	if (!fk_lock_tryenter(&mp->m_lock))
 		return (0);
 	mp->m_owner = t;
-	mp->m_enter_pc = pc;
-	held_push(t, mp, pc);
+	if (FK_DEBUG_ON()) {
+		mp->m_enter_pc = pc;
+		held_push(t, mp, pc);
+	}
 	return (1);
 }
 
@@ -610,9 +599,10 @@ mutex_exit(kmutex_t *mp)
 		mutex_not_owner(mp, t, "mutex_exit",
 		    __builtin_return_address(0));
 	}
-	held_pop(t, mp);
+	if (FK_DEBUG_ON())
+		held_pop(t, mp);
 	mp->m_owner = NULL;
-	(void) pthread_mutex_unlock(&mp->m_lock);
+	fk_lock_exit(&mp->m_lock);
 }
 
 int
@@ -623,14 +613,15 @@ mutex_owned(const kmutex_t *mp)
 }
 
 /*
- * For condvar.c: the waiter gives the mutex up (pthread_cond_*wait will
+ * For condvar.c: the waiter gives the mutex up (fk_cond_wait will
  * unlock it) and takes it back; the reacquisition is an acquisition for
  * the witness, as the waiter may hold other locks.
  */
 void
 fk_mutex_wait_release(kmutex_t *mp, fk_thread_t *t)
 {
-	held_pop(t, mp);
+	if (FK_DEBUG_ON())
+		held_pop(t, mp);
 	mp->m_owner = NULL;
 }
 
@@ -638,6 +629,8 @@ void
 fk_mutex_wait_reacquire(kmutex_t *mp, fk_thread_t *t, void *pc)
 {
 	mp->m_owner = t;
+	if (!FK_DEBUG_ON())
+		return;
 	mp->m_enter_pc = pc;
 	if (t->t_nheld != 0 && mp->m_class != 0)
 		wit_acquire(t, mp, pc);

@@ -13,6 +13,13 @@
  * "assigned-addresses" has the same entries for the BARs, with the
  * non-relocatable bit and the addresses the firmware assigned.
  *
+ * Functions: the platform offers candidates (po_pci_probe) with their
+ * configuration headers; fk_pci_claim_names() builds each one's
+ * "compatible" names and has the platform claim those with one of the
+ * names asked for (fk_add_drv's aliases, or fk_pci_claim's).  A claimed
+ * function binds to the driver of the first of its compatible names that
+ * is an alias (ddi/drvalias.c), as illumos binds.
+ *
  * Nodes made by fk_pci_attach_all() are listed by fk_pci_hba(); all
  * nodes hold the platform's function in devi_pdev (opened at creation,
  * closed at removal).
@@ -24,7 +31,6 @@
 #include <sys/pci.h>
 #include <stdio.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include <fk.h>
 #include "fk_dev.h"
@@ -33,7 +39,7 @@
 #define	PCI_CONF_HDR_SIZE	256
 #define	PCIE_CONF_HDR_SIZE	4096
 
-static pthread_mutex_t fk_pci_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_pci_lock = FK_LOCK_INIT;
 static dev_info_t *fk_pci_hbas[FK_PCI_MAX];	/* by attach order */
 static int fk_pci_nhbas;
 
@@ -50,30 +56,20 @@ fk_pci_cfg(fk_pdev_t *pd, uint32_t off, size_t len)
 	return (v);
 }
 
+static void fk_pci_read_cfg(fk_pdev_t *, uint8_t *);
+static int fk_pci_has_pcie(const uint8_t *);
+
 /* PCI Express capability present: 4 KiB configuration space. */
-static size_t
-fk_pci_cfg_size_pdev(fk_pdev_t *pd)
-{
-	uint32_t ptr;
-	int n;
-
-	if ((fk_pci_cfg(pd, PCI_CONF_STAT, 2) & PCI_STAT_CAP) == 0)
-		return (PCI_CONF_HDR_SIZE);
-	ptr = fk_pci_cfg(pd, PCI_CONF_CAP_PTR, 1) & 0xfc;
-	for (n = 0; ptr >= 0x40 && ptr < 0x100 && n < 48; n++) {
-		if (fk_pci_cfg(pd, ptr, 1) == PCI_CAP_ID_PCI_E)
-			return (PCIE_CONF_HDR_SIZE);
-		ptr = fk_pci_cfg(pd, ptr + 1, 1) & 0xfc;
-	}
-	return (PCI_CONF_HDR_SIZE);
-}
-
 size_t
 fk_pci_cfg_size(dev_info_t *dip)
 {
 	fk_pdev_t *pd = DEVI(dip)->devi_pdev;
+	uint8_t cfg[FK_PCI_CFG_SIZE];
 
-	return (pd == NULL ? 0 : fk_pci_cfg_size_pdev(pd));
+	if (pd == NULL)
+		return (0);
+	fk_pci_read_cfg(pd, cfg);
+	return (fk_pci_has_pcie(cfg) ? PCIE_CONF_HDR_SIZE : PCI_CONF_HDR_SIZE);
 }
 
 int
@@ -195,18 +191,48 @@ pci_config_put64(ddi_acc_handle_t h, off_t off, uint64_t v)
 }
 
 /*
- * Device nodes.
+ * Identity: a function's name and configuration header, as the platform
+ * gives a candidate or as an open function reads.
  */
 typedef struct fk_pci_id {
 	uint_t	pi_bus, pi_dev, pi_func;
 	uint_t	pi_ven, pi_did, pi_rev, pi_subven, pi_subsys, pi_class;
 	uint_t	pi_ipin;
+	int	pi_pcie;		/* a PCI Express capability */
 } fk_pci_id_t;
 
-static void
-fk_pci_identify(fk_pdev_t *pd, fk_pci_id_t *id)
+#define	FK_PCI_MAXCOMPAT	13
+
+static uint_t
+fk_pci_le(const uint8_t *cfg, uint_t off, uint_t len)
 {
-	const char *name = FK_PLAT()->po_pdev_name(pd);
+	uint_t v = 0;
+
+	while (len-- > 0)
+		v = (v << 8) | cfg[off + len];
+	return (v);
+}
+
+static int
+fk_pci_has_pcie(const uint8_t *cfg)
+{
+	uint_t ptr;
+	int n;
+
+	if ((fk_pci_le(cfg, PCI_CONF_STAT, 2) & PCI_STAT_CAP) == 0)
+		return (0);
+	ptr = cfg[PCI_CONF_CAP_PTR] & 0xfc;
+	for (n = 0; ptr >= 0x40 && ptr < FK_PCI_CFG_SIZE - 1 && n < 48; n++) {
+		if (cfg[ptr] == PCI_CAP_ID_PCI_E)
+			return (1);
+		ptr = cfg[ptr + 1] & 0xfc;
+	}
+	return (0);
+}
+
+static void
+fk_pci_identify(const char *name, const uint8_t *cfg, fk_pci_id_t *id)
+{
 	uint_t dom;
 
 	(void) memset(id, 0, sizeof (*id));
@@ -214,15 +240,126 @@ fk_pci_identify(fk_pdev_t *pd, fk_pci_id_t *id)
 	    &id->pi_dev, &id->pi_func) != 4)
 		(void) sscanf(name != NULL ? name : "", "%x:%x.%x",
 		    &id->pi_bus, &id->pi_dev, &id->pi_func);
-	id->pi_ven = fk_pci_cfg(pd, PCI_CONF_VENID, 2);
-	id->pi_did = fk_pci_cfg(pd, PCI_CONF_DEVID, 2);
-	id->pi_rev = fk_pci_cfg(pd, PCI_CONF_REVID, 1);
-	id->pi_subven = fk_pci_cfg(pd, PCI_CONF_SUBVENID, 2);
-	id->pi_subsys = fk_pci_cfg(pd, PCI_CONF_SUBSYSID, 2);
-	id->pi_class = fk_pci_cfg(pd, PCI_CONF_REVID, 4) >> 8;
-	id->pi_ipin = fk_pci_cfg(pd, PCI_CONF_IPIN, 1);
+	id->pi_ven = fk_pci_le(cfg, PCI_CONF_VENID, 2);
+	id->pi_did = fk_pci_le(cfg, PCI_CONF_DEVID, 2);
+	id->pi_rev = cfg[PCI_CONF_REVID];
+	id->pi_subven = fk_pci_le(cfg, PCI_CONF_SUBVENID, 2);
+	id->pi_subsys = fk_pci_le(cfg, PCI_CONF_SUBSYSID, 2);
+	id->pi_class = fk_pci_le(cfg, PCI_CONF_REVID, 4) >> 8;
+	id->pi_ipin = cfg[PCI_CONF_IPIN];
+	id->pi_pcie = fk_pci_has_pcie(cfg);
 }
 
+/* An open function's header, through the platform. */
+static void
+fk_pci_read_cfg(fk_pdev_t *pd, uint8_t *cfg)
+{
+	uint_t off;
+
+	for (off = 0; off < FK_PCI_CFG_SIZE; off += 4) {
+		uint32_t v = fk_pci_cfg(pd, off, 4);
+
+		cfg[off] = (uint8_t)v;
+		cfg[off + 1] = (uint8_t)(v >> 8);
+		cfg[off + 2] = (uint8_t)(v >> 16);
+		cfg[off + 3] = (uint8_t)(v >> 24);
+	}
+}
+
+/*
+ * The "compatible" names, most specific first, as the illumos PCI
+ * binding lists them: for a PCI Express function the "pciex" forms, then
+ * for every function the "pci" forms.  Returns their number.
+ */
+static int
+fk_pci_compatible_names(const fk_pci_id_t *id,
+    char (*names)[FK_ALIAS_LEN])
+{
+	const char *pfx[2] = { "pciex", "pci" };
+	int n = 0, p;
+
+	for (p = id->pi_pcie ? 0 : 1; p < 2; p++) {
+		if (id->pi_subven != 0) {
+			(void) snprintf(names[n++], FK_ALIAS_LEN,
+			    "%s%x,%x.%x.%x.%x", pfx[p], id->pi_ven, id->pi_did,
+			    id->pi_subven, id->pi_subsys, id->pi_rev);
+			(void) snprintf(names[n++], FK_ALIAS_LEN,
+			    "%s%x,%x.%x.%x", pfx[p], id->pi_ven, id->pi_did,
+			    id->pi_subven, id->pi_subsys);
+			if (p == 1) {
+				(void) snprintf(names[n++], FK_ALIAS_LEN,
+				    "pci%x,%x", id->pi_subven, id->pi_subsys);
+			}
+		}
+		(void) snprintf(names[n++], FK_ALIAS_LEN, "%s%x,%x.%x", pfx[p],
+		    id->pi_ven, id->pi_did, id->pi_rev);
+		(void) snprintf(names[n++], FK_ALIAS_LEN, "%s%x,%x", pfx[p],
+		    id->pi_ven, id->pi_did);
+		(void) snprintf(names[n++], FK_ALIAS_LEN, "%sclass,%06x",
+		    pfx[p], id->pi_class);
+		(void) snprintf(names[n++], FK_ALIAS_LEN, "%sclass,%04x",
+		    pfx[p], id->pi_class >> 8);
+	}
+	return (n);
+}
+
+/*
+ * Claims.
+ */
+static int
+fk_pci_names_match(char (*compat)[FK_ALIAS_LEN], int ncompat,
+    char (*names)[FK_ALIAS_LEN], int n)
+{
+	int i, j;
+
+	for (i = 0; i < ncompat; i++) {
+		for (j = 0; j < n; j++) {
+			if (strcmp(compat[i], names[j]) == 0)
+				return (1);
+		}
+	}
+	return (0);
+}
+
+int
+fk_pci_claim_names(char (*names)[FK_ALIAS_LEN], int n)
+{
+	char compat[FK_PCI_MAXCOMPAT][FK_ALIAS_LEN];
+	fk_pci_cand_t cand;
+	fk_pci_id_t id;
+	int i, nc, claimed = 0;
+
+	if (FK_PLAT() == NULL)
+		return (0);
+	for (i = 0; FK_PLAT()->po_pci_probe(i, &cand) == 0; i++) {
+		fk_pci_identify(cand.pc_name, cand.pc_cfg, &id);
+		nc = fk_pci_compatible_names(&id, compat);
+		if (!fk_pci_names_match(compat, nc, names, n))
+			continue;
+		if (FK_PLAT()->po_pci_claim(i) < 0) {
+			cmn_err(CE_WARN, "pci: the platform could not claim %s",
+			    cand.pc_name);
+			continue;
+		}
+		claimed++;
+	}
+	return (claimed);
+}
+
+int
+fk_pci_claim(const char *aliases)
+{
+	char names[32][FK_ALIAS_LEN];
+	int n;
+
+	if ((n = fk_alias_parse(aliases, names, 32)) < 0)
+		return (-1);
+	return (fk_pci_claim_names(names, n));
+}
+
+/*
+ * Device nodes.
+ */
 /* "reg" and "assigned-addresses" from the platform's BARs. */
 static void
 fk_pci_reg_props(dev_info_t *dip, fk_pdev_t *pd, const fk_pci_id_t *id)
@@ -267,38 +404,24 @@ fk_pci_reg_props(dev_info_t *dip, fk_pdev_t *pd, const fk_pci_id_t *id)
 	}
 }
 
-/* "compatible", most specific first, as the PCI binding lists it. */
 static void
 fk_pci_compatible(dev_info_t *dip, const fk_pci_id_t *id)
 {
-	char names[7][48];
-	char *list[7];
-	uint_t n = 0, i;
+	char names[FK_PCI_MAXCOMPAT][FK_ALIAS_LEN];
+	char *list[FK_PCI_MAXCOMPAT];
+	int n = fk_pci_compatible_names(id, names), i;
 
-	if (id->pi_subven != 0) {
-		(void) snprintf(names[n++], 48, "pci%x,%x.%x.%x.%x",
-		    id->pi_ven, id->pi_did, id->pi_subven, id->pi_subsys,
-		    id->pi_rev);
-		(void) snprintf(names[n++], 48, "pci%x,%x.%x.%x", id->pi_ven,
-		    id->pi_did, id->pi_subven, id->pi_subsys);
-		(void) snprintf(names[n++], 48, "pci%x,%x", id->pi_subven,
-		    id->pi_subsys);
-	}
-	(void) snprintf(names[n++], 48, "pci%x,%x.%x", id->pi_ven, id->pi_did,
-	    id->pi_rev);
-	(void) snprintf(names[n++], 48, "pci%x,%x", id->pi_ven, id->pi_did);
-	(void) snprintf(names[n++], 48, "pciclass,%06x", id->pi_class);
-	(void) snprintf(names[n++], 48, "pciclass,%04x", id->pi_class >> 8);
 	for (i = 0; i < n; i++)
 		list[i] = names[i];
 	(void) ddi_prop_update_string_array(DDI_DEV_T_NONE, dip, "compatible",
-	    list, n);
+	    list, (uint_t)n);
 }
 
 dev_info_t *
 fk_pci_node_create(int index, const char *name)
 {
 	char nodename[32], addr[16];
+	uint8_t cfg[FK_PCI_CFG_SIZE];
 	fk_pci_id_t id;
 	dev_info_t *dip;
 	fk_pdev_t *pd;
@@ -308,7 +431,8 @@ fk_pci_node_create(int index, const char *name)
 		return (NULL);
 	if ((pd = FK_PLAT()->po_pdev_open(index)) == NULL)
 		return (NULL);
-	fk_pci_identify(pd, &id);
+	fk_pci_read_cfg(pd, cfg);
+	fk_pci_identify(FK_PLAT()->po_pdev_name(pd), cfg, &id);
 	if (name == NULL) {
 		if (id.pi_subven != 0) {
 			(void) snprintf(nodename, sizeof (nodename), "pci%x,%x",
@@ -374,6 +498,35 @@ fk_pci_count(void)
 	return (FK_PLAT() == NULL ? 0 : FK_PLAT()->po_pdev_count());
 }
 
+/*
+ * Whether claimed function index binds to driver (the driver of the first
+ * of its compatible names that is an alias) and has no node of
+ * fk_pci_attach_all's yet.
+ */
+static int
+fk_pci_binds_to(int index, const char *driver)
+{
+	char compat[FK_PCI_MAXCOMPAT][FK_ALIAS_LEN], bound[FK_DRVNAME_LEN];
+	uint8_t cfg[FK_PCI_CFG_SIZE];
+	fk_pci_id_t id;
+	fk_pdev_t *pd;
+	int i, n, yes;
+
+	if ((pd = FK_PLAT()->po_pdev_open(index)) == NULL)
+		return (0);
+	fk_pci_read_cfg(pd, cfg);
+	fk_pci_identify(FK_PLAT()->po_pdev_name(pd), cfg, &id);
+	n = fk_pci_compatible_names(&id, compat);
+	yes = fk_alias_driver(compat, n, bound) == 0 &&
+	    strcmp(bound, driver) == 0;
+	fk_lock_enter(&fk_pci_lock);
+	for (i = 0; i < fk_pci_nhbas && yes; i++)
+		yes = DEVI(fk_pci_hbas[i])->devi_pdev != pd;
+	fk_lock_exit(&fk_pci_lock);
+	FK_PLAT()->po_pdev_close(pd);
+	return (yes);
+}
+
 int
 fk_pci_attach_all(const char *driver)
 {
@@ -383,12 +536,14 @@ fk_pci_attach_all(const char *driver)
 	fk_assert_may_block("fk_pci_attach_all");
 	n = fk_pci_count();
 	for (i = 0; i < n; i++) {
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		if (fk_pci_nhbas == FK_PCI_MAX) {
-			(void) pthread_mutex_unlock(&fk_pci_lock);
+			fk_lock_exit(&fk_pci_lock);
 			break;
 		}
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
+		if (!fk_pci_binds_to(i, driver))
+			continue;
 		if ((dip = fk_pci_node_create(i, NULL)) == NULL) {
 			cmn_err(CE_WARN, "fk_pci_attach_all: no node for PCI "
 			    "function %d", i);
@@ -402,9 +557,9 @@ fk_pci_attach_all(const char *driver)
 			fk_pci_node_destroy(dip);
 			continue;
 		}
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		fk_pci_hbas[fk_pci_nhbas++] = dip;
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
 		attached++;
 	}
 	return (attached);
@@ -415,10 +570,10 @@ fk_pci_hba(int i)
 {
 	dev_info_t *dip = NULL;
 
-	(void) pthread_mutex_lock(&fk_pci_lock);
+	fk_lock_enter(&fk_pci_lock);
 	if (i >= 0 && i < fk_pci_nhbas)
 		dip = fk_pci_hbas[i];
-	(void) pthread_mutex_unlock(&fk_pci_lock);
+	fk_lock_exit(&fk_pci_lock);
 	return (dip);
 }
 
@@ -430,21 +585,21 @@ fk_pci_detach_all(void)
 	int i;
 
 	fk_assert_may_block("fk_pci_detach_all");
-	(void) pthread_mutex_lock(&fk_pci_lock);
+	fk_lock_enter(&fk_pci_lock);
 	for (i = fk_pci_nhbas - 1; i >= 0; i--) {
 		dip = fk_pci_hbas[i];
-		(void) pthread_mutex_unlock(&fk_pci_lock);
+		fk_lock_exit(&fk_pci_lock);
 		if (fk_devi_detach(dip) != DDI_SUCCESS) {
 			rv = DDI_FAILURE;
-			(void) pthread_mutex_lock(&fk_pci_lock);
+			fk_lock_enter(&fk_pci_lock);
 			continue;
 		}
 		fk_pci_node_destroy(dip);
-		(void) pthread_mutex_lock(&fk_pci_lock);
+		fk_lock_enter(&fk_pci_lock);
 		(void) memmove(&fk_pci_hbas[i], &fk_pci_hbas[i + 1],
 		    (fk_pci_nhbas - i - 1) * sizeof (dev_info_t *));
 		fk_pci_nhbas--;
 	}
-	(void) pthread_mutex_unlock(&fk_pci_lock);
+	fk_lock_exit(&fk_pci_lock);
 	return (rv);
 }

@@ -39,7 +39,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,7 +77,7 @@ typedef struct fk_conf {
 	struct fk_conf	*cf_next;
 } fk_conf_t;
 
-static pthread_mutex_t fk_conf_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_conf_lock = FK_LOCK_INIT;
 static fk_conf_t *fk_confs;
 
 #define	FK_PROP_FLAGS	(DDI_PROP_DONTPASS | DDI_PROP_NOTPROM | \
@@ -163,11 +162,11 @@ fk_prop_search(dev_t dev, dev_info_t *dip, uint_t flags, const char *name)
 	dev_info_t *d;
 
 	for (d = dip; d != NULL; d = ddi_get_parent(d)) {
-		(void) pthread_mutex_lock(&DEVI(d)->devi_lock);
+		fk_lock_enter(&DEVI(d)->devi_lock);
 		if ((p = fk_prop_find(d, dev, name)) != NULL &&
 		    (copy = fk_prop_dup(p)) == NULL)
 			panic("ddi_prop_lookup: out of memory");
-		(void) pthread_mutex_unlock(&DEVI(d)->devi_lock);
+		fk_lock_exit(&DEVI(d)->devi_lock);
 		if (copy != NULL || (flags & DDI_PROP_DONTPASS))
 			break;
 	}
@@ -414,21 +413,21 @@ fk_prop_install(dev_info_t *dip, struct fk_prop *p)
 {
 	struct fk_prop **pp, *old;
 
-	(void) pthread_mutex_lock(&DEVI(dip)->devi_lock);
+	fk_lock_enter(&DEVI(dip)->devi_lock);
 	for (pp = &DEVI(dip)->devi_props; (old = *pp) != NULL;
 	    pp = &old->p_next) {
 		if (old->p_conf == p->p_conf && old->p_dev == p->p_dev &&
 		    strcmp(old->p_name, p->p_name) == 0) {
 			p->p_next = old->p_next;
 			*pp = p;
-			(void) pthread_mutex_unlock(&DEVI(dip)->devi_lock);
+			fk_lock_exit(&DEVI(dip)->devi_lock);
 			fk_prop_free(old);
 			return;
 		}
 	}
 	p->p_next = NULL;
 	*pp = p;
-	(void) pthread_mutex_unlock(&DEVI(dip)->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 }
 
 static int
@@ -544,17 +543,17 @@ ddi_prop_remove(dev_t dev, dev_info_t *dip, char *name)
 
 	if (dip == NULL || name == NULL || name[0] == '\0')
 		return (DDI_PROP_INVAL_ARG);
-	(void) pthread_mutex_lock(&DEVI(dip)->devi_lock);
+	fk_lock_enter(&DEVI(dip)->devi_lock);
 	for (pp = &DEVI(dip)->devi_props; (p = *pp) != NULL; pp = &p->p_next) {
 		if (!p->p_conf && fk_dev_matches(dev, p->p_dev) &&
 		    strcmp(p->p_name, name) == 0) {
 			*pp = p->p_next;
-			(void) pthread_mutex_unlock(&DEVI(dip)->devi_lock);
+			fk_lock_exit(&DEVI(dip)->devi_lock);
 			fk_prop_free(p);
 			return (DDI_PROP_SUCCESS);
 		}
 	}
-	(void) pthread_mutex_unlock(&DEVI(dip)->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 	return (DDI_PROP_NOT_FOUND);
 }
 
@@ -564,7 +563,7 @@ fk_prop_remove_which(dev_info_t *dip, int all)
 {
 	struct fk_prop **pp, *p, *dead = NULL;
 
-	(void) pthread_mutex_lock(&DEVI(dip)->devi_lock);
+	fk_lock_enter(&DEVI(dip)->devi_lock);
 	for (pp = &DEVI(dip)->devi_props; (p = *pp) != NULL; ) {
 		if (all || !p->p_conf) {
 			*pp = p->p_next;
@@ -574,7 +573,7 @@ fk_prop_remove_which(dev_info_t *dip, int all)
 			pp = &p->p_next;
 		}
 	}
-	(void) pthread_mutex_unlock(&DEVI(dip)->devi_lock);
+	fk_lock_exit(&DEVI(dip)->devi_lock);
 	while ((p = dead) != NULL) {
 		dead = p->p_next;
 		fk_prop_free(p);
@@ -723,26 +722,26 @@ fk_prop_conf_set(const char *driver, const char *spec)
 		return (EINVAL);
 	}
 	p->p_conf = 1;
-	(void) pthread_mutex_lock(&fk_conf_lock);
+	fk_lock_enter(&fk_conf_lock);
 	for (cfp = &fk_confs; (cf = *cfp) != NULL; cfp = &cf->cf_next) {
 		if (strcmp(cf->cf_driver, driver) == 0 &&
 		    strcmp(cf->cf_prop->p_name, p->p_name) == 0) {
 			fk_prop_free(cf->cf_prop);
 			cf->cf_prop = p;
-			(void) pthread_mutex_unlock(&fk_conf_lock);
+			fk_lock_exit(&fk_conf_lock);
 			return (0);
 		}
 	}
 	if ((cf = calloc(1, sizeof (*cf))) == NULL ||
 	    (cf->cf_driver = strdup(driver)) == NULL) {
-		(void) pthread_mutex_unlock(&fk_conf_lock);
+		fk_lock_exit(&fk_conf_lock);
 		free(cf);
 		fk_prop_free(p);
 		return (ENOMEM);
 	}
 	cf->cf_prop = p;
 	*cfp = cf;
-	(void) pthread_mutex_unlock(&fk_conf_lock);
+	fk_lock_exit(&fk_conf_lock);
 	return (0);
 }
 
@@ -751,7 +750,7 @@ fk_prop_conf_clear(const char *driver)
 {
 	fk_conf_t *cf, **cfp;
 
-	(void) pthread_mutex_lock(&fk_conf_lock);
+	fk_lock_enter(&fk_conf_lock);
 	for (cfp = &fk_confs; (cf = *cfp) != NULL; ) {
 		if (driver != NULL && strcmp(cf->cf_driver, driver) != 0) {
 			cfp = &cf->cf_next;
@@ -762,7 +761,7 @@ fk_prop_conf_clear(const char *driver)
 		free(cf->cf_driver);
 		free(cf);
 	}
-	(void) pthread_mutex_unlock(&fk_conf_lock);
+	fk_lock_exit(&fk_conf_lock);
 }
 
 /* At bind: copy the driver's driver.conf properties onto the node. */
@@ -772,7 +771,7 @@ fk_prop_conf_apply(dev_info_t *dip, const char *driver)
 	struct fk_prop *p;
 	fk_conf_t *cf;
 
-	(void) pthread_mutex_lock(&fk_conf_lock);
+	fk_lock_enter(&fk_conf_lock);
 	for (cf = fk_confs; cf != NULL; cf = cf->cf_next) {
 		if (strcmp(cf->cf_driver, driver) != 0)
 			continue;
@@ -780,5 +779,5 @@ fk_prop_conf_apply(dev_info_t *dip, const char *driver)
 			panic("fk_prop_conf_apply: out of memory");
 		fk_prop_install(dip, p);
 	}
-	(void) pthread_mutex_unlock(&fk_conf_lock);
+	fk_lock_exit(&fk_conf_lock);
 }

@@ -37,7 +37,6 @@
 #include <sys/pci.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <fk_impl.h>
 #include <fk.h>
@@ -47,7 +46,7 @@
 #define	FK_REGW_MAX		(1UL << 20)
 #define	FK_CFG_WINDOW		4096
 
-static pthread_mutex_t fk_regw_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_regw_lock = FK_LOCK_INIT;
 static fk_reg_tap_t fk_reg_tap_fn;
 static void *fk_reg_tap_arg;
 static int fk_reg_gone;
@@ -56,7 +55,7 @@ static size_t fk_regw_len[FK_REGW_RNUMBERS];
 
 /* Configuration handles' base: a page no access may touch directly. */
 static caddr_t fk_cfg_base;
-static pthread_once_t fk_cfg_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_cfg_once = FK_ONCE_INIT;
 
 static void
 fk_cfg_base_init(void)
@@ -74,22 +73,22 @@ fk_reg_writes_at(uint_t rnumber, uint64_t offset)
 {
 	uint64_t n = 0;
 
-	(void) pthread_mutex_lock(&fk_regw_lock);
+	fk_lock_enter(&fk_regw_lock);
 	if (rnumber < FK_REGW_RNUMBERS && offset < fk_regw_len[rnumber])
 		n = __atomic_load_n(&fk_regw[rnumber][offset],
 		    __ATOMIC_RELAXED);
-	(void) pthread_mutex_unlock(&fk_regw_lock);
+	fk_lock_exit(&fk_regw_lock);
 	return (n);
 }
 
 void
 fk_reg_tap(fk_reg_tap_t fn, void *arg)
 {
-	(void) pthread_mutex_lock(&fk_regw_lock);
+	fk_lock_enter(&fk_regw_lock);
 	__atomic_store_n(&fk_reg_tap_fn, NULL, __ATOMIC_SEQ_CST);
 	fk_reg_tap_arg = arg;
 	__atomic_store_n(&fk_reg_tap_fn, fn, __ATOMIC_SEQ_CST);
-	(void) pthread_mutex_unlock(&fk_regw_lock);
+	fk_lock_exit(&fk_regw_lock);
 }
 
 void
@@ -121,7 +120,7 @@ fk_regw_table(uint_t rnumber, size_t len, size_t *lenp)
 		return (NULL);
 	if (len > FK_REGW_MAX)
 		len = FK_REGW_MAX;
-	(void) pthread_mutex_lock(&fk_regw_lock);
+	fk_lock_enter(&fk_regw_lock);
 	if (fk_regw_len[rnumber] < len) {
 		/*
 		 * Tables only grow and are never freed: handles keep them.
@@ -142,7 +141,7 @@ fk_regw_table(uint_t rnumber, size_t len, size_t *lenp)
 	}
 	t = fk_regw[rnumber];
 	*lenp = fk_regw_len[rnumber];
-	(void) pthread_mutex_unlock(&fk_regw_lock);
+	fk_lock_exit(&fk_regw_lock);
 	return (t);
 }
 
@@ -219,7 +218,7 @@ ddi_regs_map_setup(dev_info_t *dip, uint_t rnumber, caddr_t *addrp,
 		return (DDI_FAILURE);
 	config = (rs.pci_phys_hi & PCI_REG_ADDR_M) == PCI_ADDR_CONFIG;
 	if (config) {
-		(void) pthread_once(&fk_cfg_once, fk_cfg_base_init);
+		fk_once(&fk_cfg_once, fk_cfg_base_init);
 		size = fk_pci_cfg_size(dip);
 		base = fk_cfg_base;
 	} else {

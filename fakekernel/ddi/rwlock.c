@@ -23,7 +23,6 @@
 #include <sys/debug.h>
 #include <fk_impl.h>
 
-#include <pthread.h>
 
 #define	RW_MAGIC	0x52574c4bu	/* "RWLK" */
 #define	RW_DEAD		0x72776c6bu	/* "rwlk": destroyed */
@@ -68,8 +67,8 @@ rw_init(krwlock_t *rwlp, char *name, krw_type_t type, void *arg)
 	(void) arg;
 	if (type != RW_DRIVER && type != RW_DEFAULT)
 		panic("rw_init(%p): bad type %d", (void *)rwlp, (int)type);
-	VERIFY0(pthread_mutex_init(&rwlp->rw_mutex, NULL));
-	VERIFY0(pthread_cond_init(&rwlp->rw_cv, NULL));
+	fk_lock_init(&rwlp->rw_mutex);
+	fk_cond_init(&rwlp->rw_cv);
 	rwlp->rw_writer = NULL;
 	rwlp->rw_readers = 0;
 	rwlp->rw_wwait = 0;
@@ -84,8 +83,6 @@ rw_destroy(krwlock_t *rwlp)
 		panic("rw_destroy(%p): the lock is held (%s)", (void *)rwlp,
 		    rwlp->rw_writer != NULL ? "by a writer" : "by readers");
 	}
-	(void) pthread_cond_destroy(&rwlp->rw_cv);
-	(void) pthread_mutex_destroy(&rwlp->rw_mutex);
 	rwlp->rw_magic = RW_DEAD;
 }
 
@@ -135,15 +132,15 @@ rw_enter(krwlock_t *rwlp, krw_t type)
 {
 	fk_thread_t *t = rw_check_enter(rwlp, type, "rw_enter");
 
-	(void) pthread_mutex_lock(&rwlp->rw_mutex);
+	fk_lock_enter(&rwlp->rw_mutex);
 	if (type == RW_WRITER)
 		rwlp->rw_wwait++;
 	while (!rw_can_enter(rwlp, type))
-		(void) pthread_cond_wait(&rwlp->rw_cv, &rwlp->rw_mutex);
+		(void) fk_cond_wait(&rwlp->rw_cv, &rwlp->rw_mutex, 0);
 	if (type == RW_WRITER)
 		rwlp->rw_wwait--;
 	rw_take(rwlp, type, t);
-	(void) pthread_mutex_unlock(&rwlp->rw_mutex);
+	fk_lock_exit(&rwlp->rw_mutex);
 }
 
 int
@@ -152,10 +149,10 @@ rw_tryenter(krwlock_t *rwlp, krw_t type)
 	fk_thread_t *t = rw_check_enter(rwlp, type, "rw_tryenter");
 	int ok;
 
-	(void) pthread_mutex_lock(&rwlp->rw_mutex);
+	fk_lock_enter(&rwlp->rw_mutex);
 	if ((ok = rw_can_enter(rwlp, type)) != 0)
 		rw_take(rwlp, type, t);
-	(void) pthread_mutex_unlock(&rwlp->rw_mutex);
+	fk_lock_exit(&rwlp->rw_mutex);
 	return (ok);
 }
 
@@ -165,7 +162,7 @@ rw_exit(krwlock_t *rwlp)
 	fk_thread_t *t = fk_curthread();
 
 	rw_verify(rwlp, "rw_exit");
-	(void) pthread_mutex_lock(&rwlp->rw_mutex);
+	fk_lock_enter(&rwlp->rw_mutex);
 	if (rwlp->rw_writer == t) {
 		rwlp->rw_writer = NULL;
 	} else if (rwlp->rw_writer != NULL) {
@@ -177,8 +174,8 @@ rw_exit(krwlock_t *rwlp)
 	} else {
 		rwlp->rw_readers--;
 	}
-	(void) pthread_cond_broadcast(&rwlp->rw_cv);
-	(void) pthread_mutex_unlock(&rwlp->rw_mutex);
+	fk_cond_broadcast(&rwlp->rw_cv);
+	fk_lock_exit(&rwlp->rw_mutex);
 }
 
 void
@@ -187,15 +184,15 @@ rw_downgrade(krwlock_t *rwlp)
 	fk_thread_t *t = fk_curthread();
 
 	rw_verify(rwlp, "rw_downgrade");
-	(void) pthread_mutex_lock(&rwlp->rw_mutex);
+	fk_lock_enter(&rwlp->rw_mutex);
 	if (rwlp->rw_writer != t) {
 		panic("rw_downgrade(%p): thread \"%s\" does not hold the lock "
 		    "as writer", (void *)rwlp, t->t_name);
 	}
 	rwlp->rw_writer = NULL;
 	rwlp->rw_readers = 1;
-	(void) pthread_cond_broadcast(&rwlp->rw_cv);
-	(void) pthread_mutex_unlock(&rwlp->rw_mutex);
+	fk_cond_broadcast(&rwlp->rw_cv);
+	fk_lock_exit(&rwlp->rw_mutex);
 }
 
 /*
@@ -209,7 +206,7 @@ rw_tryupgrade(krwlock_t *rwlp)
 	int ok = 0;
 
 	rw_verify(rwlp, "rw_tryupgrade");
-	(void) pthread_mutex_lock(&rwlp->rw_mutex);
+	fk_lock_enter(&rwlp->rw_mutex);
 	if (rwlp->rw_writer != NULL || rwlp->rw_readers == 0) {
 		panic("rw_tryupgrade(%p): thread \"%s\": the lock is not "
 		    "held as reader", (void *)rwlp, t->t_name);
@@ -219,7 +216,7 @@ rw_tryupgrade(krwlock_t *rwlp)
 		rwlp->rw_writer = t;
 		ok = 1;
 	}
-	(void) pthread_mutex_unlock(&rwlp->rw_mutex);
+	fk_lock_exit(&rwlp->rw_mutex);
 	return (ok);
 }
 

@@ -14,12 +14,11 @@
 #include <fk_impl.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct fk_softstate {
-	pthread_mutex_t	ss_lock;
+	fk_lock_t	ss_lock;
 	size_t		ss_size;	/* bytes per item */
 	size_t		ss_n;		/* slots in ss_items */
 	void		**ss_items;
@@ -39,7 +38,7 @@ ddi_soft_state_init(void **state_p, size_t size, size_t n_items)
 		free(ss);
 		return (ENOMEM);
 	}
-	(void) pthread_mutex_init(&ss->ss_lock, NULL);
+	fk_lock_init(&ss->ss_lock);
 	ss->ss_size = size;
 	ss->ss_n = n_items;
 	*state_p = ss;
@@ -73,7 +72,7 @@ ddi_soft_state_zalloc(void *state, int item)
 	if (ss == NULL || item < 0)
 		return (DDI_FAILURE);
 	p = kmem_zalloc(ss->ss_size, KM_SLEEP);
-	(void) pthread_mutex_lock(&ss->ss_lock);
+	fk_lock_enter(&ss->ss_lock);
 	if (((size_t)item < ss->ss_n ||
 	    fk_softstate_grow(ss, (size_t)item) == 0) &&
 	    ss->ss_items[item] == NULL) {
@@ -81,7 +80,7 @@ ddi_soft_state_zalloc(void *state, int item)
 		p = NULL;
 		rv = DDI_SUCCESS;
 	}
-	(void) pthread_mutex_unlock(&ss->ss_lock);
+	fk_lock_exit(&ss->ss_lock);
 	if (p != NULL)
 		kmem_free(p, ss->ss_size);
 	return (rv);
@@ -95,10 +94,10 @@ ddi_get_soft_state(void *state, int item)
 
 	if (ss == NULL || item < 0)
 		return (NULL);
-	(void) pthread_mutex_lock(&ss->ss_lock);
+	fk_lock_enter(&ss->ss_lock);
 	if ((size_t)item < ss->ss_n)
 		p = ss->ss_items[item];
-	(void) pthread_mutex_unlock(&ss->ss_lock);
+	fk_lock_exit(&ss->ss_lock);
 	return (p);
 }
 
@@ -110,12 +109,12 @@ ddi_soft_state_free(void *state, int item)
 
 	if (ss == NULL || item < 0)
 		return;
-	(void) pthread_mutex_lock(&ss->ss_lock);
+	fk_lock_enter(&ss->ss_lock);
 	if ((size_t)item < ss->ss_n) {
 		p = ss->ss_items[item];
 		ss->ss_items[item] = NULL;
 	}
-	(void) pthread_mutex_unlock(&ss->ss_lock);
+	fk_lock_exit(&ss->ss_lock);
 	if (p != NULL)
 		kmem_free(p, ss->ss_size);
 }
@@ -136,7 +135,6 @@ ddi_soft_state_fini(void **state_p)
 		if (ss->ss_items[i] != NULL)
 			kmem_free(ss->ss_items[i], ss->ss_size);
 	}
-	(void) pthread_mutex_destroy(&ss->ss_lock);
 	free(ss->ss_items);
 	free(ss);
 	*state_p = NULL;

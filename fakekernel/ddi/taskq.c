@@ -34,7 +34,6 @@
 #include <sys/debug.h>
 #include <fk_impl.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +54,9 @@ typedef struct fk_task {
 
 struct taskq {
 	char		tq_name[FK_TASKQ_NAMELEN];
-	pthread_mutex_t	tq_lock;
-	pthread_cond_t	tq_work_cv;	/* workers: a task, or exit */
-	pthread_cond_t	tq_done_cv;	/* waiters: a task finished */
+	fk_lock_t	tq_lock;
+	fk_cond_t	tq_work_cv;	/* workers: a task, or exit */
+	fk_cond_t	tq_done_cv;	/* waiters: a task finished */
 	fk_task_t	*tq_head;
 	fk_task_t	*tq_tail;
 	int		tq_nqueued;
@@ -66,7 +65,7 @@ struct taskq {
 	int		tq_nstarted;	/* workers that have begun */
 	int		tq_suspended;
 	int		tq_exiting;
-	pthread_t	*tq_threads;
+	fk_tid_t	*tq_threads;
 	fk_thread_t	**tq_members;	/* each worker's fk_thread_t */
 	uint64_t	tq_ndispatched;
 	pid_t		tq_pid;		/* process the workers run in */
@@ -108,32 +107,31 @@ fk_taskq_worker(void *arg)
 	fk_task_t *tk;
 	int slot;
 
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	slot = tq->tq_nstarted++;
 	tq->tq_members[slot] = fk_curthread();
-	(void) pthread_cond_broadcast(&tq->tq_done_cv);
+	fk_cond_broadcast(&tq->tq_done_cv);
 	for (;;) {
 		while ((tq->tq_head == NULL || tq->tq_suspended) &&
 		    !tq->tq_exiting)
-			(void) pthread_cond_wait(&tq->tq_work_cv,
-			    &tq->tq_lock);
+			(void) fk_cond_wait(&tq->tq_work_cv, &tq->tq_lock, 0);
 		if ((tk = tq->tq_head) == NULL)
 			break;		/* exiting, and nothing left */
 		if ((tq->tq_head = tk->tk_next) == NULL)
 			tq->tq_tail = NULL;
 		tq->tq_nqueued--;
 		tq->tq_nactive++;
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 
 		tk->tk_func(tk->tk_arg);
 		fk_assert_unlocked("taskq task return");
 		kmem_free(tk, sizeof (*tk));
 
-		(void) pthread_mutex_lock(&tq->tq_lock);
+		fk_lock_enter(&tq->tq_lock);
 		tq->tq_nactive--;
-		(void) pthread_cond_broadcast(&tq->tq_done_cv);
+		fk_cond_broadcast(&tq->tq_done_cv);
 	}
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_lock_exit(&tq->tq_lock);
 	return (NULL);
 }
 
@@ -141,9 +139,6 @@ fk_taskq_worker(void *arg)
 static void
 fk_taskq_free(taskq_t *tq)
 {
-	(void) pthread_cond_destroy(&tq->tq_work_cv);
-	(void) pthread_cond_destroy(&tq->tq_done_cv);
-	(void) pthread_mutex_destroy(&tq->tq_lock);
 	free(tq->tq_threads);
 	free(tq->tq_members);
 }
@@ -167,17 +162,17 @@ fk_taskq_spawn(taskq_t *tq)
 		if (err != 0)
 			break;
 	}
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	if (err != 0) {
 		tq->tq_exiting = 1;
-		(void) pthread_cond_broadcast(&tq->tq_work_cv);
+		fk_cond_broadcast(&tq->tq_work_cv);
 	}
 	while (tq->tq_nstarted < i)
-		(void) pthread_cond_wait(&tq->tq_done_cv, &tq->tq_lock);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+		(void) fk_cond_wait(&tq->tq_done_cv, &tq->tq_lock, 0);
+	fk_lock_exit(&tq->tq_lock);
 	if (err != 0) {
 		while (i-- > 0)
-			(void) pthread_join(tq->tq_threads[i], NULL);
+			(void) fk_thread_join(tq->tq_threads[i], NULL);
 	}
 	tq->tq_pid = getpid();
 	return (err);
@@ -186,9 +181,9 @@ fk_taskq_spawn(taskq_t *tq)
 static void
 fk_taskq_sync_init(taskq_t *tq)
 {
-	(void) pthread_mutex_init(&tq->tq_lock, NULL);
-	(void) pthread_cond_init(&tq->tq_work_cv, NULL);
-	(void) pthread_cond_init(&tq->tq_done_cv, NULL);
+	fk_lock_init(&tq->tq_lock);
+	fk_cond_init(&tq->tq_work_cv);
+	fk_cond_init(&tq->tq_done_cv);
 }
 
 /*
@@ -203,7 +198,7 @@ fk_taskq_setup(taskq_t *tq, const char *name, int nthreads)
 	(void) snprintf(tq->tq_name, sizeof (tq->tq_name), "%s", name);
 	fk_taskq_sync_init(tq);
 	tq->tq_nthreads = nthreads;
-	tq->tq_threads = calloc((size_t)nthreads, sizeof (pthread_t));
+	tq->tq_threads = calloc((size_t)nthreads, sizeof (fk_tid_t));
 	tq->tq_members = calloc((size_t)nthreads, sizeof (fk_thread_t *));
 	if (tq->tq_threads == NULL || tq->tq_members == NULL) {
 		fk_taskq_free(tq);
@@ -219,14 +214,14 @@ fk_taskq_setup(taskq_t *tq, const char *name, int nthreads)
  * start fresh workers.  The parent's lock and condition variables may
  * have been in any state at the fork: new ones replace them.
  */
-static pthread_mutex_t fk_taskq_fork_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_taskq_fork_lock = FK_LOCK_INIT;
 
 static void
 fk_taskq_fork_check(taskq_t *tq)
 {
 	if (__builtin_expect(tq->tq_pid == getpid(), 1))
 		return;
-	(void) pthread_mutex_lock(&fk_taskq_fork_lock);
+	fk_lock_enter(&fk_taskq_fork_lock);
 	if (tq->tq_pid != getpid()) {
 		fk_taskq_sync_init(tq);
 		tq->tq_nactive = 0;
@@ -236,7 +231,7 @@ fk_taskq_fork_check(taskq_t *tq)
 			panic("taskq %s: cannot start workers in a new process",
 			    tq->tq_name);
 	}
-	(void) pthread_mutex_unlock(&fk_taskq_fork_lock);
+	fk_lock_exit(&fk_taskq_fork_lock);
 }
 
 static int
@@ -294,15 +289,15 @@ taskq_dispatch(taskq_t *tq, task_func_t func, void *arg, uint_t flags)
 	tk->tk_arg = arg;
 	tk->tk_next = NULL;
 
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	if (tq->tq_exiting) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		panic("taskq_dispatch(%s): the taskq is being destroyed",
 		    tq->tq_name);
 	}
 	if ((flags & TQ_NOQUEUE) && (tq->tq_suspended ||
 	    tq->tq_nactive + tq->tq_nqueued >= tq->tq_nthreads)) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		kmem_free(tk, sizeof (*tk));
 		return (0);
 	}
@@ -320,8 +315,8 @@ taskq_dispatch(taskq_t *tq, task_func_t func, void *arg, uint_t flags)
 	}
 	tq->tq_nqueued++;
 	id = (taskqid_t)++tq->tq_ndispatched;
-	(void) pthread_cond_signal(&tq->tq_work_cv);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_cond_signal(&tq->tq_work_cv);
+	fk_lock_exit(&tq->tq_lock);
 	return (id);
 }
 
@@ -331,15 +326,15 @@ taskq_wait(taskq_t *tq)
 {
 	fk_taskq_check(tq, "taskq_wait");
 	fk_assert_may_block("taskq_wait");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	if (fk_taskq_is_member(tq, fk_curthread())) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		panic("taskq_wait(%s) from one of its own tasks would never "
 		    "return", tq->tq_name);
 	}
 	while (tq->tq_nqueued > 0 || tq->tq_nactive > 0)
-		(void) pthread_cond_wait(&tq->tq_done_cv, &tq->tq_lock);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+		(void) fk_cond_wait(&tq->tq_done_cv, &tq->tq_lock, 0);
+	fk_lock_exit(&tq->tq_lock);
 }
 
 void
@@ -349,22 +344,22 @@ taskq_destroy(taskq_t *tq)
 
 	fk_taskq_check(tq, "taskq_destroy");
 	fk_assert_may_block("taskq_destroy");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	if (fk_taskq_is_member(tq, fk_curthread())) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		panic("taskq_destroy(%s) from one of its own tasks",
 		    tq->tq_name);
 	}
 	if (tq->tq_exiting) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		panic("taskq_destroy(%s): destroyed twice", tq->tq_name);
 	}
 	tq->tq_exiting = 1;
 	tq->tq_suspended = 0;
-	(void) pthread_cond_broadcast(&tq->tq_work_cv);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_cond_broadcast(&tq->tq_work_cv);
+	fk_lock_exit(&tq->tq_lock);
 	for (i = 0; i < tq->tq_nthreads; i++)
-		(void) pthread_join(tq->tq_threads[i], NULL);
+		(void) fk_thread_join(tq->tq_threads[i], NULL);
 	VERIFY3S(tq->tq_nqueued, ==, 0);
 	fk_taskq_free(tq);
 	free(tq);
@@ -380,9 +375,9 @@ taskq_member(taskq_t *tq, kthread_t *thread)
 	int rv;
 
 	fk_taskq_check(tq, "taskq_member");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	rv = fk_taskq_is_member(tq, (fk_thread_t *)thread);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_lock_exit(&tq->tq_lock);
 	return (rv);
 }
 
@@ -463,16 +458,16 @@ ddi_taskq_suspend(ddi_taskq_t *dtq)
 
 	fk_taskq_check(tq, "ddi_taskq_suspend");
 	fk_assert_may_block("ddi_taskq_suspend");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	if (fk_taskq_is_member(tq, fk_curthread())) {
-		(void) pthread_mutex_unlock(&tq->tq_lock);
+		fk_lock_exit(&tq->tq_lock);
 		panic("ddi_taskq_suspend(%s) from one of its own tasks would "
 		    "never return", tq->tq_name);
 	}
 	tq->tq_suspended = 1;
 	while (tq->tq_nactive > 0)
-		(void) pthread_cond_wait(&tq->tq_done_cv, &tq->tq_lock);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+		(void) fk_cond_wait(&tq->tq_done_cv, &tq->tq_lock, 0);
+	fk_lock_exit(&tq->tq_lock);
 }
 
 boolean_t
@@ -482,9 +477,9 @@ ddi_taskq_suspended(ddi_taskq_t *dtq)
 	boolean_t rv;
 
 	fk_taskq_check(tq, "ddi_taskq_suspended");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	rv = tq->tq_suspended ? B_TRUE : B_FALSE;
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_lock_exit(&tq->tq_lock);
 	return (rv);
 }
 
@@ -494,10 +489,10 @@ ddi_taskq_resume(ddi_taskq_t *dtq)
 	taskq_t *tq = (taskq_t *)dtq;
 
 	fk_taskq_check(tq, "ddi_taskq_resume");
-	(void) pthread_mutex_lock(&tq->tq_lock);
+	fk_lock_enter(&tq->tq_lock);
 	tq->tq_suspended = 0;
-	(void) pthread_cond_broadcast(&tq->tq_work_cv);
-	(void) pthread_mutex_unlock(&tq->tq_lock);
+	fk_cond_broadcast(&tq->tq_work_cv);
+	fk_lock_exit(&tq->tq_lock);
 }
 
 /*

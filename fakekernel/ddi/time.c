@@ -21,14 +21,13 @@
 #include <fk_impl.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <time.h>
 
 #define	FK_TICK_NS	(NANOSEC / FK_HZ)
 #define	FK_SPIN_NS	(100 * (NANOSEC / MICROSEC))	/* 100 us */
 
 static hrtime_t fk_boot_hrtime;
-static pthread_once_t fk_time_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_time_once = FK_ONCE_INIT;
 
 hrtime_t
 gethrtime(void)
@@ -49,7 +48,7 @@ fk_time_start(void)
 void
 fk_time_init(void)
 {
-	(void) pthread_once(&fk_time_once, fk_time_start);
+	fk_once(&fk_time_once, fk_time_start);
 }
 
 /* The hrtime at which lbolt was 0. */

@@ -38,7 +38,6 @@
 #include <fk.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,11 +58,11 @@ typedef struct fk_callout {
 	struct fk_callout	*co_next;
 } fk_callout_t;
 
-static pthread_mutex_t fk_co_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_co_work_cv;	/* the thread: new first deadline */
-static pthread_cond_t fk_co_done_cv;	/* waiters: a callback finished */
-static pthread_once_t fk_co_once = PTHREAD_ONCE_INIT;
-static pthread_t fk_co_thread;
+static fk_lock_t fk_co_lock = FK_LOCK_INIT;
+static fk_cond_t fk_co_work_cv;	/* the thread: new first deadline */
+static fk_cond_t fk_co_done_cv;	/* waiters: a callback finished */
+static fk_once_t fk_co_once = FK_ONCE_INIT;
+static fk_tid_t fk_co_thread;
 static volatile pid_t fk_co_pid;	/* process the thread runs in */
 static fk_callout_t *fk_co_pending;	/* sorted by co_when */
 static fk_callout_t *fk_co_running;
@@ -74,13 +73,8 @@ static void *fk_callout_main(void *);
 static void
 fk_callout_cv_init(void)
 {
-	pthread_condattr_t ca;
-
-	VERIFY0(pthread_condattr_init(&ca));
-	VERIFY0(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC));
-	VERIFY0(pthread_cond_init(&fk_co_work_cv, &ca));
-	VERIFY0(pthread_cond_init(&fk_co_done_cv, &ca));
-	(void) pthread_condattr_destroy(&ca);
+	fk_cond_init(&fk_co_work_cv);
+	fk_cond_init(&fk_co_done_cv);
 }
 
 /*
@@ -93,13 +87,13 @@ fk_callout_cv_init(void)
 static void
 fk_callout_prefork(void)
 {
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 }
 
 static void
 fk_callout_postfork_parent(void)
 {
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 }
 
 static void
@@ -108,15 +102,15 @@ fk_callout_postfork_child(void)
 	fk_co_running = NULL;
 	fk_co_pid = 0;
 	fk_callout_cv_init();
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 }
 
 static void
 fk_callout_once(void)
 {
 	fk_callout_cv_init();
-	VERIFY0(pthread_atfork(fk_callout_prefork, fk_callout_postfork_parent,
-	    fk_callout_postfork_child));
+	fk_atfork(fk_callout_prefork, fk_callout_postfork_parent,
+	    fk_callout_postfork_child);
 }
 
 /* Make sure this process has a callout thread. */
@@ -128,8 +122,8 @@ fk_callout_init(void)
 
 	if (__builtin_expect(fk_co_pid == me, 1))
 		return;
-	(void) pthread_once(&fk_co_once, fk_callout_once);
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_once(&fk_co_once, fk_callout_once);
+	fk_lock_enter(&fk_co_lock);
 	if (fk_co_pid != me) {
 		if ((err = fk_thread_create(&fk_co_thread, "callout",
 		    fk_callout_main, NULL)) != 0)
@@ -137,17 +131,7 @@ fk_callout_init(void)
 			    "(error %d)", err);
 		fk_co_pid = me;
 	}
-	(void) pthread_mutex_unlock(&fk_co_lock);
-}
-
-static struct timespec
-fk_hrtime_to_ts(hrtime_t t)
-{
-	struct timespec ts;
-
-	ts.tv_sec = t / NANOSEC;
-	ts.tv_nsec = t % NANOSEC;
-	return (ts);
+	fk_lock_exit(&fk_co_lock);
 }
 
 /* Insert in deadline order (after others due at the same time). */
@@ -163,7 +147,7 @@ fk_callout_insert(fk_callout_t *co)
 	co->co_next = *pp;
 	*pp = co;
 	if (fk_co_pending == co)
-		(void) pthread_cond_signal(&fk_co_work_cv);
+		fk_cond_signal(&fk_co_work_cv);
 }
 
 /* Take an id off the pending list; NULL if it is not there. */
@@ -218,26 +202,24 @@ static void *
 fk_callout_main(void *arg)
 {
 	fk_callout_t *co;
-	struct timespec ts;
 	hrtime_t now;
 
 	(void) arg;
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	for (;;) {
 		if ((co = fk_co_pending) == NULL) {
-			(void) pthread_cond_wait(&fk_co_work_cv, &fk_co_lock);
+			(void) fk_cond_wait(&fk_co_work_cv, &fk_co_lock, 0);
 			continue;
 		}
 		if (co->co_when > (now = gethrtime())) {
-			ts = fk_hrtime_to_ts(co->co_when);
-			(void) pthread_cond_timedwait(&fk_co_work_cv,
-			    &fk_co_lock, &ts);
+			(void) fk_cond_wait(&fk_co_work_cv, &fk_co_lock,
+			    co->co_when);
 			continue;
 		}
 		fk_co_pending = co->co_next;
 		co->co_next = NULL;
 		fk_co_running = co;
-		(void) pthread_mutex_unlock(&fk_co_lock);
+		fk_lock_exit(&fk_co_lock);
 
 		fk_callout_call(co);
 		if (co->co_interval == 0) {
@@ -245,13 +227,13 @@ fk_callout_main(void *arg)
 			    __ATOMIC_RELAXED);
 		}
 
-		(void) pthread_mutex_lock(&fk_co_lock);
+		fk_lock_enter(&fk_co_lock);
 		fk_co_running = NULL;
 		if (co->co_interval == 0)
 			free(co);
 		else if (!co->co_deleted)
 			fk_periodic_rearm(co, gethrtime());
-		(void) pthread_cond_broadcast(&fk_co_done_cv);
+		fk_cond_broadcast(&fk_co_done_cv);
 	}
 	/* NOTREACHED */
 	return (NULL);
@@ -260,7 +242,7 @@ fk_callout_main(void *arg)
 static int
 fk_on_callout_thread(void)
 {
-	return (pthread_equal(pthread_self(), fk_co_thread));
+	return (fk_thread_self() == fk_co_thread);
 }
 
 /*
@@ -271,14 +253,12 @@ static void
 fk_callout_wait_done(uint64_t id, const char *what)
 {
 	hrtime_t warn_at = gethrtime() + SEC2NSEC(FK_CALLOUT_WARN_S);
-	struct timespec ts;
 	char held[1024];
 	int warned = 0;
 
 	while (fk_co_running != NULL && fk_co_running->co_id == id) {
-		ts = fk_hrtime_to_ts(warn_at);
-		if (pthread_cond_timedwait(&fk_co_done_cv, &fk_co_lock,
-		    &ts) == ETIMEDOUT && !warned) {
+		if (fk_cond_wait(&fk_co_done_cv, &fk_co_lock,
+		    warn_at) == ETIMEDOUT && !warned) {
 			warned = 1;
 			(void) fk_held_describe(fk_curthread(), held,
 			    sizeof (held));
@@ -306,11 +286,11 @@ timeout(void (*func)(void *), void *arg, clock_t ticks)
 	co->co_when = gethrtime() + (ticks > 0 ? (hrtime_t)ticks : 0) *
 	    FK_TICK_NS;
 
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	co->co_id = fk_co_next_id++;
 	id = (timeout_id_t)(uintptr_t)co->co_id;
 	fk_callout_insert(co);
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 	return (id);
 }
 
@@ -324,10 +304,10 @@ untimeout(timeout_id_t tid)
 	if (id == 0)
 		return (-1);
 	fk_callout_init();
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	if ((co = fk_callout_unlink(&fk_co_pending, id)) != NULL &&
 	    co->co_interval == 0) {
-		(void) pthread_mutex_unlock(&fk_co_lock);
+		fk_lock_exit(&fk_co_lock);
 		left = co->co_when - gethrtime();
 		free(co);
 		return (left <= 0 ? 0 :
@@ -340,7 +320,7 @@ untimeout(timeout_id_t tid)
 	    fk_co_running->co_interval == 0 && !fk_on_callout_thread()) {
 		fk_callout_wait_done(id, "untimeout");
 	}
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 	return (-1);
 }
 
@@ -372,11 +352,11 @@ ddi_periodic_add(void (*func)(void *), void *arg, hrtime_t interval,
 	co->co_level = level;
 	co->co_when = gethrtime() + interval;
 
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	co->co_id = fk_co_next_id++;
 	id = (ddi_periodic_t)(uintptr_t)co->co_id;
 	fk_callout_insert(co);
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 	return (id);
 }
 
@@ -388,10 +368,10 @@ ddi_periodic_delete(ddi_periodic_t req)
 
 	fk_assert_may_block("ddi_periodic_delete");
 	fk_callout_init();
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	if (fk_co_running != NULL && fk_co_running->co_id == id) {
 		if (fk_on_callout_thread()) {
-			(void) pthread_mutex_unlock(&fk_co_lock);
+			fk_lock_exit(&fk_co_lock);
 			panic("ddi_periodic_delete: called from the periodic "
 			    "callback itself");
 		}
@@ -402,11 +382,11 @@ ddi_periodic_delete(ddi_periodic_t req)
 	    co->co_interval == 0) {
 		if (co != NULL)
 			fk_callout_insert(co);
-		(void) pthread_mutex_unlock(&fk_co_lock);
+		fk_lock_exit(&fk_co_lock);
 		panic("ddi_periodic_delete: %p is not a live periodic "
 		    "request", (void *)req);
 	}
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 	free(co);
 }
 
@@ -422,12 +402,12 @@ fk_callout_cancel_all(void)
 
 	if (fk_co_pid == 0)
 		return (0);
-	(void) pthread_mutex_lock(&fk_co_lock);
+	fk_lock_enter(&fk_co_lock);
 	while ((co = fk_co_pending) != NULL) {
 		fk_co_pending = co->co_next;
 		free(co);
 		n++;
 	}
-	(void) pthread_mutex_unlock(&fk_co_lock);
+	fk_lock_exit(&fk_co_lock);
 	return (n);
 }

@@ -20,6 +20,16 @@
  * next-fit from where the previous allocation ended.  When nothing fits,
  * the backend's grow function may add memory.
  *
+ * Lookups
+ * -------
+ * Translations (fk_arena_addr, fk_arena_va, fk_arena_contains) run on
+ * every DMA bind and take no lock: chunks and runs change only when the
+ * arena grows or is destroyed, under arena_lock and inside a sequence
+ * count (arena_seq, odd while they change); a lookup reads the tables and
+ * tries again if the count moved meanwhile.  Tables replaced by a bigger
+ * copy are kept (arena_old) until fk_arena_destroy(), so that a lookup
+ * never reads freed memory.
+ *
  * Objects
  * -------
  * kmem requests of up to 4 KiB come from size classes carved from 16 KiB
@@ -33,7 +43,6 @@
 #include <sys/cmn_err.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <fk_impl.h>
 #include "arena.h"
 
@@ -61,12 +70,15 @@ typedef struct arena_run {
 	char		*ar_va;
 } arena_run_t;
 
-static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t arena_grow_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t arena_lock = FK_LOCK_INIT;
+static fk_lock_t arena_grow_lock = FK_LOCK_INIT;
 static arena_chunk_t **arena_chunks;	/* sorted by virtual address */
 static size_t arena_nchunks;
 static arena_run_t *arena_runs;		/* sorted by device address */
 static size_t arena_nruns;
+static volatile uint32_t arena_seq;	/* odd while the tables change */
+static void **arena_old;		/* replaced tables */
+static size_t arena_nold;
 static fk_arena_grow_t arena_grow;
 
 static const uint32_t arena_class_size[] = {
@@ -89,9 +101,6 @@ typedef struct arena_retired {
 static arena_retired_t *arena_retired;
 static size_t arena_nretired;
 
-static void *(*saved_kmem_alloc)(size_t);
-static void (*saved_kmem_free)(void *, size_t);
-
 /*
  * Chunk registration.
  */
@@ -112,6 +121,60 @@ arena_run_cmp(const void *a, const void *b)
 	return (ra->ar_pa < rb->ar_pa ? -1 : ra->ar_pa > rb->ar_pa);
 }
 
+/*
+ * The tables' sequence count (see Lookups).  Writers hold arena_lock.
+ */
+static void
+arena_write_begin(void)
+{
+	__atomic_store_n(&arena_seq, arena_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void
+arena_write_end(void)
+{
+	__atomic_store_n(&arena_seq, arena_seq + 1, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t
+arena_read_begin(void)
+{
+	uint32_t s;
+
+	while (((s = __atomic_load_n(&arena_seq, __ATOMIC_ACQUIRE)) & 1) != 0)
+		;
+	return (s);
+}
+
+static inline int
+arena_read_again(uint32_t s)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return (__atomic_load_n(&arena_seq, __ATOMIC_RELAXED) != s);
+}
+
+/* A copy of table old (n elements of size) with room for more. */
+static void *
+arena_grow_table(void *old, size_t n, size_t more, size_t size)
+{
+	void *nt, **no;
+
+	if ((nt = malloc((n + more) * size)) == NULL)
+		return (NULL);
+	if (old != NULL) {
+		if ((no = realloc(arena_old, (arena_nold + 1) *
+		    sizeof (void *))) == NULL) {
+			free(nt);
+			return (NULL);
+		}
+		arena_old = no;
+		arena_old[arena_nold++] = old;
+		(void) memcpy(nt, old, n * size);
+	}
+	return (nt);
+}
+
 /* Adds a chunk's device-contiguous runs to the reverse table. */
 static int
 arena_add_runs(arena_chunk_t *c)
@@ -121,17 +184,20 @@ arena_add_runs(arena_chunk_t *c)
 
 	for (i = 0; i < c->ac_npages; i = c->ac_runend[i])
 		n++;
-	nr = realloc(arena_runs, (arena_nruns + n) * sizeof (arena_run_t));
+	nr = arena_grow_table(arena_runs, arena_nruns, n,
+	    sizeof (arena_run_t));
 	if (nr == NULL)
 		return (-1);
-	arena_runs = nr;
+	n = arena_nruns;
 	for (i = 0; i < c->ac_npages; i = c->ac_runend[i]) {
-		nr[arena_nruns].ar_pa = c->ac_pa[i];
-		nr[arena_nruns].ar_len = (c->ac_runend[i] - i) * PAGE;
-		nr[arena_nruns].ar_va = c->ac_va + i * PAGE;
-		arena_nruns++;
+		nr[n].ar_pa = c->ac_pa[i];
+		nr[n].ar_len = (c->ac_runend[i] - i) * PAGE;
+		nr[n].ar_va = c->ac_va + i * PAGE;
+		n++;
 	}
-	qsort(arena_runs, arena_nruns, sizeof (arena_run_t), arena_run_cmp);
+	qsort(nr, n, sizeof (arena_run_t), arena_run_cmp);
+	arena_runs = nr;
+	arena_nruns = n;
 	return (0);
 }
 
@@ -170,18 +236,21 @@ fk_arena_add(void *va, size_t len, const uint64_t *pa,
 	c->ac_release = release;
 	c->ac_arg = arg;
 
-	(void) pthread_mutex_lock(&arena_lock);
-	nc = realloc(arena_chunks, (arena_nchunks + 1) * sizeof (*nc));
+	fk_lock_enter(&arena_lock);
+	arena_write_begin();
+	nc = arena_grow_table(arena_chunks, arena_nchunks, 1, sizeof (*nc));
 	if (nc == NULL || arena_add_runs(c) != 0) {
-		if (nc != NULL)
-			arena_chunks = nc;
-		(void) pthread_mutex_unlock(&arena_lock);
+		free(nc);
+		arena_write_end();
+		fk_lock_exit(&arena_lock);
 		goto fail;
 	}
+	nc[arena_nchunks] = c;
+	qsort(nc, arena_nchunks + 1, sizeof (*nc), arena_chunk_cmp);
 	arena_chunks = nc;
-	arena_chunks[arena_nchunks++] = c;
-	qsort(arena_chunks, arena_nchunks, sizeof (*nc), arena_chunk_cmp);
-	(void) pthread_mutex_unlock(&arena_lock);
+	arena_nchunks++;
+	arena_write_end();
+	fk_lock_exit(&arena_lock);
 	return (0);
 
 fail:
@@ -209,8 +278,8 @@ fk_arena_destroy(void)
 	arena_retired_t *nr;
 	size_t i;
 
-	fk_arena_kmem_uninstall();
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
+	arena_write_begin();
 	nr = realloc(arena_retired,
 	    (arena_nretired + arena_nchunks) * sizeof (*nr));
 	if (nr != NULL)
@@ -233,16 +302,22 @@ fk_arena_destroy(void)
 	}
 	free(arena_chunks);
 	free(arena_runs);
+	for (i = 0; i < arena_nold; i++)
+		free(arena_old[i]);
+	free(arena_old);
+	arena_old = NULL;
+	arena_nold = 0;
 	arena_chunks = NULL;
 	arena_runs = NULL;
 	arena_nchunks = arena_nruns = 0;
+	arena_write_end();
 	(void) memset(arena_class_free, 0, sizeof (arena_class_free));
 	arena_grow = NULL;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 }
 
 /*
- * Lookups (arena_lock held).
+ * Lookups: under arena_lock, or inside a read of the sequence count.
  */
 static arena_chunk_t *
 arena_chunk_of(const void *va)
@@ -374,12 +449,12 @@ arena_pages_try(size_t n, size_t align, uint64_t lo, uint64_t hi, int flags)
 {
 	void *va;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	va = arena_pages_locked(n, align, lo, hi,
 	    (flags & (FK_ARENA_CONTIG | FK_ARENA_TRYCONTIG)) != 0);
 	if (va == NULL && (flags & FK_ARENA_CONTIG) == 0)
 		va = arena_pages_locked(n, align, lo, hi, 0);
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (va);
 }
 
@@ -396,12 +471,12 @@ fk_arena_alloc(size_t len, size_t align, uint64_t lo, uint64_t hi, int flags)
 	if (arena_grow == NULL)
 		return (NULL);
 	/* One grower at a time; someone else may have grown meanwhile. */
-	(void) pthread_mutex_lock(&arena_grow_lock);
+	fk_lock_enter(&arena_grow_lock);
 	va = arena_pages_try(n, align, lo, hi, flags);
 	if (va == NULL && arena_grow(n * PAGE + (align > PAGE ? align : 0),
 	    lo, hi) == 0)
 		va = arena_pages_try(n, align, lo, hi, flags);
-	(void) pthread_mutex_unlock(&arena_grow_lock);
+	fk_lock_exit(&arena_grow_lock);
 	return (va);
 }
 
@@ -413,7 +488,7 @@ fk_arena_free(void *va, size_t len)
 
 	if (va == NULL)
 		return;
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	c = arena_chunk_of(va);
 	if (c == NULL || ((uintptr_t)va & (PAGE - 1)) != 0)
 		panic("fk_arena_free(%p, %zu): not an arena page run", va, len);
@@ -428,7 +503,7 @@ fk_arena_free(void *va, size_t len)
 		c->ac_used[i + k] = 0;
 	}
 	c->ac_nfree += n;
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 }
 
 /*
@@ -438,20 +513,25 @@ int
 fk_arena_addr(const void *va, uint64_t *addrp, size_t *contigp)
 {
 	arena_chunk_t *c;
-	size_t i, off;
+	uint64_t addr;
+	size_t i, off, contig;
+	uint32_t s;
 
-	(void) pthread_mutex_lock(&arena_lock);
-	if ((c = arena_chunk_of(va)) == NULL) {
-		(void) pthread_mutex_unlock(&arena_lock);
+	do {
+		s = arena_read_begin();
+		if ((c = arena_chunk_of(va)) != NULL) {
+			off = (size_t)((const char *)va - c->ac_va);
+			i = off / PAGE;
+			addr = c->ac_pa[i] + (off & (PAGE - 1));
+			contig = (size_t)c->ac_runend[i] * PAGE - off;
+		}
+	} while (arena_read_again(s));
+	if (c == NULL)
 		return (-1);
-	}
-	off = (size_t)((const char *)va - c->ac_va);
-	i = off / PAGE;
 	if (addrp != NULL)
-		*addrp = c->ac_pa[i] + (off & (PAGE - 1));
+		*addrp = addr;
 	if (contigp != NULL)
-		*contigp = (size_t)c->ac_runend[i] * PAGE - off;
-	(void) pthread_mutex_unlock(&arena_lock);
+		*contigp = contig;
 	return (0);
 }
 
@@ -459,13 +539,16 @@ void *
 fk_arena_va(uint64_t pa, size_t len)
 {
 	const arena_run_t *r;
-	void *va = NULL;
+	void *va;
+	uint32_t s;
 
-	(void) pthread_mutex_lock(&arena_lock);
-	if ((r = arena_run_of(pa)) != NULL &&
-	    (len == 0 || len <= r->ar_len - (pa - r->ar_pa)))
-		va = r->ar_va + (pa - r->ar_pa);
-	(void) pthread_mutex_unlock(&arena_lock);
+	do {
+		s = arena_read_begin();
+		va = NULL;
+		if ((r = arena_run_of(pa)) != NULL &&
+		    (len == 0 || len <= r->ar_len - (pa - r->ar_pa)))
+			va = r->ar_va + (pa - r->ar_pa);
+	} while (arena_read_again(s));
 	return (va);
 }
 
@@ -473,13 +556,15 @@ int
 fk_arena_contains(const void *va, size_t len)
 {
 	arena_chunk_t *c;
+	uint32_t s;
 	int in;
 
-	(void) pthread_mutex_lock(&arena_lock);
-	c = arena_chunk_of(va);
-	in = c != NULL && (len == 0 || len <= (size_t)(c->ac_va +
-	    c->ac_npages * PAGE - (const char *)va));
-	(void) pthread_mutex_unlock(&arena_lock);
+	do {
+		s = arena_read_begin();
+		c = arena_chunk_of(va);
+		in = c != NULL && (len == 0 || len <= (size_t)(c->ac_va +
+		    c->ac_npages * PAGE - (const char *)va));
+	} while (arena_read_again(s));
 	return (in);
 }
 
@@ -488,7 +573,7 @@ fk_arena_stats(uint64_t lo, uint64_t hi, size_t *totalp, size_t *freep)
 {
 	size_t i, k, total = 0, nfree = 0;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	for (i = 0; i < arena_nchunks; i++) {
 		arena_chunk_t *c = arena_chunks[i];
 
@@ -500,7 +585,7 @@ fk_arena_stats(uint64_t lo, uint64_t hi, size_t *totalp, size_t *freep)
 				nfree += PAGE;
 		}
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	if (totalp != NULL)
 		*totalp = total;
 	if (freep != NULL)
@@ -547,12 +632,12 @@ arena_obj_try(int k)
 {
 	void *obj = NULL;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	if (arena_class_free[k] != NULL || arena_class_refill(k) == 0) {
 		obj = arena_class_free[k];
 		arena_class_free[k] = *(void **)obj;
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (obj);
 }
 
@@ -582,11 +667,11 @@ fk_arena_kmem_alloc(size_t size)
 	if ((p = arena_obj_try(k)) != NULL)
 		return (p);
 	if (arena_grow != NULL) {
-		(void) pthread_mutex_lock(&arena_grow_lock);
+		fk_lock_enter(&arena_grow_lock);
 		if ((p = arena_obj_try(k)) == NULL &&
 		    arena_grow(SLAB_SIZE, 0, UINT64_MAX) == 0)
 			p = arena_obj_try(k);
-		(void) pthread_mutex_unlock(&arena_grow_lock);
+		fk_lock_exit(&arena_grow_lock);
 	}
 	return (p != NULL ? p : arena_heap_fallback(size));
 }
@@ -597,13 +682,13 @@ arena_is_retired(const void *p)
 	size_t i;
 	int r = 0;
 
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	for (i = 0; i < arena_nretired && !r; i++) {
 		r = (const char *)p >= arena_retired[i].rt_va &&
 		    (const char *)p < arena_retired[i].rt_va +
 		    arena_retired[i].rt_len;
 	}
-	(void) pthread_mutex_unlock(&arena_lock);
+	fk_lock_exit(&arena_lock);
 	return (r);
 }
 
@@ -623,28 +708,8 @@ fk_arena_kmem_free(void *p, size_t size)
 		fk_arena_free(p, size);
 		return;
 	}
-	(void) pthread_mutex_lock(&arena_lock);
+	fk_lock_enter(&arena_lock);
 	*(void **)p = arena_class_free[k];
 	arena_class_free[k] = p;
-	(void) pthread_mutex_unlock(&arena_lock);
-}
-
-void
-fk_arena_kmem_install(void)
-{
-	if (fk_kmem_backend_alloc == fk_arena_kmem_alloc)
-		return;
-	saved_kmem_alloc = fk_kmem_backend_alloc;
-	saved_kmem_free = fk_kmem_backend_free;
-	fk_kmem_backend_alloc = fk_arena_kmem_alloc;
-	fk_kmem_backend_free = fk_arena_kmem_free;
-}
-
-void
-fk_arena_kmem_uninstall(void)
-{
-	if (fk_kmem_backend_alloc != fk_arena_kmem_alloc)
-		return;
-	fk_kmem_backend_alloc = saved_kmem_alloc;
-	fk_kmem_backend_free = saved_kmem_free;
+	fk_lock_exit(&arena_lock);
 }

@@ -54,11 +54,13 @@ extern int fk_arena_addr(const void *, uint64_t *, size_t *);
 extern void *fk_arena_va(uint64_t, size_t);
 extern int fk_arena_contains(const void *, size_t);
 
-/* kmem backend (fk_kmem_backend_alloc/free); falls back to the heap */
+/*
+ * kmem's backing, for a backend's po_kmem_alloc/po_kmem_free: falls back
+ * to the heap when the arena cannot grow; frees of memory given back by
+ * fk_arena_destroy() are ignored, heap memory is freed.
+ */
 extern void *fk_arena_kmem_alloc(size_t);
 extern void fk_arena_kmem_free(void *, size_t);
-extern void fk_arena_kmem_install(void);
-extern void fk_arena_kmem_uninstall(void);
 
 /* Bytes of arena memory (total, free) with device addresses in [lo, hi] */
 extern void fk_arena_stats(uint64_t, uint64_t, size_t *, size_t *);

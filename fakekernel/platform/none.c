@@ -14,7 +14,9 @@
  * as a kernel's physically scattered pages would be.  po_dma_va(addr) is
  * addr.
  *
- * The functions a PCI backend has fail: -1 (or 0 functions, NULL).
+ * The functions a PCI backend has fail: -1 (or 0 functions, NULL); there
+ * is no candidate to claim.  kmem's backing is the heap (no
+ * po_kmem_alloc).
  */
 
 #include <sys/types.h>
@@ -24,7 +26,6 @@
 #include <platform/platform.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,7 +38,7 @@ typedef struct fk_none_dma {
 	size_t		nd_maplen;
 } fk_none_dma_t;
 
-static pthread_mutex_t fk_none_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_none_lock = FK_LOCK_INIT;
 static fk_none_dma_t *fk_none_dmas;
 static size_t fk_none_n;
 static size_t fk_none_cap;
@@ -51,6 +52,20 @@ fk_none_init(void)
 static void
 fk_none_fini(void)
 {
+}
+
+static int
+fk_none_pci_probe(int i, fk_pci_cand_t *pc)
+{
+	(void) i, (void) pc;
+	return (-1);
+}
+
+static int
+fk_none_pci_claim(int i)
+{
+	(void) i;
+	return (-1);
 }
 
 static int
@@ -116,9 +131,9 @@ fk_none_intr_count(fk_pdev_t *pd, int type)
 }
 
 static int
-fk_none_intr_enable(fk_pdev_t *pd, int type, int n, int *fds)
+fk_none_intr_enable(fk_pdev_t *pd, int type, int n)
 {
-	(void) pd, (void) type, (void) n, (void) fds;
+	(void) pd, (void) type, (void) n;
 	return (-1);
 }
 
@@ -126,6 +141,20 @@ static int
 fk_none_intr_disable(fk_pdev_t *pd, int type)
 {
 	(void) pd, (void) type;
+	return (-1);
+}
+
+static int
+fk_none_intr_wait(fk_pdev_t *pd, int vec)
+{
+	(void) pd, (void) vec;
+	return (FK_PLAT_INTR_STOP);
+}
+
+static int
+fk_none_intr_post(fk_pdev_t *pd, int vec, int what)
+{
+	(void) pd, (void) vec, (void) what;
 	return (-1);
 }
 
@@ -158,13 +187,13 @@ fk_none_track(uintptr_t va, size_t len, void *map, size_t maplen)
 	fk_none_dma_t *nd;
 	size_t i;
 
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	if (fk_none_n == fk_none_cap) {
 		size_t ncap = fk_none_cap == 0 ? 64 : fk_none_cap * 2;
 
 		if ((nd = realloc(fk_none_dmas, ncap * sizeof (*nd))) ==
 		    NULL) {
-			(void) pthread_mutex_unlock(&fk_none_lock);
+			fk_lock_exit(&fk_none_lock);
 			return (-1);
 		}
 		fk_none_dmas = nd;
@@ -178,7 +207,7 @@ fk_none_track(uintptr_t va, size_t len, void *map, size_t maplen)
 	fk_none_dmas[i].nd_map = map;
 	fk_none_dmas[i].nd_maplen = maplen;
 	fk_none_n++;
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	return (0);
 }
 
@@ -268,10 +297,10 @@ fk_none_dma_free(void *va, size_t len)
 
 	if (va == NULL)
 		return;
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	i = fk_none_upper((uintptr_t)va);
 	if (i == 0 || fk_none_dmas[i - 1].nd_va != (uintptr_t)va) {
-		(void) pthread_mutex_unlock(&fk_none_lock);
+		fk_lock_exit(&fk_none_lock);
 		panic("none platform: po_dma_free(%p, %zu) of memory "
 		    "po_dma_alloc did not return", va, len);
 	}
@@ -279,7 +308,7 @@ fk_none_dma_free(void *va, size_t len)
 	(void) memmove(&fk_none_dmas[i - 1], &fk_none_dmas[i],
 	    (fk_none_n - i) * sizeof (nd));
 	fk_none_n--;
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	if (nd.nd_len != len) {
 		panic("none platform: po_dma_free(%p, %zu) of an allocation "
 		    "of %zu bytes", va, len, nd.nd_len);
@@ -299,14 +328,14 @@ fk_none_dma_addr(const void *va, uint64_t *addrp, size_t *contigp)
 
 	if (va == NULL)
 		return (-1);
-	(void) pthread_mutex_lock(&fk_none_lock);
+	fk_lock_enter(&fk_none_lock);
 	i = fk_none_upper(v);
 	nd = i > 0 ? &fk_none_dmas[i - 1] : NULL;
 	if (nd != NULL && v < nd->nd_va + nd->nd_len)
 		contig = nd->nd_va + nd->nd_len - v;
 	else
 		contig = (size_t)PAGESIZE - (v & (PAGESIZE - 1));
-	(void) pthread_mutex_unlock(&fk_none_lock);
+	fk_lock_exit(&fk_none_lock);
 	*addrp = (uint64_t)v;
 	if (contigp != NULL)
 		*contigp = contig;
@@ -321,9 +350,12 @@ fk_none_dma_va(uint64_t addr, size_t len)
 }
 
 const fk_plat_ops_t fk_plat_none = {
+	.po_version = FK_PLAT_VERSION,
 	.po_name = "none",
 	.po_init = fk_none_init,
 	.po_fini = fk_none_fini,
+	.po_pci_probe = fk_none_pci_probe,
+	.po_pci_claim = fk_none_pci_claim,
 	.po_pdev_count = fk_none_pdev_count,
 	.po_pdev_open = fk_none_pdev_open,
 	.po_pdev_close = fk_none_pdev_close,
@@ -335,6 +367,8 @@ const fk_plat_ops_t fk_plat_none = {
 	.po_intr_count = fk_none_intr_count,
 	.po_intr_enable = fk_none_intr_enable,
 	.po_intr_disable = fk_none_intr_disable,
+	.po_intr_wait = fk_none_intr_wait,
+	.po_intr_post = fk_none_intr_post,
 	.po_intx_unmask = fk_none_intx_unmask,
 	.po_dma_alloc = fk_none_dma_alloc,
 	.po_dma_free = fk_none_dma_free,

@@ -1,30 +1,38 @@
 /*
- * The "vfio" platform: real PCI functions (VMware PVSCSI, 15ad:07c0) bound
- * to vfio-pci in the lab guest, behind the guest's (emulated) IOMMU.
+ * The "vfio" platform: real PCI functions bound to vfio-pci in the lab
+ * guest, behind the guest's (emulated) IOMMU.
  *
  * Functions
  * ---------
- * The functions are the BDFs in $LAB_PVSCSI (space-separated, in bus
- * order, exported by the lab's guest script) or, without it, every
- * 15ad:07c0 function that sysfs shows bound to vfio-pci.  All their IOMMU
- * groups join one VFIO container (type 1 v2).  Opening a function gets
- * its device descriptor, maps its memory BARs and sets memory space and
- * bus master enable in its command register, as the PCI nexus does before
- * a driver attaches (QEMU's pvscsi drops its ring-state writes without
- * bus mastering).  Configuration space is read and written through the
- * VFIO config region.  Interrupts (INTx, MSI, MSI-X) are eventfds given to
- * VFIO_DEVICE_SET_IRQS; VFIO masks INTx when it fires, and
- * po_intx_unmask() unmasks it.
+ * The candidates (po_pci_probe) are the functions sysfs shows bound to
+ * vfio-pci, in bus order, with the configuration header sysfs gives; the
+ * fakekernel claims those its drivers' aliases match (po_pci_claim).  A
+ * claimed function's IOMMU group joins the one VFIO container (type 1
+ * v2); the first group sets the container's IOMMU up, and the DMA memory
+ * pinned so far is mapped into it then.  Opening a function gets its
+ * device descriptor, maps its memory BARs and sets memory space and bus
+ * master enable in its command register, as the PCI nexus does before a
+ * driver attaches (a device may drop its DMA without bus mastering;
+ * QEMU's pvscsi, for one, does).  Configuration space is read and
+ * written through the VFIO config region.  Interrupts (INTx, MSI, MSI-X)
+ * are blocking eventfds given to VFIO_DEVICE_SET_IRQS (platform.c's
+ * fk_plat_evvec_*); VFIO masks INTx when it fires, and po_intx_unmask()
+ * unmasks it.  A vector's interrupt thread runs on the CPU Linux delivers
+ * the vector's IRQ to (found in /proc/interrupts, where vfio-pci names
+ * it after the function), as an illumos interrupt thread runs on the CPU
+ * that took the interrupt: the IRQ handler's wake-up of the thread then
+ * stays on that CPU, with no inter-processor interrupt to wake another.
  *
  * DMA memory
  * ----------
- * QEMU's pvscsi reads and writes request, completion and message
- * descriptors, S/G lists and sense buffers at raw guest-physical
- * addresses, bypassing the IOMMU; only data buffers and the rings-state
- * page go through it.  So every page of DMA memory is pinned and mapped
- * into the IOMMU at IOVA == its guest-physical address (from
- * /proc/self/pagemap), and a DMA cookie carries that address.  The memory
- * lives in the arena of arena.h, which also feeds kmem.  It comes in
+ * A device model may read and write some of its DMA at raw guest-physical
+ * addresses, bypassing the IOMMU (QEMU's pvscsi does so for its
+ * descriptors, S/G lists and sense buffers; only data buffers and its
+ * rings-state page go through the IOMMU).  So every page of DMA memory is
+ * pinned and mapped into the IOMMU at IOVA == its guest-physical address
+ * (from /proc/self/pagemap), and a DMA cookie carries that address.  The
+ * memory lives in the arena of arena.h, which also backs kmem
+ * (po_kmem_alloc).  It comes in
  * chunks: 2 MiB hugetlb pages when the guest reserved some (MAP_HUGETLB),
  * else 4 KiB pages (MAP_LOCKED | MAP_POPULATE); each chunk is mapped once,
  * run by device-contiguous run, and its pagemap is read again after
@@ -52,22 +60,20 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <dirent.h>
-#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/eventfd.h>
 #include <linux/vfio.h>
 #include <fk_impl.h>
 #include "platform.h"
 #include "arena.h"
 
 #define	VFIO_MAXDEV		16
+#define	VFIO_MAXCAND		32
 #define	VFIO_MAXGROUP		16
 #define	VFIO_MAXVEC		32
+#define	VFIO_MAXCHUNK		128
 #define	HUGE_SIZE		(2UL << 20)
 #define	MIB			(1UL << 20)
-#define	PVSCSI_VENDOR		0x15ad
-#define	PVSCSI_DEVICE		0x07c0
 
 typedef struct vfio_bar {
 	void		*vb_va;		/* mmap of the region, or NULL */
@@ -88,24 +94,35 @@ struct fk_pdev {
 	vfio_bar_t	pd_bar[6];
 	int		pd_irq_count[VFIO_PCI_NUM_IRQS];
 	int		pd_irq_index;	/* enabled VFIO index, or -1 */
-	int		pd_nfds;
-	int		pd_fds[VFIO_MAXVEC];
+	int		pd_nvec;
+	fk_plat_evvec_t	pd_vec[VFIO_MAXVEC];
 };
 
+/* Pinned memory, remembered so that it can be mapped for a first group. */
+typedef struct vfio_chunk {
+	char		*vc_va;
+	size_t		vc_npages;
+	uint64_t	*vc_pa;
+} vfio_chunk_t;
+
 static struct {
-	pthread_mutex_t	v_lock;
+	fk_lock_t	v_lock;
 	int		v_container;
 	int		v_ngroups;
 	int		v_groupno[VFIO_MAXGROUP];
 	int		v_groupfd[VFIO_MAXGROUP];
-	int		v_npdev;
+	int		v_ncand;	/* candidates, sorted by name */
+	char		v_cand[VFIO_MAXCAND][32];
+	int		v_npdev;	/* claimed, in claim order */
 	fk_pdev_t	v_pdev[VFIO_MAXDEV];
+	int		v_nchunks;
+	vfio_chunk_t	v_chunks[VFIO_MAXCHUNK];
 	int		v_pagemap;
 	size_t		v_arena_bytes;	/* mapped so far */
 	size_t		v_arena_max;
 	int		v_hugetlb_ok;	/* last hugetlb mmap worked */
 } vf = {
-	.v_lock = PTHREAD_MUTEX_INITIALIZER,
+	.v_lock = FK_LOCK_INIT,
 	.v_container = -1,
 	.v_pagemap = -1,
 };
@@ -124,27 +141,8 @@ vfio_env_mb(const char *name, size_t dflt)
 }
 
 /*
- * Finding the functions.
+ * Candidates: the functions bound to vfio-pci, in bus order.
  */
-static int
-vfio_sysfs_hex(const char *bdf, const char *attr, unsigned long *vp)
-{
-	char path[256], buf[32];
-	FILE *f;
-	int ok;
-
-	(void) snprintf(path, sizeof (path), "/sys/bus/pci/devices/%.64s/%.64s",
-	    bdf, attr);
-	if ((f = fopen(path, "r")) == NULL)
-		return (-1);
-	ok = fgets(buf, sizeof (buf), f) != NULL;
-	(void) fclose(f);
-	if (!ok)
-		return (-1);
-	*vp = strtoul(buf, NULL, 16);
-	return (0);
-}
-
 static int
 vfio_bound_to_vfio(const char *bdf)
 {
@@ -167,47 +165,64 @@ vfio_bdf_cmp(const void *a, const void *b)
 	return (strcmp(a, b));
 }
 
-/* BDFs from $LAB_PVSCSI, else from sysfs; returns the count. */
-static int
-vfio_find(char bdfs[][32], int max)
+/* Rescans sysfs (v_lock held). */
+static void
+vfio_scan(void)
 {
-	const char *env = getenv("LAB_PVSCSI");
-	unsigned long ven, dev;
 	struct dirent *de;
-	int n = 0;
 	DIR *d;
+	int n = 0;
 
-	if (env != NULL && *env != '\0') {
-		char *copy = strdup(env), *save = NULL, *tok;
-
-		for (tok = strtok_r(copy, " \t\n", &save);
-		    tok != NULL && n < max;
-		    tok = strtok_r(NULL, " \t\n", &save)) {
-			(void) snprintf(bdfs[n++], 32, "%.31s", tok);
+	if ((d = opendir("/sys/bus/pci/devices")) != NULL) {
+		while ((de = readdir(d)) != NULL && n < VFIO_MAXCAND) {
+			if (de->d_name[0] == '.' ||
+			    !vfio_bound_to_vfio(de->d_name))
+				continue;
+			(void) snprintf(vf.v_cand[n++], 32, "%.31s",
+			    de->d_name);
 		}
-		free(copy);
-		return (n);
+		(void) closedir(d);
 	}
-	if ((d = opendir("/sys/bus/pci/devices")) == NULL)
-		return (0);
-	while ((de = readdir(d)) != NULL && n < max) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (vfio_sysfs_hex(de->d_name, "vendor", &ven) != 0 ||
-		    vfio_sysfs_hex(de->d_name, "device", &dev) != 0 ||
-		    ven != PVSCSI_VENDOR || dev != PVSCSI_DEVICE ||
-		    !vfio_bound_to_vfio(de->d_name))
-			continue;
-		(void) snprintf(bdfs[n++], 32, "%.31s", de->d_name);
+	qsort(vf.v_cand, n, 32, vfio_bdf_cmp);
+	vf.v_ncand = n;
+}
+
+/* Candidate i, its configuration header from sysfs; a scan at i == 0. */
+static int
+vfio_pci_probe(int i, fk_pci_cand_t *pc)
+{
+	char path[256];
+	ssize_t n = -1;
+	int fd, rv = -1;
+
+	fk_lock_enter(&vf.v_lock);
+	if (i == 0)
+		vfio_scan();
+	if (i >= 0 && i < vf.v_ncand) {
+		(void) snprintf(pc->pc_name, sizeof (pc->pc_name), "%s",
+		    vf.v_cand[i]);
+		(void) snprintf(path, sizeof (path),
+		    "/sys/bus/pci/devices/%.64s/config", vf.v_cand[i]);
+		(void) memset(pc->pc_cfg, 0xff, sizeof (pc->pc_cfg));
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			n = pread(fd, pc->pc_cfg, sizeof (pc->pc_cfg), 0);
+			(void) close(fd);
+		}
+		rv = n >= 64 ? 0 : -1;
+		if (rv != 0) {
+			cmn_err(CE_WARN, "vfio: %s: cannot read its "
+			    "configuration header from sysfs", vf.v_cand[i]);
+		}
 	}
-	(void) closedir(d);
-	qsort(bdfs, n, 32, vfio_bdf_cmp);
-	return (n);
+	fk_lock_exit(&vf.v_lock);
+	return (rv);
 }
 
 /*
  * Container and groups.
  */
+static int vfio_map_chunks(void);
+
 static int
 vfio_group_of(const char *bdf)
 {
@@ -289,8 +304,49 @@ vfio_group_add(const char *bdf)
 	}
 	vf.v_groupno[vf.v_ngroups] = g;
 	vf.v_groupfd[vf.v_ngroups] = fd;
-	vf.v_ngroups++;
+	if (vf.v_ngroups++ == 0 && vfio_map_chunks() != 0)
+		return (-1);
 	return (fd);
+}
+
+/*
+ * Claim candidate i (v_lock held for the scan it comes from): the
+ * container opens with the first claim, the function's group joins it.
+ */
+static int
+vfio_pci_claim(int i)
+{
+	fk_pdev_t *pd;
+	int k, rv = -1;
+
+	fk_lock_enter(&vf.v_lock);
+	if (i < 0 || i >= vf.v_ncand)
+		goto out;
+	for (k = 0; k < vf.v_npdev; k++) {
+		if (strcmp(vf.v_pdev[k].pd_bdf, vf.v_cand[i]) == 0) {
+			rv = k;
+			goto out;
+		}
+	}
+	if (vf.v_npdev == VFIO_MAXDEV) {
+		cmn_err(CE_WARN, "vfio: %s: no room for more than %d functions",
+		    vf.v_cand[i], VFIO_MAXDEV);
+		goto out;
+	}
+	if (vf.v_container < 0 && vfio_container_open() != 0)
+		goto out;
+	pd = &vf.v_pdev[vf.v_npdev];
+	(void) memset(pd, 0, sizeof (*pd));
+	pd->pd_index = vf.v_npdev;
+	pd->pd_devfd = -1;
+	pd->pd_irq_index = -1;
+	(void) strlcpy(pd->pd_bdf, vf.v_cand[i], sizeof (pd->pd_bdf));
+	if ((pd->pd_groupfd = vfio_group_add(pd->pd_bdf)) < 0)
+		goto out;
+	rv = vf.v_npdev++;
+out:
+	fk_lock_exit(&vf.v_lock);
+	return (rv);
 }
 
 /*
@@ -420,6 +476,48 @@ vfio_count_in(const uint64_t *pa, size_t npages, uint64_t lo, uint64_t hi)
 }
 
 /*
+ * Maps a chunk's runs into the IOMMU (when a group is in the container)
+ * and checks that no page moved meanwhile; v_lock held.
+ */
+static int
+vfio_chunk_pin(char *va, size_t npages, const uint64_t *pa)
+{
+	uint64_t *now;
+	int rv = 0;
+
+	if (vf.v_container < 0 || vf.v_ngroups == 0)
+		return (0);		/* no device yet: mapped at the first */
+	if ((now = malloc(npages * sizeof (uint64_t))) == NULL ||
+	    vfio_map_runs(va, npages, pa) != 0) {
+		free(now);
+		return (-1);
+	}
+	if (vfio_pagemap(va, npages, now) != 0 ||
+	    memcmp(pa, now, npages * sizeof (uint64_t)) != 0) {
+		cmn_err(CE_WARN, "vfio: pages moved while being pinned");
+		vfio_unmap_runs(npages, pa);
+		rv = -1;
+	}
+	free(now);
+	return (rv);
+}
+
+/* The first group is in: map every chunk pinned so far (v_lock held). */
+static int
+vfio_map_chunks(void)
+{
+	int i;
+
+	for (i = 0; i < vf.v_nchunks; i++) {
+		vfio_chunk_t *vc = &vf.v_chunks[i];
+
+		if (vfio_chunk_pin(vc->vc_va, vc->vc_npages, vc->vc_pa) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
  * Maps len bytes (hugetlb or 4 KiB pages), pins them in the IOMMU and
  * gives them to the arena.  With need > 0, the chunk is kept only if at
  * least need pages have device addresses within [lo, hi].  Returns 0 when
@@ -429,45 +527,45 @@ static int
 vfio_chunk_add(size_t len, int huge, uint64_t lo, uint64_t hi, size_t need)
 {
 	size_t npages = len / FK_ARENA_PAGE;
-	uint64_t *pa = NULL, *pa2 = NULL;
+	uint64_t *pa = NULL;
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED;
+	vfio_chunk_t *vc;
 	char *va;
 
-	if (vf.v_arena_bytes + len > vf.v_arena_max)
+	if (vf.v_arena_bytes + len > vf.v_arena_max ||
+	    vf.v_nchunks == VFIO_MAXCHUNK)
 		return (-1);
 	va = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    flags | (huge ? MAP_HUGETLB : 0), -1, 0);
 	if (va == MAP_FAILED)
 		return (-1);
 	pa = malloc(npages * sizeof (uint64_t));
-	pa2 = malloc(npages * sizeof (uint64_t));
-	if (pa == NULL || pa2 == NULL || vfio_pagemap(va, npages, pa) != 0)
+	if (pa == NULL || vfio_pagemap(va, npages, pa) != 0)
 		goto fail;
 	if (need > 0 && vfio_count_in(pa, npages, lo, hi) < need)
 		goto fail;
-	if (vfio_map_runs(va, npages, pa) != 0)
-		goto fail;
-	if (vfio_pagemap(va, npages, pa2) != 0 ||
-	    memcmp(pa, pa2, npages * sizeof (uint64_t)) != 0) {
-		cmn_err(CE_WARN, "vfio: pages moved while being pinned");
-		vfio_unmap_runs(npages, pa);
+	fk_lock_enter(&vf.v_lock);
+	if (vfio_chunk_pin(va, npages, pa) != 0) {
+		fk_lock_exit(&vf.v_lock);
 		goto fail;
 	}
+	vc = &vf.v_chunks[vf.v_nchunks++];
+	vc->vc_va = va;
+	vc->vc_npages = npages;
+	vc->vc_pa = pa;
+	fk_lock_exit(&vf.v_lock);
 	if (fk_arena_add(va, len, pa, vfio_chunk_release, NULL) != 0)
-		goto fail;
+		return (-1);		/* pinned; kept, unused */
 	vf.v_arena_bytes += len;
 	cmn_err(CE_NOTE, "!vfio: DMA arena +%zu MiB of %s pages at %#llx.."
 	    "%#llx (%zu below 4 GiB)", len / MIB, huge ? "2 MiB" : "4 KiB",
 	    (unsigned long long)pa[0],
 	    (unsigned long long)pa[npages - 1] + FK_ARENA_PAGE - 1,
 	    vfio_count_in(pa, npages, 0, FK_ARENA_4G - 1));
-	free(pa);
-	free(pa2);
 	return (0);
 
 fail:
 	free(pa);
-	free(pa2);
 	(void) munmap(va, len);
 	return (-1);
 }
@@ -590,7 +688,6 @@ vfio_arena_init(void)
 		return (-1);
 	}
 	fk_arena_set_grow(vfio_grow);
-	fk_arena_kmem_install();
 	return (0);
 }
 
@@ -599,34 +696,10 @@ vfio_arena_init(void)
  */
 static void vfio_fini(void);
 
+/* The DMA memory; functions come with claims. */
 static int
 vfio_init(void)
 {
-	char bdfs[VFIO_MAXDEV][32];
-	int i, n;
-
-	n = vfio_find(bdfs, VFIO_MAXDEV);
-	if (n > 0 && vfio_container_open() != 0)
-		return (-1);
-	for (i = 0; i < n; i++) {
-		fk_pdev_t *pd = &vf.v_pdev[i];
-
-		(void) memset(pd, 0, sizeof (*pd));
-		pd->pd_index = i;
-		pd->pd_devfd = -1;
-		pd->pd_irq_index = -1;
-		(void) snprintf(pd->pd_bdf, sizeof (pd->pd_bdf), "%.31s",
-		    bdfs[i]);
-		if ((pd->pd_groupfd = vfio_group_add(bdfs[i])) < 0) {
-			vfio_fini();
-			return (-1);
-		}
-	}
-	vf.v_npdev = n;
-	if (n == 0) {
-		cmn_err(CE_NOTE, "!vfio: no PCI function 15ad:07c0 bound to "
-		    "vfio-pci; DMA memory is pinned but no device sees it");
-	}
 	if (vfio_arena_init() != 0) {
 		vfio_fini();
 		return (-1);
@@ -647,10 +720,14 @@ vfio_fini(void)
 		vf.v_pdev[i].pd_refs = 0;
 	}
 	fk_arena_destroy();
+	for (i = 0; i < vf.v_nchunks; i++)
+		free(vf.v_chunks[i].vc_pa);
+	vf.v_nchunks = 0;
 	for (i = 0; i < vf.v_ngroups; i++)
 		(void) close(vf.v_groupfd[i]);
 	vf.v_ngroups = 0;
 	vf.v_npdev = 0;
+	vf.v_ncand = 0;
 	if (vf.v_container >= 0)
 		(void) close(vf.v_container);
 	vf.v_container = -1;
@@ -771,9 +848,9 @@ vfio_pdev_open(int i)
 	if (i < 0 || i >= vf.v_npdev)
 		return (NULL);
 	pd = &vf.v_pdev[i];
-	(void) pthread_mutex_lock(&vf.v_lock);
+	fk_lock_enter(&vf.v_lock);
 	if (pd->pd_refs++ > 0) {
-		(void) pthread_mutex_unlock(&vf.v_lock);
+		fk_lock_exit(&vf.v_lock);
 		return (pd);
 	}
 	pd->pd_devfd = ioctl(pd->pd_groupfd, VFIO_GROUP_GET_DEVICE_FD,
@@ -807,13 +884,13 @@ vfio_pdev_open(int i)
 	cmd |= PCI_COMM_MAE | PCI_COMM_ME | (io ? PCI_COMM_IO : 0);
 	if (vfio_cfg_write(pd, PCI_CONF_COMM, &cmd, 2) != 0)
 		goto fail;
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 	return (pd);
 
 fail:
 	vfio_pdev_shut(pd);
 	pd->pd_refs = 0;
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 	return (NULL);
 }
 
@@ -841,10 +918,10 @@ vfio_pdev_shut(fk_pdev_t *pd)
 static void
 vfio_pdev_close(fk_pdev_t *pd)
 {
-	(void) pthread_mutex_lock(&vf.v_lock);
+	fk_lock_enter(&vf.v_lock);
 	if (pd->pd_refs > 0 && --pd->pd_refs == 0)
 		vfio_pdev_shut(pd);
-	(void) pthread_mutex_unlock(&vf.v_lock);
+	fk_lock_exit(&vf.v_lock);
 }
 
 static int
@@ -905,40 +982,33 @@ vfio_intr_count(fk_pdev_t *pd, int type)
 }
 
 static int
-vfio_intr_enable(fk_pdev_t *pd, int type, int n, int *fds)
+vfio_intr_enable(fk_pdev_t *pd, int type, int n)
 {
 	char buf[sizeof (struct vfio_irq_set) + VFIO_MAXVEC * sizeof (int)];
 	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
-	int index = vfio_index_of(type), i;
+	int index = vfio_index_of(type), i, *fds;
 
 	if (index < 0 || n < 1 || n > VFIO_MAXVEC ||
 	    n > pd->pd_irq_count[index] || pd->pd_irq_index >= 0)
 		return (-1);
-	for (i = 0; i < n; i++) {
-		pd->pd_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (pd->pd_fds[i] < 0) {
-			while (i-- > 0)
-				(void) close(pd->pd_fds[i]);
-			return (-1);
-		}
-	}
+	if (fk_plat_evvec_open(pd->pd_vec, n) != 0)
+		return (-1);
 	s->argsz = sizeof (*s) + n * sizeof (int);
 	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
 	s->index = index;
 	s->start = 0;
 	s->count = n;
-	(void) memcpy(s->data, pd->pd_fds, n * sizeof (int));
+	fds = (int *)(void *)s->data;
+	for (i = 0; i < n; i++)
+		fds[i] = pd->pd_vec[i].ev_fd;
 	if (ioctl(pd->pd_devfd, VFIO_DEVICE_SET_IRQS, s) != 0) {
 		cmn_err(CE_WARN, "vfio: %s: SET_IRQS (index %d, %d vectors): "
 		    "%s", pd->pd_bdf, index, n, strerror(errno));
-		for (i = 0; i < n; i++)
-			(void) close(pd->pd_fds[i]);
+		fk_plat_evvec_close(pd->pd_vec, n);
 		return (-1);
 	}
 	pd->pd_irq_index = index;
-	pd->pd_nfds = n;
-	for (i = 0; i < n; i++)
-		fds[i] = pd->pd_fds[i];
+	pd->pd_nvec = n;
 	return (0);
 }
 
@@ -951,18 +1021,85 @@ vfio_intr_disable(fk_pdev_t *pd, int type)
 		.start = 0,
 		.count = 0,
 	};
-	int i;
 
 	(void) type;
 	if (pd->pd_irq_index < 0)
 		return (-1);
 	s.index = pd->pd_irq_index;
 	(void) ioctl(pd->pd_devfd, VFIO_DEVICE_SET_IRQS, &s);
-	for (i = 0; i < pd->pd_nfds; i++)
-		(void) close(pd->pd_fds[i]);
-	pd->pd_nfds = 0;
+	fk_plat_evvec_close(pd->pd_vec, pd->pd_nvec);
+	pd->pd_nvec = 0;
 	pd->pd_irq_index = -1;
 	return (0);
+}
+
+/*
+ * The CPU Linux delivers vector vec's IRQ to, from the IRQ vfio-pci
+ * named after the function in /proc/interrupts; -1 if unknown.
+ */
+static int
+vfio_irq_cpu(const fk_pdev_t *pd, int vec)
+{
+	char name[64], line[512], path[80];
+	const char *aff[] = { "effective_affinity_list", "smp_affinity_list" };
+	size_t n, k;
+	int irq = -1, cpu = -1;
+	FILE *f;
+
+	if (pd->pd_irq_index == VFIO_PCI_INTX_IRQ_INDEX) {
+		(void) snprintf(name, sizeof (name), "vfio-intx(%s)",
+		    pd->pd_bdf);
+	} else {
+		(void) snprintf(name, sizeof (name), "vfio-%s[%d](%s)",
+		    pd->pd_irq_index == VFIO_PCI_MSI_IRQ_INDEX ? "msi" : "msix",
+		    vec, pd->pd_bdf);
+	}
+	if ((f = fopen("/proc/interrupts", "r")) == NULL)
+		return (-1);
+	while (irq < 0 && fgets(line, sizeof (line), f) != NULL) {
+		n = strcspn(line, "\n");
+		while (n > 0 && line[n - 1] == ' ')
+			n--;
+		line[n] = '\0';
+		if (n >= strlen(name) && strcmp(line + n - strlen(name),
+		    name) == 0 && sscanf(line, " %d:", &irq) != 1)
+			irq = -1;
+	}
+	(void) fclose(f);
+	for (k = 0; irq >= 0 && cpu < 0 && k < 2; k++) {
+		(void) snprintf(path, sizeof (path), "/proc/irq/%d/%s", irq,
+		    aff[k]);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%d", &cpu) != 1)
+			cpu = -1;
+		(void) fclose(f);
+	}
+	return (cpu);
+}
+
+/*
+ * The interrupt thread's first wait binds it to the CPU its vector is
+ * delivered to (see the top).
+ */
+static int
+vfio_intr_wait(fk_pdev_t *pd, int vec)
+{
+	fk_plat_evvec_t *ev = &pd->pd_vec[vec];
+	int cpu;
+
+	if (!ev->ev_bound) {
+		ev->ev_bound = 1;
+		if ((cpu = vfio_irq_cpu(pd, vec)) >= 0)
+			(void) fk_thread_bind_cpu(cpu);
+	}
+	return (fk_plat_evvec_wait(ev));
+}
+
+static int
+vfio_intr_post(fk_pdev_t *pd, int vec, int what)
+{
+	return (fk_plat_evvec_post(&pd->pd_vec[vec], what));
 }
 
 static int
@@ -1004,9 +1141,12 @@ vfio_dma_va(uint64_t addr, size_t len)
 }
 
 const fk_plat_ops_t fk_plat_vfio = {
+	.po_version = FK_PLAT_VERSION,
 	.po_name = "vfio",
 	.po_init = vfio_init,
 	.po_fini = vfio_fini,
+	.po_pci_probe = vfio_pci_probe,
+	.po_pci_claim = vfio_pci_claim,
 	.po_pdev_count = vfio_pdev_count,
 	.po_pdev_open = vfio_pdev_open,
 	.po_pdev_close = vfio_pdev_close,
@@ -1018,9 +1158,13 @@ const fk_plat_ops_t fk_plat_vfio = {
 	.po_intr_count = vfio_intr_count,
 	.po_intr_enable = vfio_intr_enable,
 	.po_intr_disable = vfio_intr_disable,
+	.po_intr_wait = vfio_intr_wait,
+	.po_intr_post = vfio_intr_post,
 	.po_intx_unmask = vfio_intx_unmask,
 	.po_dma_alloc = vfio_dma_alloc,
 	.po_dma_free = vfio_dma_free,
 	.po_dma_addr = vfio_dma_addr,
 	.po_dma_va = vfio_dma_va,
+	.po_kmem_alloc = fk_arena_kmem_alloc,
+	.po_kmem_free = fk_arena_kmem_free,
 };

@@ -40,7 +40,7 @@
 
 static kmutex_t fk_child_lock;		/* fk_child_luns */
 static fk_lun_t *fk_child_luns;		/* through l_tnext */
-static pthread_once_t fk_child_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_child_once = FK_ONCE_INIT;
 
 static int fk_scsa_child_online(dev_info_t *);
 static int fk_scsa_child_offline(dev_info_t *);
@@ -60,7 +60,7 @@ fk_child_lun_of(struct scsi_address *ap)
 {
 	fk_lun_t *l;
 
-	(void) pthread_once(&fk_child_once, fk_child_init);
+	fk_once(&fk_child_once, fk_child_init);
 	mutex_enter(&fk_child_lock);
 	for (l = fk_child_luns; l != NULL; l = l->l_tnext) {
 		if (&l->l_sd.sd_address == ap)
@@ -77,7 +77,7 @@ fk_child_link(fk_lun_t *l, int add)
 {
 	fk_lun_t **lp;
 
-	(void) pthread_once(&fk_child_once, fk_child_init);
+	fk_once(&fk_child_once, fk_child_init);
 	mutex_enter(&fk_child_lock);
 	if (add) {
 		l->l_tnext = fk_child_luns;

@@ -24,7 +24,6 @@
 #include "scsa_impl.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 kmutex_t fk_scsa_reg_lock;		/* HBAs, target maps, the registry */
@@ -32,7 +31,7 @@ static kmutex_t fk_scsa_config_lock;	/* one configuration at a time */
 fk_scsa_hba_t *fk_scsa_hbas;
 fk_tgtmap_t *fk_scsa_tgtmaps;
 
-static pthread_once_t fk_scsa_once = PTHREAD_ONCE_INIT;
+static fk_once_t fk_scsa_once = FK_ONCE_INIT;
 
 static void fk_scsa_post_attach(dev_info_t *);
 
@@ -52,7 +51,7 @@ fk_scsa_init_once(void)
 void
 fk_scsa_init(void)
 {
-	(void) pthread_once(&fk_scsa_once, fk_scsa_init_once);
+	fk_once(&fk_scsa_once, fk_scsa_init_once);
 }
 
 /*

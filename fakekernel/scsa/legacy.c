@@ -38,7 +38,6 @@
 #include <fk_scsi.h>
 #include "scsa_impl.h"
 
-#include <pthread.h>
 
 #define	FL_IDLE		1	/* allocated, or completed and delivered */
 #define	FL_STARTED	2	/* handed to tran_start */
@@ -62,7 +61,7 @@ typedef struct fk_lpkt {
 
 static void fk_legacy_comp(struct scsi_pkt *);
 
-static pthread_mutex_t fk_lpkt_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_lpkt_lock = FK_LOCK_INIT;
 static fk_lpkt_t *fk_lpkt_hash[FK_LPKT_HASH];
 
 static fk_lpkt_t **
@@ -81,7 +80,7 @@ fk_lpkt_find(struct scsi_pkt *pkt, const char *op)
 		if (lp->lp_pkt == pkt)
 			return (lp);
 	}
-	(void) pthread_mutex_unlock(&fk_lpkt_lock);
+	fk_lock_exit(&fk_lpkt_lock);
 	panic("scsa: %s(%p): not a live packet of scsi_init_pkt (destroyed "
 	    "already, or never returned by it)", op, (void *)pkt);
 	return (NULL);
@@ -95,10 +94,10 @@ fk_lpkt_move(struct scsi_pkt *pkt, uint32_t from, uint32_t to,
 	fk_lpkt_t *lp;
 	uint32_t was;
 
-	(void) pthread_mutex_lock(&fk_lpkt_lock);
+	fk_lock_enter(&fk_lpkt_lock);
 	lp = fk_lpkt_find(pkt, op);
 	if ((was = lp->lp_state) != from) {
-		(void) pthread_mutex_unlock(&fk_lpkt_lock);
+		fk_lock_exit(&fk_lpkt_lock);
 		if (to == FL_COMPLETING && was == FL_IDLE)
 			panic("scsa: packet %p completed but not in transport "
 			    "(completed twice, or never started)",
@@ -110,7 +109,7 @@ fk_lpkt_move(struct scsi_pkt *pkt, uint32_t from, uint32_t to,
 		    fk_lpkt_state_name[was]);
 	}
 	lp->lp_state = to;
-	(void) pthread_mutex_unlock(&fk_lpkt_lock);
+	fk_lock_exit(&fk_lpkt_lock);
 	return (lp);
 }
 
@@ -139,11 +138,11 @@ fk_legacy_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 	lp->lp_pkt = pkt;
 	lp->lp_lun = fk_child_lun_of(ap);
 	lp->lp_state = FL_IDLE;
-	(void) pthread_mutex_lock(&fk_lpkt_lock);
+	fk_lock_enter(&fk_lpkt_lock);
 	bucket = fk_lpkt_bucket(pkt);
 	lp->lp_next = *bucket;
 	*bucket = lp;
-	(void) pthread_mutex_unlock(&fk_lpkt_lock);
+	fk_lock_exit(&fk_lpkt_lock);
 	return (pkt);
 }
 
@@ -154,10 +153,10 @@ fk_legacy_latency(struct scsi_pkt *pkt)
 	fk_lpkt_t *lp;
 	hrtime_t ns;
 
-	(void) pthread_mutex_lock(&fk_lpkt_lock);
+	fk_lock_enter(&fk_lpkt_lock);
 	lp = fk_lpkt_find(pkt, "fk_pkt_latency");
 	ns = lp->lp_stop != 0 ? lp->lp_stop - lp->lp_start : 0;
-	(void) pthread_mutex_unlock(&fk_lpkt_lock);
+	fk_lock_exit(&fk_lpkt_lock);
 	return (ns);
 }
 
@@ -167,17 +166,17 @@ fk_legacy_destroy_pkt(struct scsi_pkt *pkt)
 	scsi_hba_tran_t *tran = pkt->pkt_address.a_hba_tran;
 	fk_lpkt_t *lp, **lpp;
 
-	(void) pthread_mutex_lock(&fk_lpkt_lock);
+	fk_lock_enter(&fk_lpkt_lock);
 	lp = fk_lpkt_find(pkt, "scsi_destroy_pkt");
 	if (lp->lp_state != FL_IDLE) {
-		(void) pthread_mutex_unlock(&fk_lpkt_lock);
+		fk_lock_exit(&fk_lpkt_lock);
 		panic("scsa: packet %p destroyed while %s", (void *)pkt,
 		    fk_lpkt_state_name[lp->lp_state]);
 	}
 	for (lpp = fk_lpkt_bucket(pkt); *lpp != lp; lpp = &(*lpp)->lp_next)
 		continue;
 	*lpp = lp->lp_next;
-	(void) pthread_mutex_unlock(&fk_lpkt_lock);
+	fk_lock_exit(&fk_lpkt_lock);
 	tran->tran_destroy_pkt(&pkt->pkt_address, pkt);
 	if (lp->lp_lun != NULL)
 		fk_lun_rele(lp->lp_lun);

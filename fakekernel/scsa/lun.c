@@ -80,28 +80,37 @@ fk_lun_rele(fk_lun_t *l)
 		fk_lun_free(l);
 }
 
-/* A packet may go to the HBA: count it, unless the unit is gone. */
+/*
+ * A packet may go to the HBA: count it, unless the unit is gone.  No
+ * lock (every packet passes here): the count goes up before l_gone is
+ * read, and fk_lun_destroy() sets l_gone before it reads the count, so
+ * one of them sees the other (both sequentially consistent); the last
+ * packet out of a departing unit wakes its destroyer under l_lock.
+ */
 int
 fk_lun_enter(fk_lun_t *l)
 {
-	mutex_enter(&l->l_lock);
-	if (l->l_gone) {
-		mutex_exit(&l->l_lock);
+	__atomic_add_fetch(&l->l_outstanding, 1, __ATOMIC_SEQ_CST);
+	if (__builtin_expect(__atomic_load_n(&l->l_gone, __ATOMIC_SEQ_CST),
+	    0)) {
+		fk_lun_exit(l);
 		return (0);
 	}
-	l->l_outstanding++;
-	mutex_exit(&l->l_lock);
 	return (1);
 }
 
 void
 fk_lun_exit(fk_lun_t *l)
 {
-	mutex_enter(&l->l_lock);
-	ASSERT(l->l_outstanding > 0);
-	if (--l->l_outstanding == 0 && l->l_gone)
+	uint64_t n = __atomic_sub_fetch(&l->l_outstanding, 1,
+	    __ATOMIC_SEQ_CST);
+
+	ASSERT(n != UINT64_MAX);
+	if (n == 0 && __atomic_load_n(&l->l_gone, __ATOMIC_SEQ_CST)) {
+		mutex_enter(&l->l_lock);
 		cv_broadcast(&l->l_cv);
-	mutex_exit(&l->l_lock);
+		mutex_exit(&l->l_lock);
+	}
 }
 
 /*
@@ -293,9 +302,9 @@ fk_lun_depart(fk_lun_t *l)
 	int warned = 0;
 
 	mutex_enter(&l->l_lock);
-	l->l_gone = 1;
+	__atomic_store_n(&l->l_gone, 1, __ATOMIC_SEQ_CST);
 	cv_broadcast(&l->l_cv);
-	while (l->l_outstanding > 0) {
+	while (__atomic_load_n(&l->l_outstanding, __ATOMIC_SEQ_CST) > 0) {
 		(void) cv_reltimedwait(&l->l_cv, &l->l_lock,
 		    drv_usectohz(MICROSEC), TR_CLOCK_TICK);
 		if (!warned && l->l_outstanding > 0 &&

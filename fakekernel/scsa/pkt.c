@@ -49,7 +49,6 @@
 #include "scsa_impl.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +108,7 @@ static kcondvar_t fk_compq_cv;
 static fk_pkt_t *fk_compq_head, *fk_compq_tail;
 static int fk_compq_started;
 static int fk_compq_atfork;
-static pthread_mutex_t fk_compq_start_lock = PTHREAD_MUTEX_INITIALIZER;
+static fk_lock_t fk_compq_start_lock = FK_LOCK_INIT;
 static __thread int fk_in_comp;		/* running a pkt_comp */
 
 #define	FK_COMP_THREADS	2
@@ -128,7 +127,7 @@ fk_compq_child(void)
 {
 	fk_compq_started = 0;
 	fk_compq_head = fk_compq_tail = NULL;
-	(void) pthread_mutex_init(&fk_compq_start_lock, NULL);
+	fk_lock_init(&fk_compq_start_lock);
 }
 
 /*
@@ -143,10 +142,10 @@ fk_compq_start(void)
 	char name[32];
 	int i;
 
-	(void) pthread_mutex_lock(&fk_compq_start_lock);
+	fk_lock_enter(&fk_compq_start_lock);
 	if (!fk_compq_started) {
 		if (!fk_compq_atfork) {
-			VERIFY0(pthread_atfork(NULL, NULL, fk_compq_child));
+			fk_atfork(NULL, NULL, fk_compq_child);
 			fk_compq_atfork = 1;
 		}
 		mutex_init(&fk_compq_lock, "scsa completion queue",
@@ -161,7 +160,7 @@ fk_compq_start(void)
 		}
 		__atomic_store_n(&fk_compq_started, 1, __ATOMIC_RELEASE);
 	}
-	(void) pthread_mutex_unlock(&fk_compq_start_lock);
+	fk_lock_exit(&fk_compq_start_lock);
 }
 
 static int

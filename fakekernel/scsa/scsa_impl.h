@@ -23,7 +23,6 @@
 #include <sys/ksynch.h>
 #include <fk_impl.h>
 #include <fk_scsi.h>
-#include <pthread.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -198,7 +197,7 @@ struct __scsi_tgtmap {
 	int		tm_held;	/* unconfiguring: apply nothing */
 	int		tm_stop;
 	int		tm_running;	/* the worker thread exists */
-	pthread_t	tm_thread;
+	fk_tid_t	tm_thread;
 	hrtime_t	tm_created;
 	fk_tgtmap_t	*tm_next;	/* all maps */
 };

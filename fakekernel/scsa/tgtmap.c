@@ -39,7 +39,6 @@
 #include "scsa_impl.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #define	FK_CFG_RETRIES		3
@@ -253,7 +252,7 @@ scsi_hba_tgtmap_destroy(scsi_hba_tgtmap_t *tmh)
 	fk_tgt_t *t;
 
 	fk_assert_may_block("scsi_hba_tgtmap_destroy");
-	if (pthread_equal(pthread_self(), tm->tm_thread))
+	if (fk_thread_self() == tm->tm_thread)
 		panic("scsi_hba_tgtmap_destroy: called from the map's own "
 		    "callback");
 	mutex_enter(&tm->tm_lock);
@@ -261,7 +260,7 @@ scsi_hba_tgtmap_destroy(scsi_hba_tgtmap_t *tmh)
 	cv_broadcast(&tm->tm_cv);
 	mutex_exit(&tm->tm_lock);
 	if (tm->tm_running)
-		VERIFY0(pthread_join(tm->tm_thread, NULL));
+		VERIFY0(fk_thread_join(tm->tm_thread, NULL));
 	tm->tm_running = 0;
 
 	mutex_enter(&fk_scsa_reg_lock);

@@ -457,7 +457,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	 */
 	pvscsi_max_targets = 16;
 	if (fk_mod_load("pvscsi", pvscsi__init, pvscsi__fini,
-	    pvscsi__info) != 0)
+	    pvscsi__info) != 0 || fk_add_drv("pvscsi", DRV_ALIASES) != 0)
 		die("the driver did not load");
 	if (fk_pci_attach_all("pvscsi") != 1 || (hba = fk_pci_hba(0)) == NULL)
 		die("the driver did not attach");

@@ -8,9 +8,11 @@
  * exactly once, and go on working.
  *
  * The driver tells the device where its rings are with SETUP_RINGS and
- * SETUP_MSG_RING; a register tap (fk_reg_tap) reads those commands'
+ * SETUP_MSG_RING; the register tap of lib/devtap.h reads those commands'
  * data, and counts adapter resets.  The rings are then reached in the
- * device's view, as QEMU writes them.
+ * device's view, as QEMU writes them.  The contexts a case needs (one
+ * completed, one never issued, one wider than any issued) come from what
+ * the device saw on the request ring, not from the driver's layout.
  *
  * A completion needs a request the device still holds: a WRITE to a null
  * disk that answers after HOLD_SECS (the data is never read back, so a
@@ -45,13 +47,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <pthread.h>
 
 #include <sys/sunddi.h>
 #include <sys/time.h>
 #include <sys/scsi/scsi.h>
 
 #include "check.h"
+#include "lib/devtap.h"
 #include "lib/drv.h"
 #include "lib/labio.h"
 #include "lib/labcheck.h"
@@ -59,119 +61,16 @@
 
 #define	HOLD_SECS	3		/* the null disk's latency */
 #define	MARK		0x4d41524bU	/* "MARK" in an injected entry's pad */
-#define	CTX_SLOT_MASK	0xffffULL	/* the driver's context: gen, slot */
 
-/*
- * What the driver told the device, from the register tap.
- */
-static struct {
-	pthread_mutex_t		lock;
-	uint32_t		cmd;		/* the command being given */
-	uint32_t		ndw;
-	uint32_t		dw[160];
-	uint64_t		resets;		/* ADAPTER_RESET commands */
-	uint64_t		setups;		/* SETUP_RINGS given in full */
-	pvscsi_setup_rings_t	rings;
-	pvscsi_setup_msg_ring_t	msgs;
-	int			have_msgs;
-} dv = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void
-tap(void *arg, uint_t rn, uint64_t off, uint64_t val, uint_t size)
-{
-	(void) arg;
-	(void) rn;
-	if (size != 4)
-		return;
-	(void) pthread_mutex_lock(&dv.lock);
-	if (off == PVSCSI_REG_COMMAND) {
-		dv.cmd = (uint32_t)val;
-		dv.ndw = 0;
-		if (val == PVSCSI_CMD_ADAPTER_RESET)
-			dv.resets++;
-	} else if (off == PVSCSI_REG_COMMAND_DATA &&
-	    dv.ndw < sizeof (dv.dw) / 4) {
-		dv.dw[dv.ndw++] = (uint32_t)val;
-		if (dv.cmd == PVSCSI_CMD_SETUP_RINGS &&
-		    dv.ndw == sizeof (dv.rings) / 4) {
-			(void) memcpy(&dv.rings, dv.dw, sizeof (dv.rings));
-			dv.setups++;
-		} else if (dv.cmd == PVSCSI_CMD_SETUP_MSG_RING &&
-		    dv.ndw == sizeof (dv.msgs) / 4) {
-			(void) memcpy(&dv.msgs, dv.dw, sizeof (dv.msgs));
-			dv.have_msgs = 1;
-		}
-	}
-	(void) pthread_mutex_unlock(&dv.lock);
-}
-
-static uint64_t
-dv_setups(void)
-{
-	uint64_t n;
-
-	(void) pthread_mutex_lock(&dv.lock);
-	n = dv.setups;
-	(void) pthread_mutex_unlock(&dv.lock);
-	return (n);
-}
-
-static uint64_t
-dv_resets(void)
-{
-	uint64_t n;
-
-	(void) pthread_mutex_lock(&dv.lock);
-	n = dv.resets;
-	(void) pthread_mutex_unlock(&dv.lock);
-	return (n);
-}
-
-/*
- * The rings in the device's view.  Page i of a ring is its i-th PPN.
- */
+/* An entry of a ring in the device's view (devtap): there, or the end. */
 static void *
-dv_entry(const uint64_t *ppns, uint32_t npages, uint32_t per_page,
-    size_t size, uint32_t idx)
+dv_must(void *entry, const char *ring, uint32_t idx)
 {
-	uint32_t n = npages * per_page, i = idx & (n - 1);
-	uint8_t *page = fk_dma_devmem(ppns[i / per_page] << PVSCSI_PAGE_SHIFT,
-	    PVSCSI_PAGE_SIZE);
-
-	if (page == NULL) {
-		drv_note("no device memory at PPN 0x%llx",
-		    (unsigned long long)ppns[i / per_page]);
+	if (entry == NULL) {
+		drv_note("no device memory for %s ring entry %u", ring, idx);
 		abort();
 	}
-	return (page + (i % per_page) * size);
-}
-
-static volatile pvscsi_rings_state_t *
-dv_state(void)
-{
-	return (fk_dma_devmem(dv.rings.psr_state_ppn << PVSCSI_PAGE_SHIFT,
-	    PVSCSI_PAGE_SIZE));
-}
-
-static pvscsi_cmp_t *
-dv_cmp(uint32_t idx)
-{
-	return (dv_entry(dv.rings.psr_cmp_ppns, dv.rings.psr_cmp_pages,
-	    PVSCSI_CMPS_PER_PAGE, sizeof (pvscsi_cmp_t), idx));
-}
-
-static pvscsi_req_t *
-dv_req(uint32_t idx)
-{
-	return (dv_entry(dv.rings.psr_req_ppns, dv.rings.psr_req_pages,
-	    PVSCSI_REQS_PER_PAGE, sizeof (pvscsi_req_t), idx));
-}
-
-static pvscsi_msg_dev_t *
-dv_msg(uint32_t idx)
-{
-	return (dv_entry(dv.msgs.psm_ppns, dv.msgs.psm_pages,
-	    PVSCSI_MSGS_PER_PAGE, sizeof (pvscsi_msg_dev_t), idx));
+	return (entry);
 }
 
 static uint32_t
@@ -205,7 +104,7 @@ dv_wait(volatile uint32_t *p, uint32_t v, int ms, uint64_t *reset)
 	for (int t = 0; t < ms; t += 10) {
 		if (dv_get(p) == v)
 			return (0);
-		if (reset != NULL && dv_setups() != *reset)
+		if (reset != NULL && dt_setups() != *reset)
 			return (0);
 		msleep(10);
 	}
@@ -243,7 +142,7 @@ held_done(fk_scsi_cmd_t *cmd, void *arg)
 static int
 held_start(held_t *h, fk_lun_t *slow)
 {
-	volatile pvscsi_rings_state_t *st = dv_state();
+	volatile pvscsi_rings_state_t *st = dt_state();
 	uint32_t p0 = dv_get(&st->prs_req_prod);
 	pvscsi_req_t *req;
 	int err;
@@ -266,7 +165,7 @@ held_start(held_t *h, fk_lun_t *slow)
 		    dv_get(&st->prs_req_prod), p0 + 1);
 		return (-1);
 	}
-	req = dv_req(p0);
+	req = dv_must(dt_req(p0), "request", p0);
 	if (req->pr_target != 1 || req->pr_cdb[0] != SCMD_WRITE_G1) {
 		drv_note("request %u is for target %u, opcode 0x%x", p0,
 		    req->pr_target, req->pr_cdb[0]);
@@ -309,7 +208,7 @@ held_end(held_t *h)
 static uint32_t
 cmp_inject(const pvscsi_cmp_t *ents, int n)
 {
-	volatile pvscsi_rings_state_t *st = dv_state();
+	volatile pvscsi_rings_state_t *st = dt_state();
 	uint32_t prod = dv_get(&st->prs_cmp_prod);
 	uint32_t cons = dv_get(&st->prs_cmp_cons);
 
@@ -317,8 +216,8 @@ cmp_inject(const pvscsi_cmp_t *ents, int n)
 		drv_note("completion ring not idle: prod %u cons %u", prod,
 		    cons);
 	for (int i = 0; i < n; i++)
-		(void) memcpy(dv_cmp(prod + (uint32_t)i), &ents[i],
-		    sizeof (ents[i]));
+		(void) memcpy(dv_must(dt_cmp(prod + (uint32_t)i), "completion",
+		    prod + (uint32_t)i), &ents[i], sizeof (ents[i]));
 	dv_set(&st->prs_cmp_prod, prod + (uint32_t)n);
 	return (prod);
 }
@@ -402,7 +301,7 @@ case_fields(const char *name, const char *stat, uint64_t dlen, uint32_t slen,
 	char n[96];
 	held_t h;
 	pvscsi_cmp_t c;
-	uint64_t setups = dv_setups(), count0 = drv_errors(0, stat);
+	uint64_t setups = dt_setups(), count0 = drv_errors(0, stat);
 	uint32_t at;
 	fk_scsi_status_t *res = &h.h_cmd.sc_res;
 
@@ -437,7 +336,8 @@ case_fields(const char *name, const char *stat, uint64_t dlen, uint32_t slen,
 	last_ctx = h.h_ctx;
 
 	/* QEMU's own completion lands on the same index, unseen. */
-	(void) dv_wait(&dv_cmp(at)->pc_pad[0], 0, (HOLD_SECS + 2) * 1000,
+	(void) dv_wait(&((pvscsi_cmp_t *)dv_must(dt_cmp(at), "completion",
+	    at))->pc_pad[0], 0, (HOLD_SECS + 2) * 1000,
 	    NULL);
 	msleep(300);
 	drv_note("%s: reason %u, status 0x%x, resid %zd, sense %u bytes "
@@ -445,9 +345,9 @@ case_fields(const char *name, const char *stat, uint64_t dlen, uint32_t slen,
 	    res->ss_status, res->ss_resid, res->ss_senselen, res->ss_key,
 	    res->ss_asc, res->ss_state);
 	(void) snprintf(n, sizeof (n), "%s-no-reset", name);
-	CHECK(n, dv_setups() == setups,
+	CHECK(n, dt_setups() == setups,
 	    "expected the rings kept (no reset), saw %llu new setups",
-	    (unsigned long long)(dv_setups() - setups));
+	    (unsigned long long)(dt_setups() - setups));
 
 	(void) snprintf(n, sizeof (n), "%s-outcome", name);
 	if (scsi == STATUS_CHECK) {
@@ -478,17 +378,55 @@ case_fields(const char *name, const char *stat, uint64_t dlen, uint32_t slen,
 }
 
 /*
+ * The bogus contexts, from what the device saw on the request ring (the
+ * held request's included): zero, when no request carried it; the first
+ * value above the held context that no request carried; a completed
+ * context with the highest bit no context had set (a driver that keeps
+ * fewer bits than it gives the device would take it for the completed
+ * one); a completed context; the held context again.  0 when there is no
+ * such value.
+ */
+typedef enum { CTX_ZERO, CTX_UNKNOWN, CTX_WIDE, CTX_STALE, CTX_DUP } ctx_t;
+
+static int
+bogus_context(ctx_t kind, uint64_t held, uint64_t *ctxp)
+{
+	uint64_t wide = 1ULL << 63, bits = dt_ctx_bits();
+
+	switch (kind) {
+	case CTX_ZERO:
+		*ctxp = 0;
+		return (dt_ctx_seen(0) == 0);
+	case CTX_UNKNOWN:
+		*ctxp = dt_ctx_unseen(held);
+		return (1);
+	case CTX_WIDE:
+		while (wide != 0 && (bits & wide) != 0)
+			wide >>= 1;
+		*ctxp = wide | last_ctx;
+		return (wide != 0);
+	case CTX_STALE:
+		*ctxp = last_ctx;
+		return (last_ctx != held);
+	default:
+		*ctxp = held;
+		return (1);
+	}
+}
+
+/*
  * The held request's true completion, then a bogus entry: the bogus one
  * is ignored and logged; QEMU's completion then leaves its producer index
  * one behind the driver's consumer index, which must reset the adapter.
  */
 static void
-case_context(const char *name, uint64_t bogus, int dup)
+case_context(const char *name, ctx_t kind)
 {
 	char n[96];
 	held_t h;
 	pvscsi_cmp_t c[2];
-	uint64_t setups = dv_setups(), resets = dv_resets();
+	uint64_t setups = dt_setups(), bogus;
+	uint64_t resets = dt_total(PVSCSI_CMD_ADAPTER_RESET);
 	uint64_t bad0 = drv_errors(0, "bad_context");
 	uint64_t index0 = drv_errors(0, "bad_ring_index");
 	int rv;
@@ -499,9 +437,14 @@ case_context(const char *name, uint64_t bogus, int dup)
 		held_end(&h);
 		return;
 	}
+	(void) snprintf(n, sizeof (n), "%s-value", name);
+	if (!CHECK(n, bogus_context(kind, h.h_ctx, &bogus),
+	    "expected such a context among those the device saw")) {
+		held_end(&h);
+		return;
+	}
 	c[0] = cmp_make(h.h_ctx, PVSCSI_BTSTAT_SUCCESS, STATUS_GOOD);
-	c[1] = cmp_make(dup ? h.h_ctx : bogus, PVSCSI_BTSTAT_SUCCESS,
-	    STATUS_GOOD);
+	c[1] = cmp_make(bogus, PVSCSI_BTSTAT_SUCCESS, STATUS_GOOD);
 	drv_note("%s: held context 0x%llx, bogus 0x%llx", name,
 	    (unsigned long long)h.h_ctx, (unsigned long long)c[1].pc_context);
 	(void) cmp_inject(c, 2);
@@ -516,13 +459,14 @@ case_context(const char *name, uint64_t bogus, int dup)
 
 	/* QEMU completes the request: its index is now behind ours. */
 	held_end(&h);
-	for (int t = 0; t < 3000 && dv_setups() == setups; t += 10)
+	for (int t = 0; t < 3000 && dt_setups() == setups; t += 10)
 		msleep(10);
 	(void) snprintf(n, sizeof (n), "%s-diverged-reset", name);
-	CHECK(n, dv_setups() > setups && dv_resets() > resets,
-	    "expected an adapter reset once the indices diverged, saw %llu "
-	    "resets, %llu setups", (unsigned long long)(dv_resets() - resets),
-	    (unsigned long long)(dv_setups() - setups));
+	resets = dt_total(PVSCSI_CMD_ADAPTER_RESET) - resets;
+	CHECK(n, dt_setups() > setups && resets > 0, "expected an adapter "
+	    "reset once the indices diverged, saw %llu resets, %llu setups",
+	    (unsigned long long)resets,
+	    (unsigned long long)(dt_setups() - setups));
 	(void) snprintf(n, sizeof (n), "%s-index-counted", name);
 	check_count(n, "bad_ring_index", index0, 1);
 	after_reset();
@@ -540,7 +484,7 @@ case_prod(const char *name, int32_t delta)
 	char n[96];
 	held_t h;
 	volatile pvscsi_rings_state_t *st;
-	uint64_t setups = dv_setups();
+	uint64_t setups = dt_setups();
 	uint64_t index0 = drv_errors(0, "bad_ring_index");
 	int rv;
 
@@ -550,12 +494,12 @@ case_prod(const char *name, int32_t delta)
 		held_end(&h);
 		return;
 	}
-	st = dv_state();
+	st = dt_state();
 	dv_set(&st->prs_cmp_prod, dv_get(&st->prs_cmp_cons) +
 	    (uint32_t)delta);
 	rv = held_wait(&h, (HOLD_SECS - 1) * 1000 + 500);
 	(void) snprintf(n, sizeof (n), "%s-reset", name);
-	CHECK(n, dv_setups() > setups,
+	CHECK(n, dt_setups() > setups,
 	    "expected an adapter reset, saw none");
 	(void) snprintf(n, sizeof (n), "%s-packet-failed", name);
 	CHECK(n, rv == 0 && h.h_cmd.sc_error == EIO &&
@@ -574,8 +518,6 @@ case_prod(const char *name, int32_t delta)
 static void
 run_ring(void)
 {
-	uint64_t gen_hi;
-
 	case_fields("sense-length", "sense_clamped", 0, UINT32_MAX,
 	    PVSCSI_BTSTAT_SUCCESS, STATUS_CHECK);
 	case_fields("data-length", "bad_data_length", 1ULL << 40, 0,
@@ -583,12 +525,11 @@ run_ring(void)
 	case_fields("host-status", "bad_host_status", 0, 0, 0x7777,
 	    STATUS_GOOD);
 
-	gen_hi = last_ctx & ~CTX_SLOT_MASK;
-	case_context("context-zero", 0, 0);
-	case_context("context-unknown-slot", gen_hi | CTX_SLOT_MASK, 0);
-	case_context("context-wide", (1ULL << 32) | last_ctx, 0);
-	case_context("context-stale", last_ctx, 0);
-	case_context("context-completed", 0, 1);
+	case_context("context-zero", CTX_ZERO);
+	case_context("context-unknown", CTX_UNKNOWN);
+	case_context("context-wide", CTX_WIDE);
+	case_context("context-stale", CTX_STALE);
+	case_context("context-completed", CTX_DUP);
 
 	case_prod("prod-ahead", 0x10000);
 	case_prod("prod-behind", -1);
@@ -601,11 +542,12 @@ run_ring(void)
 static int
 msg_inject(const pvscsi_msg_dev_t *m, int n)
 {
-	volatile pvscsi_rings_state_t *st = dv_state();
+	volatile pvscsi_rings_state_t *st = dt_state();
 	uint32_t prod = dv_get(&st->prs_msg_prod);
 
 	for (int i = 0; i < n; i++)
-		(void) memcpy(dv_msg(prod + (uint32_t)i), &m[i], sizeof (m[i]));
+		(void) memcpy(dv_must(dt_msg(prod + (uint32_t)i), "message",
+		    prod + (uint32_t)i), &m[i], sizeof (m[i]));
 	dv_set(&st->prs_msg_prod, prod + (uint32_t)n);
 	return (dv_wait(&st->prs_msg_cons, prod + (uint32_t)n, 3000, NULL));
 }
@@ -652,7 +594,7 @@ static void
 case_msg(const char *name, pvscsi_msg_dev_t m, int bad)
 {
 	char n[96];
-	uint64_t setups = dv_setups(), bad0 = drv_errors(0, "bad_message");
+	uint64_t setups = dt_setups(), bad0 = drv_errors(0, "bad_message");
 	int luns = count_luns(), rv;
 
 	rv = msg_inject(&m, 1);
@@ -664,8 +606,8 @@ case_msg(const char *name, pvscsi_msg_dev_t m, int bad)
 	    "accepted");
 	check_count(n, "bad_message", bad0, bad ? 1 : 0);
 	(void) snprintf(n, sizeof (n), "%s-no-reset", name);
-	CHECK(n, dv_setups() == setups, "expected no reset, saw %llu",
-	    (unsigned long long)(dv_setups() - setups));
+	CHECK(n, dt_setups() == setups, "expected no reset, saw %llu",
+	    (unsigned long long)(dt_setups() - setups));
 	(void) snprintf(n, sizeof (n), "%s-units-kept", name);
 	CHECK(n, count_luns() == luns, "expected %d units, saw %d", luns,
 	    count_luns());
@@ -677,10 +619,11 @@ run_msg(void)
 	pvscsi_msg_dev_t flood[31];
 	volatile pvscsi_rings_state_t *st;
 	uint64_t setups, bad0, index0;
-	uint_t log0, nlog;
+	uint_t log0, nlog, reqp, cmpp, msgp;
 
-	if (!CHECK("msg-ring-set-up", dv.have_msgs && dv.msgs.psm_pages >= 1,
-	    "expected SETUP_MSG_RING, saw %d", dv.have_msgs))
+	dt_ring_pages(&reqp, &cmpp, &msgp);
+	if (!CHECK("msg-ring-set-up", msgp >= 1,
+	    "expected SETUP_MSG_RING, saw %u pages", msgp))
 		return;
 	case_msg("msg-type", msg_make(7, 0, 0, 1, 0), 1);
 	case_msg("msg-type-huge", msg_make(UINT32_MAX, 0, 0, 1, 0), 1);
@@ -715,13 +658,13 @@ run_msg(void)
 	    "expected 1 to 6 log lines for 31 bad messages, saw %u", nlog);
 
 	/* The producer index ahead of the ring: reset. */
-	st = dv_state();
-	setups = dv_setups();
+	st = dt_state();
+	setups = dt_setups();
 	index0 = drv_errors(0, "bad_ring_index");
 	dv_set(&st->prs_msg_prod, dv_get(&st->prs_msg_cons) + 1000);
-	for (int t = 0; t < 3000 && dv_setups() == setups; t += 10)
+	for (int t = 0; t < 3000 && dt_setups() == setups; t += 10)
 		msleep(10);
-	CHECK("msg-prod-ahead-reset", dv_setups() > setups,
+	CHECK("msg-prod-ahead-reset", dt_setups() > setups,
 	    "expected an adapter reset, saw none");
 	check_count("msg-prod-ahead-counted", "bad_ring_index", index0, 1);
 	after_reset();
@@ -791,6 +734,7 @@ int
 main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "ring";
+	uint_t reqp, cmpp, msgp;
 	fk_scsi_stats_t st;
 	int err;
 
@@ -799,20 +743,19 @@ main(int argc, char **argv)
 		(void) fprintf(stderr, "usage: t_hostile ring|msg|gone\n");
 		return (2);
 	}
-	fk_reg_tap(tap, NULL);
+	dt_start();
 	drv_start();
-	CHECK("rings-seen", dv_setups() >= 1 && dv.rings.psr_cmp_pages >= 1 &&
-	    dv.rings.psr_req_pages >= 1,
+	dt_ring_pages(&reqp, &cmpp, &msgp);
+	CHECK("rings-seen", dt_setups() >= 1 && cmpp >= 1 && reqp >= 1,
 	    "expected SETUP_RINGS through the tap, saw %llu",
-	    (unsigned long long)dv_setups());
+	    (unsigned long long)dt_setups());
 	disk = drv_lun(0, "0,0", 10);
 	slow = drv_lun(0, "1,0", 10);
 	if (!CHECK("units", disk != NULL && slow != NULL,
 	    "expected LUNs 0,0 and 1,0"))
 		return (check_exit());
 	drv_note("rings: %u request pages, %u completion pages, %u message "
-	    "pages", dv.rings.psr_req_pages, dv.rings.psr_cmp_pages,
-	    dv.msgs.psm_pages);
+	    "pages", reqp, cmpp, msgp);
 	after_reset();
 	check_io("io-before");
 
@@ -844,7 +787,7 @@ main(int argc, char **argv)
 		fk_scsi_lun_rele(slow);
 	err = drv_detach();
 	CHECK("detach", err == 0, "expected 0, saw %d", err);
-	fk_reg_tap(NULL, NULL);
+	dt_stop();
 	drv_unload();
 	return (check_exit());
 }

@@ -30,6 +30,7 @@
 
 #include "check.h"
 #include "qmp.h"
+#include "lib/drv.h"
 #include "lib/rawring.h"
 
 #define	G4		0x100000000ULL
@@ -466,7 +467,8 @@ main(int argc, char **argv)
 	if (!CHECK("platform: fk_init(vfio, strict DMA)", fk_init(&o) == 0,
 	    "expected 0"))
 		return (check_exit());
-	if (!CHECK("platform: a PVSCSI function is bound", fk_pci_count() >= 1,
+	if (!CHECK("platform: a PVSCSI function is claimed",
+	    fk_pci_claim(drv_aliases) >= 1 && fk_pci_count() >= 1,
 	    "expected >= 1, saw %d", fk_pci_count()) ||
 	    !CHECK("platform: its node", (dip = fk_pci_node_create(0,
 	    NULL)) != NULL, "expected a node"))

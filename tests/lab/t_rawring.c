@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "lib/drv.h"
 #include "lib/rawring.h"
 
 int
@@ -46,8 +47,9 @@ main(int argc, char **argv)
 	else if (strcmp(mode, "fixed") == 0)
 		o.fo_intr = "fixed";
 	if (!CHECK("rawring: fk_init(vfio)", fk_init(&o) == 0, "expected 0") ||
-	    !CHECK("rawring: a PVSCSI function", fk_pci_count() >= 1 &&
-	    (dip = fk_pci_node_create(0, NULL)) != NULL, "expected a node") ||
+	    !CHECK("rawring: a PVSCSI function", fk_pci_claim(drv_aliases) >=
+	    1 && (dip = fk_pci_node_create(0, NULL)) != NULL,
+	    "expected a node") ||
 	    !CHECK("rawring: rings set up", rawring_open(&rr, dip, NULL) == 0 &&
 	    rawring_reset(&rr, 0) == 0, "expected success"))
 		return (check_exit());

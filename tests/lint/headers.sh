@@ -17,9 +17,10 @@
 #
 # One PASS/FAIL line per architecture (tests/check.h); each difference
 # follows as a "# " line.  Names of the fakekernel's own (fk_, FK_,
-# _FK_) are not compared: no driver may use them (lint's usr-src-lab-free
-# check).  A record must have all the members illumos gives it unless
-# tests/lint/headers.known calls it "partial", and their contents must
+# _FK_, records and enums so tagged included) are not compared: no
+# driver may use them (lint's usr-src-lab-free check).  A record must
+# have all the members illumos gives it unless tests/lint/headers.known
+# calls it "partial", and their contents must
 # be illumos's unless it says "contents", and a macro's expansion (one
 # that is no constant) must be illumos's unless it says "expansion" (with
 # the reason each time); those are reported as notes.
@@ -87,7 +88,8 @@ restrict() {
 		{
 			lib = ($1 ~ /^libc /)
 			k = lib ? substr($1, 6) : $1
-			if (k ~ /^(fk_|FK_|_FK_)/ || seen[$1]++)
+			if (k ~ /^((struct|union|enum) )?(fk_|FK_|_FK_)/ ||
+			    seen[$1]++)
 				next
 			if (k in g) {
 				n = split(g[k], l, "\n")
@@ -193,7 +195,8 @@ compare() {
 		{
 			k = $1
 			line = $2
-			if (k ~ /^(libc )?(fk_|FK_|_FK_)/ || done[k]++)
+			if (k ~ /^(libc )?((struct|union|enum) )?(fk_|FK_|_FK_)/ ||
+			    done[k]++)
 				next
 			if (k ~ /^libc /) {
 				if (!(k in g))

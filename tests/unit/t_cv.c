@@ -72,7 +72,7 @@ static void
 test_signal(void)
 {
 	box_t b;
-	pthread_t tid;
+	fk_tid_t tid;
 
 	box_init(&b);
 	(void) fk_thread_create(&tid, "waiter", waiter, &b);
@@ -81,7 +81,7 @@ test_signal(void)
 	b.b_value = 1;
 	cv_signal(&b.b_cv);
 	mutex_exit(&b.b_lock);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("cv_signal wakes the waiter, which owns the mutex",
 	    b.b_woken == 1, "expected 1 woken owner, saw %d", b.b_woken);
 	box_fini(&b);
@@ -92,7 +92,7 @@ test_signal(void)
 static void
 test_broadcast(void)
 {
-	pthread_t tids[NWAITERS];
+	fk_tid_t tids[NWAITERS];
 	box_t b;
 	int i;
 
@@ -105,7 +105,7 @@ test_broadcast(void)
 	cv_broadcast(&b.b_cv);
 	mutex_exit(&b.b_lock);
 	for (i = 0; i < NWAITERS; i++)
-		(void) pthread_join(tids[i], NULL);
+		(void) fk_thread_join(tids[i], NULL);
 	CHECK("cv_broadcast wakes every waiter", b.b_woken == NWAITERS,
 	    "expected %d woken, saw %d", NWAITERS, b.b_woken);
 	box_fini(&b);
@@ -167,7 +167,7 @@ static void
 test_timedwait_signalled(void)
 {
 	box_t b;
-	pthread_t tid;
+	fk_tid_t tid;
 	clock_t rv = 0;
 	hrtime_t t0, dt;
 
@@ -181,7 +181,7 @@ test_timedwait_signalled(void)
 	}
 	dt = now_ns() - t0;
 	mutex_exit(&b.b_lock);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("cv_reltimedwait: signalled returns > 0 early",
 	    rv > 0 && b.b_value == 1 && dt < MSEC2NSEC(2000),
 	    "expected > 0 within 2 s, saw %ld after %lld ms", (long)rv,
@@ -196,7 +196,7 @@ test_timedwait_signalled(void)
 		    ddi_get_lbolt() + drv_usectohz(5000000));
 	}
 	mutex_exit(&b.b_lock);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("cv_timedwait: signalled returns > 0", rv > 0 && b.b_value == 1,
 	    "expected > 0, saw %ld", (long)rv);
 
@@ -207,7 +207,7 @@ test_timedwait_signalled(void)
 	while (b.b_value == 0)
 		rv = cv_wait_sig(&b.b_cv, &b.b_lock);
 	mutex_exit(&b.b_lock);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("cv_wait_sig: woken returns > 0", rv > 0,
 	    "expected > 0, saw %ld", (long)rv);
 	box_fini(&b);
@@ -254,10 +254,10 @@ intr_thread(void *arg)
 static void
 die_in_intr(void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 
 	(void) fk_thread_create(&tid, "test intr", intr_thread, arg);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 }
 
 static void
@@ -286,7 +286,7 @@ static void
 die_two_mutexes(void *arg)
 {
 	kmutex_t other;
-	pthread_t tid;
+	fk_tid_t tid;
 
 	(void) arg;
 	box_init(&shared);
@@ -301,7 +301,7 @@ die_two_mutexes(void *arg)
 static void
 die_destroy_waited(void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 
 	(void) arg;
 	box_init(&shared);

@@ -296,7 +296,7 @@ test_concurrency(void)
 {
 	dev_info_t *parent = fk_devi_alloc(NULL, "bus", "1");
 	churn_t ch[4];
-	pthread_t tid[4];
+	fk_tid_t tid[4];
 	int i, errors = 0;
 
 	tdrv_reset();
@@ -307,7 +307,7 @@ test_concurrency(void)
 		(void) fk_thread_create(&tid[i], "churn", churn, &ch[i]);
 	}
 	for (i = 0; i < 4; i++) {
-		(void) pthread_join(tid[i], NULL);
+		(void) fk_thread_join(tid[i], NULL);
 		errors += ch[i].ch_errors;
 	}
 	CHECK("devinfo: concurrent add/attach/detach/free from threads",

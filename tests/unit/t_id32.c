@@ -125,10 +125,10 @@ intr_alloc(void *arg)
 static void
 die_sleep_in_intr(void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 
 	(void) fk_thread_create(&tid, "test intr", intr_alloc, arg);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 }
 
 int

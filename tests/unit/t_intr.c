@@ -1,7 +1,7 @@
 /*
  * Interrupts (ddi/intr.c) on the unit tests' fake PCI function
  * (lib/fakeplat.h), which has FIXED and two MSI vectors and fires them
- * through their eventfds: types offered and the FK_INTR filter,
+ * as the platform's po_intr_post does: types offered and the FK_INTR filter,
  * capabilities and priorities, the handle states, delivery on interrupt
  * threads in interrupt context with the counters, INTx unmasking after the
  * handler, masking with pending interrupts, and ddi_intr_disable waiting
@@ -254,7 +254,8 @@ main(void)
 		return (check_exit());
 	}
 	fakeplat_install();
-	if ((dip = fk_pci_node_create(0, NULL)) == NULL) {
+	if (fk_pci_claim("pci15ad,7c0") != 1 ||
+	    (dip = fk_pci_node_create(0, NULL)) == NULL) {
 		check_fail("pci: fk_pci_node_create", "expected a node");
 		return (check_exit());
 	}

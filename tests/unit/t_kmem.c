@@ -181,24 +181,22 @@ counting_free(void *p, size_t n)
 static void
 test_backend(void)
 {
-	void *(*oalloc)(size_t) = fk_kmem_backend_alloc;
-	void (*ofree)(void *, size_t) = fk_kmem_backend_free;
 	void *before, *during;
 
 	before = kmem_alloc(64, KM_SLEEP);
-	fk_kmem_backend_alloc = counting_alloc;
-	fk_kmem_backend_free = counting_free;
+	kc_use_backing(counting_alloc, counting_free);
 	during = kmem_alloc(64, KM_SLEEP);
-	CHECK("kmem: memory comes from the backend hook", backend_allocs == 1,
-	    "expected 1 backend allocation, saw %d", backend_allocs);
+	CHECK("kmem: memory comes from the platform's po_kmem_alloc",
+	    backend_allocs == 1, "expected 1 backend allocation, saw %d",
+	    backend_allocs);
+	kc_use_backing(NULL, NULL);
 	kmem_free(before, 64);
 	kmem_free(during, 64);
 	fk_kmem_reap();		/* empties the quarantine */
-	CHECK("kmem: a buffer goes back to the backend it came from",
-	    backend_frees == 1, "expected 1 free through the hook, saw %d",
+	CHECK("kmem: a buffer goes back to the backend it came from, "
+	    "whatever the platform is now",
+	    backend_frees == 1, "expected 1 free through po_kmem_free, saw %d",
 	    backend_frees);
-	fk_kmem_backend_alloc = oalloc;
-	fk_kmem_backend_free = ofree;
 }
 
 /*
@@ -367,11 +365,11 @@ intr_nosleep(void *arg)
 static void
 test_nosleep_in_intr(void)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	void *rv = NULL;
 
 	(void) fk_thread_create(&tid, "test intr", intr_nosleep, &tid);
-	(void) pthread_join(tid, &rv);
+	(void) fk_thread_join(tid, &rv);
 	CHECK("kmem: KM_NOSLEEP is allowed in interrupt context", rv == &tid,
 	    "expected a buffer");
 }

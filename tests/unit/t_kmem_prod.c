@@ -1,8 +1,10 @@
 /*
  * kmem in its production configuration (FK_DEBUG=0, set before the
- * fakekernel's first use): no fills, no redzones, no quarantine; the
- * header checks that stay (wrong size, double free while the memory is
- * still the backend's, cache misuse, KM_SLEEP in interrupt context)
+ * fakekernel's first use): no fills, no redzones, no quarantine; small
+ * kmem_alloc buffers come from kmem_alloc_<size> caches, as on illumos
+ * (a freed one is the next one of its size, as it was); the header
+ * checks that stay (wrong size, double free while the memory is still
+ * kmem's or the backend's, cache misuse, KM_SLEEP in interrupt context)
  * still panic.
  *
  * The backend hook fills what it hands out with 0x11 and, at free, notes
@@ -76,8 +78,7 @@ holding_free(void *p, size_t n)
 static void
 use_backend(void (*release)(void *, size_t))
 {
-	fk_kmem_backend_alloc = filled_alloc;
-	fk_kmem_backend_free = release;
+	kc_use_backing(filled_alloc, release);
 }
 
 /* Whether fn(NULL), run in a child, returns normally. */
@@ -116,7 +117,7 @@ overrun_cache_free(void *arg)
 static void
 test_alloc_free(void)
 {
-	uint8_t *p, *z;
+	uint8_t *p, *q, *z;
 	int frees;
 
 	use_backend(noting_free);
@@ -133,14 +134,28 @@ test_alloc_free(void)
 	kmem_free(z, 40);
 
 	(void) memset(p, USER_FILL, 100);
-	freed_len = 100;
-	frees = backend_frees;
 	kmem_free(p, 100);
-	CHECK("FK_DEBUG=0: no quarantine: kmem_free returns the buffer at once",
-	    backend_frees == frees + 1, "expected 1 backend free, saw %d",
-	    backend_frees - frees);
+	q = kmem_alloc(100, KM_SLEEP);
+	CHECK("FK_DEBUG=0: no quarantine: the freed buffer is the next of its "
+	    "size (kmem_alloc_128)", q == p, "expected %p again, saw %p",
+	    (void *)p, (void *)q);
 	CHECK("FK_DEBUG=0: a freed buffer is not filled (no 0xdeadbeef)",
-	    freed_intact, "expected the caller's 0x5a bytes at the free");
+	    all_bytes(q, 100, USER_FILL),
+	    "expected the caller's 0x5a bytes, saw %#x", q[0]);
+	frees = backend_frees;
+	kmem_free(q, 100);
+	fk_kmem_reap();
+	CHECK("FK_DEBUG=0: the kmem_alloc caches give memory back when reaped",
+	    backend_frees > frees, "expected backend frees, saw none");
+	p = kmem_alloc(5000, KM_SLEEP);
+	(void) memset(p, USER_FILL, 5000);
+	freed_len = 5000;
+	frees = backend_frees;
+	kmem_free(p, 5000);
+	CHECK("FK_DEBUG=0: a buffer above the caches' sizes goes back to the "
+	    "backend at once, unfilled", backend_frees == frees + 1 &&
+	    freed_intact, "expected 1 backend free of the caller's bytes, "
+	    "saw %d", backend_frees - frees);
 	CHECK("FK_DEBUG=0: kmem_free does not check the redzone",
 	    survives(kc_overrun_free),
 	    "expected no \"buffer overrun\" panic");

@@ -41,12 +41,12 @@ tryenter_elsewhere(void *arg)
 static uintptr_t
 on_thread(void *(*fn)(void *), void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	void *rv = NULL;
 
 	if (fk_thread_create(&tid, "probe", fn, arg) != 0)
 		return (UINTPTR_MAX);
-	(void) pthread_join(tid, &rv);
+	(void) fk_thread_join(tid, &rv);
 	return ((uintptr_t)rv);
 }
 
@@ -105,14 +105,14 @@ count_loop(void *arg)
 static void
 test_exclusion(void)
 {
-	pthread_t tids[NTHREADS];
+	fk_tid_t tids[NTHREADS];
 	int i;
 
 	mutex_init(&count_lock, "count", MUTEX_DRIVER, NULL);
 	for (i = 0; i < NTHREADS; i++)
 		(void) fk_thread_create(&tids[i], "counter", count_loop, NULL);
 	for (i = 0; i < NTHREADS; i++)
-		(void) pthread_join(tids[i], NULL);
+		(void) fk_thread_join(tids[i], NULL);
 	CHECK("exclusion: no lost update", count == NTHREADS * NLOOPS,
 	    "expected %d, saw %llu", NTHREADS * NLOOPS,
 	    (unsigned long long)count);

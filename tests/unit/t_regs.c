@@ -256,6 +256,7 @@ main(void)
 		return (check_exit());
 	}
 	fakeplat_install();
+	(void) fk_pci_claim("pci15ad,7c0");
 	dip = fk_pci_node_create(0, NULL);
 	CHECK("pci: fk_pci_node_create", dip != NULL && fk_pci_count() == 1,
 	    "expected a node");

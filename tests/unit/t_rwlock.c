@@ -21,12 +21,12 @@ static volatile int step;
 static uintptr_t
 on_thread(void *(*fn)(void *), void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	void *rv = NULL;
 
 	if (fk_thread_create(&tid, "probe", fn, arg) != 0)
 		return (UINTPTR_MAX);
-	(void) pthread_join(tid, &rv);
+	(void) fk_thread_join(tid, &rv);
 	return ((uintptr_t)rv);
 }
 
@@ -106,7 +106,7 @@ hold_read(void *arg)
 static void
 test_upgrade_fails(void)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	int ok;
 
 	rw_init(&rw, NULL, RW_DRIVER, NULL);
@@ -120,7 +120,7 @@ test_upgrade_fails(void)
 	    "expected 0, saw %d", ok);
 	rw_exit(&rw);
 	__atomic_store_n(&step, 2, __ATOMIC_SEQ_CST);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	rw_destroy(&rw);
 }
 
@@ -140,7 +140,7 @@ writer(void *arg)
 static void
 test_writer_preference(void)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 	int reader, starver;
 
 	rw_init(&rw, NULL, RW_DRIVER, NULL);
@@ -156,7 +156,7 @@ test_writer_preference(void)
 	CHECK("rw: RW_READER_STARVEWRITER does not", starver == 1,
 	    "expected rw_tryenter 1, saw %d", starver);
 	rw_exit(&rw);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("rw: the writer got in and left", !rw_lock_held(&rw),
 	    "expected a free lock");
 	rw_destroy(&rw);
@@ -185,7 +185,7 @@ count_writer(void *arg)
 static void
 test_exclusion(void)
 {
-	pthread_t tids[NWRITERS];
+	fk_tid_t tids[NWRITERS];
 	uint64_t expect = 0;
 	int i;
 
@@ -195,7 +195,7 @@ test_exclusion(void)
 	for (i = 0; i < NWRITERS; i++)
 		(void) fk_thread_create(&tids[i], "rw", count_writer, NULL);
 	for (i = 0; i < NWRITERS; i++)
-		(void) pthread_join(tids[i], NULL);
+		(void) fk_thread_join(tids[i], NULL);
 	CHECK("rw: writers exclude each other", wcount == NWRITERS * expect,
 	    "expected %llu, saw %llu", (unsigned long long)NWRITERS * expect,
 	    (unsigned long long)wcount);

@@ -155,14 +155,14 @@ static void
 test_nosleep(void)
 {
 	nosleep_t ns;
-	pthread_t tid;
+	fk_tid_t tid;
 	int rv;
 
 	ns.ns_tq = ddi_taskq_create(NULL, "nosleep", 1, TASKQ_DEFAULTPRI, 0);
 	ns.ns_rv = -99;
 	nseq = 0;
 	(void) fk_thread_create(&tid, "intr", dispatch_in_intr, &ns);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	ddi_taskq_wait(ns.ns_tq);
 	CHECK("ddi_taskq_dispatch: DDI_NOSLEEP works in interrupt context",
 	    ns.ns_rv == DDI_SUCCESS && nseq == 1,

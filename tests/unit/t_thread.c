@@ -2,7 +2,9 @@
  * Threads and contexts: per-thread structures and names, interrupt
  * context marking and nesting, CPU, and the panics (a handler returning
  * with a lock held, a thread returning with one, a blocking call in
- * interrupt context, fk_intr_exit outside interrupt context).
+ * interrupt context, fk_intr_exit outside interrupt context); and the
+ * host locks under them (fk_host.h): exclusion under contention,
+ * condition variables with and without deadlines, fk_once.
  */
 
 #define	_GNU_SOURCE	/* sched_getcpu, pthread_setname_np */
@@ -10,9 +12,11 @@
 #include <sys/types.h>
 #include <sys/ksynch.h>
 #include <sys/cpuvar.h>
+#include <sys/time.h>
 #include <fk.h>
 #include <fk_impl.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -41,8 +45,7 @@ record_name(void *arg)
 	fk_thread_t *t = fk_curthread();
 
 	(void) strcpy(s->s_name, t->t_name);
-	s->s_same = fk_curthread() == t && pthread_equal(t->t_tid,
-	    pthread_self());
+	s->s_same = fk_curthread() == t && t->t_tid == fk_thread_self();
 	return (NULL);
 }
 
@@ -57,7 +60,8 @@ static void
 test_threads(void)
 {
 	fk_thread_t *me = fk_curthread();
-	pthread_t tid;
+	fk_tid_t tid;
+	pthread_t ptid;
 	void *other = NULL;
 	seen_t s;
 
@@ -67,20 +71,20 @@ test_threads(void)
 	CHECK("thread: fk_curthread is stable", fk_curthread() == me,
 	    "expected the same structure");
 	(void) fk_thread_create(&tid, "worker", self, NULL);
-	(void) pthread_join(tid, &other);
+	(void) fk_thread_join(tid, &other);
 	CHECK("thread: another thread has its own", other != NULL &&
 	    other != me, "expected a different structure");
 
 	(void) memset(&s, 0, sizeof (s));
 	(void) fk_thread_create(&tid, "named worker", record_name, &s);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("thread: fk_thread_create names the thread",
 	    strcmp(s.s_name, "named worker") == 0 && s.s_same,
 	    "expected \"named worker\", saw \"%s\"", s.s_name);
 
 	(void) memset(&s, 0, sizeof (s));
-	(void) pthread_create(&tid, NULL, foreign, &s);
-	(void) pthread_join(tid, NULL);
+	(void) pthread_create(&ptid, NULL, foreign, &s);
+	(void) pthread_join(ptid, NULL);
 	CHECK("thread: a foreign thread is adopted with its name",
 	    strcmp(s.s_name, "foreigner") == 0 && s.s_same,
 	    "expected \"foreigner\", saw \"%s\"", s.s_name);
@@ -161,11 +165,11 @@ blocking_in_intr(void *arg)
 static void
 run(void *(*fn)(void *), void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 
 	mutex_init(&lk, "kept", MUTEX_DRIVER, NULL);
 	(void) fk_thread_create(&tid, "test intr", fn, arg);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 }
 
 static void
@@ -214,6 +218,111 @@ test_panics(void)
 	    die_exit_without_enter, NULL, "is not in interrupt context");
 }
 
+/*
+ * Host locks.
+ */
+#define	NLOCKERS	4
+#define	NROUNDS		20000
+
+static fk_lock_t hl_lock = FK_LOCK_INIT;
+static fk_cond_t hl_cv = FK_COND_INIT;
+static uint64_t hl_count;
+static int hl_ready;
+static int hl_onces;
+
+static void *
+count_locked(void *arg)
+{
+	int i;
+
+	(void) arg;
+	for (i = 0; i < NROUNDS; i++) {
+		fk_lock_enter(&hl_lock);
+		hl_count++;		/* not atomic: the lock makes it so */
+		fk_lock_exit(&hl_lock);
+	}
+	return (NULL);
+}
+
+static void *
+set_ready(void *arg)
+{
+	(void) arg;
+	(void) usleep(20000);
+	fk_lock_enter(&hl_lock);
+	hl_ready = 1;
+	fk_cond_broadcast(&hl_cv);
+	fk_lock_exit(&hl_lock);
+	return (NULL);
+}
+
+static void
+once_fn(void)
+{
+	(void) usleep(10000);
+	__atomic_add_fetch(&hl_onces, 1, __ATOMIC_SEQ_CST);
+}
+
+static fk_once_t hl_once = FK_ONCE_INIT;
+
+static void *
+run_once(void *arg)
+{
+	(void) arg;
+	fk_once(&hl_once, once_fn);
+	return ((void *)(uintptr_t)__atomic_load_n(&hl_onces,
+	    __ATOMIC_SEQ_CST));
+}
+
+static void
+test_host_locks(void)
+{
+	fk_tid_t tids[NLOCKERS];
+	hrtime_t t0, deadline;
+	void *rv;
+	int i, rc, seen = 1;
+
+	for (i = 0; i < NLOCKERS; i++)
+		(void) fk_thread_create(&tids[i], "locker", count_locked, NULL);
+	for (i = 0; i < NLOCKERS; i++)
+		(void) fk_thread_join(tids[i], NULL);
+	CHECK("host lock: excludes under contention",
+	    hl_count == (uint64_t)NLOCKERS * NROUNDS, "expected %d, saw %llu",
+	    NLOCKERS * NROUNDS, (unsigned long long)hl_count);
+	CHECK("host lock: tryenter of a free lock takes it",
+	    fk_lock_tryenter(&hl_lock), "expected 1");
+	CHECK("host lock: tryenter of a held lock fails",
+	    !fk_lock_tryenter(&hl_lock), "expected 0");
+	fk_lock_exit(&hl_lock);
+
+	fk_lock_enter(&hl_lock);
+	t0 = gethrtime();
+	deadline = t0 + MSEC2NSEC(30);
+	rc = fk_cond_wait(&hl_cv, &hl_lock, deadline);
+	CHECK("host cv: a deadline with no signal times out",
+	    rc == ETIMEDOUT && gethrtime() >= deadline,
+	    "expected ETIMEDOUT at or after the deadline, saw %d after "
+	    "%lld ns", rc, (long long)(gethrtime() - t0));
+	fk_cond_signal(&hl_cv);		/* nobody waits: nothing happens */
+	(void) fk_thread_create(&tids[0], "ready", set_ready, NULL);
+	while (!hl_ready)
+		(void) fk_cond_wait(&hl_cv, &hl_lock, 0);
+	fk_lock_exit(&hl_lock);
+	(void) fk_thread_join(tids[0], NULL);
+	CHECK("host cv: a broadcast wakes the waiter", hl_ready == 1,
+	    "expected the flag set");
+
+	for (i = 0; i < NLOCKERS; i++)
+		(void) fk_thread_create(&tids[i], "once", run_once, NULL);
+	for (i = 0; i < NLOCKERS; i++) {
+		(void) fk_thread_join(tids[i], &rv);
+		seen &= rv == (void *)1;
+	}
+	CHECK("host once: runs once, and every caller returns after it",
+	    hl_onces == 1 && seen, "expected 1 run seen by all, saw %d",
+	    hl_onces);
+}
+
 int
 main(void)
 {
@@ -221,6 +330,7 @@ main(void)
 	test_threads();
 	test_intr();
 	test_cpu();
+	test_host_locks();
 	test_panics();
 	return (check_exit());
 }

@@ -117,7 +117,7 @@ static void
 test_usecwait(void)
 {
 	hrtime_t t0, t1, took = 0;
-	pthread_t tid;
+	fk_tid_t tid;
 
 	t0 = gethrtime();
 	drv_usecwait(50);
@@ -131,7 +131,7 @@ test_usecwait(void)
 	    t1 - t0 >= MSEC2NSEC(20) && t1 - t0 < SEC2NSEC(2),
 	    "expected >= 20 ms, saw %lld ns", (long long)(t1 - t0));
 	(void) fk_thread_create(&tid, "intr", usecwait_in_intr, &took);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 	CHECK("drv_usecwait: allowed in interrupt context",
 	    took >= MSEC2NSEC(3), "expected >= 3 ms, saw %lld ns",
 	    (long long)took);

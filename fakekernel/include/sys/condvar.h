@@ -6,14 +6,14 @@
 
 #include <sys/types.h>
 #include <sys/mutex.h>
-#include <pthread.h>
+#include <fk_host.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct _kcondvar {
-	pthread_cond_t	cv_cond;	/* on CLOCK_MONOTONIC */
+	fk_cond_t	cv_cond;
 	uint32_t	cv_magic;
 	uint32_t	cv_waiters;
 	kmutex_t	*cv_mutex;	/* the waiters' mutex */

@@ -7,7 +7,7 @@
 #define	_FK_SYS_MUTEX_H
 
 #include <sys/types.h>
-#include <pthread.h>
+#include <fk_host.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,7 +23,7 @@ typedef enum {
 struct fk_thread;
 
 typedef struct mutex {
-	pthread_mutex_t		m_lock;
+	fk_lock_t		m_lock;
 	struct fk_thread	*volatile m_owner;
 	uint32_t		m_magic;
 	uint32_t		m_class;	/* witness lock class */

@@ -5,7 +5,7 @@
 #define	_FK_SYS_RWLOCK_H
 
 #include <sys/types.h>
-#include <pthread.h>
+#include <fk_host.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,13 +25,13 @@ typedef enum {
 struct fk_thread;
 
 /*
- * A mutex and a condition variable rather than a pthread_rwlock_t: illumos
+ * A host lock and condition variable rather than a host rwlock: illumos
  * rwlocks downgrade and upgrade, and RW_READER waits behind waiting
  * writers (RW_READER_STARVEWRITER does not).
  */
 typedef struct _krwlock {
-	pthread_mutex_t		rw_mutex;
-	pthread_cond_t		rw_cv;
+	fk_lock_t		rw_mutex;
+	fk_cond_t		rw_cv;
 	struct fk_thread	*volatile rw_writer;
 	volatile uint32_t	rw_readers;
 	uint32_t		rw_wwait;	/* writers waiting */

@@ -26,10 +26,14 @@ static const uint_t dt_ndw[] = {
 };
 
 #define	DW_STATE_PPN	(offsetof(pvscsi_setup_rings_t, psr_state_ppn) / 4)
+#define	DW_REQ_PAGES	(offsetof(pvscsi_setup_rings_t, psr_req_pages) / 4)
+#define	DW_REQ_PPNS	(offsetof(pvscsi_setup_rings_t, psr_req_ppns) / 4)
 #define	DW_CMP_PAGES	(offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4)
 #define	DW_CMP_PPNS	(offsetof(pvscsi_setup_rings_t, psr_cmp_ppns) / 4)
 #define	DW_MSG_PAGES	(offsetof(pvscsi_setup_msg_ring_t, psm_pages) / 4)
 #define	DW_MSG_PPNS	(offsetof(pvscsi_setup_msg_ring_t, psm_ppns) / 4)
+
+#define	CTX_SLOTS	(2 * DT_CTX_MAX)	/* open addressing, half full */
 
 static struct {
 	pthread_mutex_t	lock;
@@ -45,11 +49,21 @@ static struct {
 	uint32_t	mask;
 	uint64_t	kicks[2];	/* non-RW, RW */
 	/* from SETUP_RINGS and SETUP_MSG_RING */
+	uint64_t	setups;
 	uint64_t	state_pa;
+	uint64_t	req_pa[PVSCSI_MAX_RING_PAGES];
+	uint_t		req_pages;
 	uint64_t	cmp_pa[PVSCSI_MAX_RING_PAGES];
 	uint_t		cmp_pages;
-	uint64_t	msg_pa;
+	uint64_t	msg_pa[PVSCSI_MAX_MSG_RING_PAGES];
 	uint_t		msg_pages;
+	/* contexts seen on the request ring */
+	uint32_t	req_seen;	/* requests looked at */
+	uint64_t	ctx[CTX_SLOTS];
+	uint8_t		ctx_used[CTX_SLOTS];
+	uint_t		nctx;
+	int		ctx_full;
+	uint64_t	ctx_bits;
 	int		lose;
 	uint_t		lost;
 	int		stall;		/* armed */
@@ -71,16 +85,146 @@ dt_dev32(uint64_t pa)
 	return (fk_dma_devmem(pa, sizeof (uint32_t)));
 }
 
-/* The device's view of completion ring entry idx. */
-static pvscsi_cmp_t *
-dt_cmp_entry(uint32_t idx)
+/* The device's view of entry idx of a ring of pages of per entries. */
+static void *
+dt_entry(const uint64_t *pa, uint_t pages, uint_t per, size_t size,
+    uint32_t idx)
 {
-	uint32_t n = dt.cmp_pages * PVSCSI_CMPS_PER_PAGE;
-	uint32_t i = idx & (n - 1);
+	uint32_t n = pages * per, i;
 
-	return (fk_dma_devmem(dt.cmp_pa[i / PVSCSI_CMPS_PER_PAGE] +
-	    (i % PVSCSI_CMPS_PER_PAGE) * sizeof (pvscsi_cmp_t),
-	    sizeof (pvscsi_cmp_t)));
+	if (n == 0)
+		return (NULL);
+	i = idx & (n - 1);
+	return (fk_dma_devmem(pa[i / per] + (i % per) * size, size));
+}
+
+pvscsi_req_t *
+dt_req(uint32_t idx)
+{
+	return (dt_entry(dt.req_pa, dt.req_pages, PVSCSI_REQS_PER_PAGE,
+	    sizeof (pvscsi_req_t), idx));
+}
+
+pvscsi_cmp_t *
+dt_cmp(uint32_t idx)
+{
+	return (dt_entry(dt.cmp_pa, dt.cmp_pages, PVSCSI_CMPS_PER_PAGE,
+	    sizeof (pvscsi_cmp_t), idx));
+}
+
+pvscsi_msg_dev_t *
+dt_msg(uint32_t idx)
+{
+	return (dt_entry(dt.msg_pa, dt.msg_pages, PVSCSI_MSGS_PER_PAGE,
+	    sizeof (pvscsi_msg_dev_t), idx));
+}
+
+volatile pvscsi_rings_state_t *
+dt_state(void)
+{
+	if (dt.state_pa == 0)
+		return (NULL);
+	return (fk_dma_devmem(dt.state_pa, sizeof (pvscsi_rings_state_t)));
+}
+
+void
+dt_ring_pages(uint_t *req, uint_t *cmp, uint_t *msg)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	*req = dt.req_pages;
+	*cmp = dt.cmp_pages;
+	*msg = dt.msg_pages;
+	(void) pthread_mutex_unlock(&dt.lock);
+}
+
+uint64_t
+dt_setups(void)
+{
+	return (__atomic_load_n(&dt.setups, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * Contexts (dt.lock held).
+ */
+static size_t
+dt_ctx_slot(uint64_t ctx)
+{
+	size_t h = (size_t)((ctx * 0x9e3779b97f4a7c15ULL) >> 40) %
+	    CTX_SLOTS;
+
+	while (dt.ctx_used[h] && dt.ctx[h] != ctx)
+		h = (h + 1) % CTX_SLOTS;
+	return (h);
+}
+
+static void
+dt_ctx_add(uint64_t ctx)
+{
+	size_t h = dt_ctx_slot(ctx);
+
+	dt.ctx_bits |= ctx;
+	if (dt.ctx_used[h])
+		return;
+	if (dt.nctx == DT_CTX_MAX) {
+		dt.ctx_full = 1;
+		return;
+	}
+	dt.ctx[h] = ctx;
+	dt.ctx_used[h] = 1;
+	dt.nctx++;
+}
+
+/* At a kick: the requests the device has not looked at yet. */
+static void
+dt_scan_requests(void)
+{
+	volatile pvscsi_rings_state_t *st = dt_state();
+	uint32_t n = dt.req_pages * PVSCSI_REQS_PER_PAGE, prod;
+	pvscsi_req_t *req;
+
+	if (st == NULL || n == 0)
+		return;
+	prod = st->prs_req_prod;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (prod - dt.req_seen > n)
+		dt.req_seen = prod - n;
+	for (; dt.req_seen != prod; dt.req_seen++) {
+		if ((req = dt_req(dt.req_seen)) != NULL)
+			dt_ctx_add(req->pr_context);
+	}
+}
+
+int
+dt_ctx_seen(uint64_t ctx)
+{
+	int rv;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	rv = dt.ctx_used[dt_ctx_slot(ctx)] ? 1 : dt.ctx_full ? -1 : 0;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (rv);
+}
+
+uint64_t
+dt_ctx_unseen(uint64_t v)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	do {
+		v++;
+	} while (dt.ctx_used[dt_ctx_slot(v)]);
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (v);
+}
+
+uint64_t
+dt_ctx_bits(void)
+{
+	uint64_t b;
+
+	(void) pthread_mutex_lock(&dt.lock);
+	b = dt.ctx_bits;
+	(void) pthread_mutex_unlock(&dt.lock);
+	return (b);
 }
 
 static void
@@ -99,6 +243,7 @@ dt_pause_ms(int ms)
 static void
 dt_lose(uint64_t ctx)
 {
+	uint64_t never = dt_ctx_unseen(ctx);
 	volatile uint32_t *prod = dt_dev32(dt.state_pa +
 	    offsetof(pvscsi_rings_state_t, prs_cmp_prod));
 	volatile uint32_t *cons = dt_dev32(dt.state_pa +
@@ -109,10 +254,10 @@ dt_lose(uint64_t ctx)
 
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		for (uint32_t i = *cons; i != p; i++) {
-			pvscsi_cmp_t *c = dt_cmp_entry(i);
+			pvscsi_cmp_t *c = dt_cmp(i);
 
 			if (c != NULL && c->pc_context == ctx) {
-				c->pc_context = 0;
+				c->pc_context = never;
 				__atomic_fetch_add(&dt.lost, 1,
 				    __ATOMIC_SEQ_CST);
 				return;
@@ -122,21 +267,32 @@ dt_lose(uint64_t ctx)
 	}
 }
 
+/* A ring's pages from a setup command's data. */
+static uint_t
+dt_ring_setup(uint64_t *pa, uint_t max, uint_t dw_pages, uint_t dw_ppns)
+{
+	uint_t n = MIN(dt.data[dw_pages], max);
+
+	for (uint_t i = 0; i < n; i++)
+		pa[i] = dt_dw64(dt.data, dw_ppns + 2 * i) << PVSCSI_PAGE_SHIFT;
+	return (n);
+}
+
 static void
 dt_setup_done(uint32_t cmd)
 {
 	if (cmd == PVSCSI_CMD_SETUP_RINGS) {
 		dt.state_pa = dt_dw64(dt.data, DW_STATE_PPN) <<
 		    PVSCSI_PAGE_SHIFT;
-		dt.cmp_pages = MIN(dt.data[DW_CMP_PAGES],
-		    PVSCSI_MAX_RING_PAGES);
-		for (uint_t i = 0; i < dt.cmp_pages; i++) {
-			dt.cmp_pa[i] = dt_dw64(dt.data, DW_CMP_PPNS + 2 * i) <<
-			    PVSCSI_PAGE_SHIFT;
-		}
+		dt.req_pages = dt_ring_setup(dt.req_pa, PVSCSI_MAX_RING_PAGES,
+		    DW_REQ_PAGES, DW_REQ_PPNS);
+		dt.cmp_pages = dt_ring_setup(dt.cmp_pa, PVSCSI_MAX_RING_PAGES,
+		    DW_CMP_PAGES, DW_CMP_PPNS);
+		dt.req_seen = 0;
+		__atomic_add_fetch(&dt.setups, 1, __ATOMIC_SEQ_CST);
 	} else if (cmd == PVSCSI_CMD_SETUP_MSG_RING) {
-		dt.msg_pages = dt.data[DW_MSG_PAGES];
-		dt.msg_pa = dt_dw64(dt.data, DW_MSG_PPNS) << PVSCSI_PAGE_SHIFT;
+		dt.msg_pages = dt_ring_setup(dt.msg_pa,
+		    PVSCSI_MAX_MSG_RING_PAGES, DW_MSG_PAGES, DW_MSG_PPNS);
 	}
 }
 
@@ -184,9 +340,11 @@ dt_tap(void *arg, uint_t rnumber, uint64_t off, uint64_t val, uint_t size)
 		break;
 	case PVSCSI_REG_KICK_NON_RW_IO:
 		dt.kicks[0]++;
+		dt_scan_requests();
 		break;
 	case PVSCSI_REG_KICK_RW_IO:
 		dt.kicks[1]++;
+		dt_scan_requests();
 		break;
 	default:
 		break;
@@ -210,6 +368,10 @@ dt_start(void)
 	dt.nlog = 0;
 	dt.stores = dt.masks = 0;
 	bzero(dt.total, sizeof (dt.total));
+	bzero(dt.ctx_used, sizeof (dt.ctx_used));
+	dt.nctx = 0;
+	dt.ctx_full = 0;
+	dt.ctx_bits = 0;
 	(void) pthread_mutex_unlock(&dt.lock);
 	fk_reg_tap(dt_tap, NULL);
 }
@@ -365,7 +527,7 @@ dt_state_pair(size_t off1, size_t off2, uint32_t *v1, uint32_t *v2)
 int
 dt_msg_indices(uint32_t *prod, uint32_t *cons)
 {
-	if (dt.msg_pa == 0)
+	if (dt.msg_pages == 0)
 		return (ENXIO);
 	return (dt_state_pair(offsetof(pvscsi_rings_state_t, prs_msg_prod),
 	    offsetof(pvscsi_rings_state_t, prs_msg_cons), prod, cons));
@@ -387,13 +549,11 @@ dt_msg_inject(uint32_t type, uint32_t target, uint8_t lun)
 
 	if ((rv = dt_msg_indices(&prod, &cons)) != 0)
 		return (rv);
-	if (n == 0 || dt.msg_pages > 1)
-		return (ENXIO);		/* only one page is known */
+	if (n == 0)
+		return (ENXIO);
 	if (prod - cons >= n)
 		return (EAGAIN);
-	m = fk_dma_devmem(dt.msg_pa + (prod & (n - 1)) * sizeof (*m),
-	    sizeof (*m));
-	if (m == NULL)
+	if ((m = dt_msg(prod)) == NULL)
 		return (ENXIO);
 	bzero(m, sizeof (*m));
 	m->pmd_type = type;

@@ -7,13 +7,18 @@
  *
  *   - a log of the PVSCSI commands written to the COMMAND register, with
  *     their data, and counts of INTR_MASK writes; from SETUP_RINGS and
- *     SETUP_MSG_RING, the page numbers of the rings state page and of
- *     the completion and message rings;
+ *     SETUP_MSG_RING, where the rings are: the device's view of the rings
+ *     state page and of every ring entry, as QEMU reads and writes them;
+ *   - the contexts the driver gave its requests, as the device saw them
+ *     on the request ring at each kick: a test that needs a context
+ *     value (one issued, one never issued) takes it from there, never
+ *     from the driver's private layout;
  *   - lost completions: while armed, the completion of a command the
  *     driver aborts (ABORT_CMD) is lost, as if the device had dropped
  *     it: the tap waits, in the aborting thread, for that completion to
  *     reach the completion ring and rewrites its context to one never
- *     issued (0), so the command stays outstanding for the driver;
+ *     issued (dt_ctx_unseen), so the command stays outstanding for the
+ *     driver;
  *   - a stalled interrupt handler: while armed, the handler's write to
  *     INTR_STATUS blocks (with the driver's lock held) until released,
  *     so that the device can fill the message ring meanwhile.  Only a
@@ -30,6 +35,7 @@
 
 #include <sys/types.h>
 #include <stdint.h>
+#include "pvscsi.h"
 
 #define	DT_LOG_MAX	4096	/* commands remembered */
 #define	DT_DATA_MAX	4	/* data dwords remembered per command */
@@ -62,6 +68,34 @@ extern uint64_t dt_total(uint32_t);
 extern uint64_t dt_stores(void);
 extern uint64_t dt_mask_writes(uint32_t *);
 extern uint64_t dt_kicks(int);
+
+/*
+ * The rings, from the last SETUP_RINGS and SETUP_MSG_RING given in full
+ * (dt_setups() counts the former: a reset sets the rings up again): the
+ * device's view of the rings state page (NULL before), and of the entry
+ * at index idx of each ring (idx taken modulo the ring's size).
+ * dt_ring_pages() gives each ring's pages (0 before its setup).
+ */
+extern uint64_t dt_setups(void);
+extern volatile pvscsi_rings_state_t *dt_state(void);
+extern pvscsi_req_t *dt_req(uint32_t);
+extern pvscsi_cmp_t *dt_cmp(uint32_t);
+extern pvscsi_msg_dev_t *dt_msg(uint32_t);
+extern void dt_ring_pages(uint_t *, uint_t *, uint_t *);
+
+/*
+ * Contexts on the request ring, as the device saw them when the driver
+ * kicked (the first DT_CTX_MAX distinct ones).  dt_ctx_seen(ctx): 1 when
+ * a request carried it, 0 when none did, -1 when too many were seen to
+ * tell.  dt_ctx_unseen(v): the first value above v no request carried (a
+ * context the driver never issued); dt_ctx_bits(): every seen context
+ * ORed together.
+ */
+#define	DT_CTX_MAX	65536
+
+extern int dt_ctx_seen(uint64_t);
+extern uint64_t dt_ctx_unseen(uint64_t);
+extern uint64_t dt_ctx_bits(void);
 
 /* Lost completions of aborted commands: arm (1) or disarm (0). */
 extern void dt_lose_aborted(int);

@@ -21,6 +21,9 @@ extern int pvscsi__info(struct modinfo *);
 
 static const char drv_name[] = "pvscsi";
 
+/* As the package manifest lists them (the Makefile's DRV_ALIASES). */
+const char drv_aliases[] = DRV_ALIASES;
+
 int
 drv_load(void)
 {
@@ -33,8 +36,10 @@ drv_load(void)
 	opts.fo_strict_dma = (s != NULL && strcmp(s, "0") == 0) ? -1 : 1;
 	if ((err = fk_init(&opts)) != 0)
 		return (err);
-	return (fk_mod_load(drv_name, pvscsi__init, pvscsi__fini,
-	    pvscsi__info));
+	if ((err = fk_mod_load(drv_name, pvscsi__init, pvscsi__fini,
+	    pvscsi__info)) != 0)
+		return (err);
+	return (fk_add_drv(drv_name, drv_aliases));
 }
 
 int

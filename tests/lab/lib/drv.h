@@ -14,7 +14,17 @@
 #include "fk.h"
 #include "fk_scsi.h"
 
-/* fk_init and load the driver module; 0 or an errno. */
+/*
+ * The driver's aliases, in add_drv -i syntax, as its package manifest
+ * lists them: programs that drive a PVSCSI function without the driver
+ * (the raw ring) claim the functions with fk_pci_claim(drv_aliases).
+ */
+extern const char drv_aliases[];
+
+/*
+ * fk_init, load the driver module and register it with its aliases
+ * (fk_add_drv: the platform claims its functions); 0 or an errno.
+ */
 extern int drv_load(void);
 /* attach every PVSCSI function; the number of HBAs attached. */
 extern int drv_attach(void);

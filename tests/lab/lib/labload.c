@@ -43,7 +43,7 @@ typedef struct ll_slot {
 	int		sl_done;	/* sl_inflight completed */
 	uint64_t	sl_seed;	/* pattern on the medium, 0: unknown */
 	uint64_t	sl_pass;
-	pthread_t	sl_tid;
+	fk_tid_t	sl_tid;
 	int		sl_started;
 	int		sl_hung;
 } ll_slot_t;
@@ -371,7 +371,7 @@ ll_stop(ll_t *ll)
 		ll_slot_t *sl = &ll->ll_slots[i];
 
 		if (sl->sl_started)
-			(void) pthread_join(sl->sl_tid, NULL);
+			(void) fk_thread_join(sl->sl_tid, NULL);
 		sl->sl_started = 0;
 	}
 }

@@ -12,9 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
-#include <sys/eventfd.h>
 
 #include "fakeplat.h"
 
@@ -33,7 +31,8 @@ int fakeplat_enabled_type;
 int fakeplat_enabled_n;
 
 static struct fk_pdev fp_pdev;
-static int fp_fds[FP_MAXVEC];
+static fk_plat_evvec_t fp_vec[FP_MAXVEC];
+static int fp_claimed;
 
 static void
 fp_cfg_init(void)
@@ -113,15 +112,34 @@ fp_fini(void)
 }
 
 static int
+fp_pci_probe(int i, fk_pci_cand_t *pc)
+{
+	if (i != 0)
+		return (-1);
+	(void) strlcpy(pc->pc_name, "0000:00:03.0", sizeof (pc->pc_name));
+	(void) memcpy(pc->pc_cfg, fakeplat_cfg, sizeof (pc->pc_cfg));
+	return (0);
+}
+
+static int
+fp_pci_claim(int i)
+{
+	if (i != 0)
+		return (-1);
+	fp_claimed = 1;
+	return (0);
+}
+
+static int
 fp_pdev_count(void)
 {
-	return (1);
+	return (fp_claimed);
 }
 
 static fk_pdev_t *
 fp_pdev_open(int i)
 {
-	return (i == 0 ? &fp_pdev : NULL);
+	return (i == 0 && fp_claimed ? &fp_pdev : NULL);
 }
 
 static void
@@ -189,15 +207,12 @@ fp_intr_count(fk_pdev_t *pd, int type)
 }
 
 static int
-fp_intr_enable(fk_pdev_t *pd, int type, int n, int *fds)
+fp_intr_enable(fk_pdev_t *pd, int type, int n)
 {
-	int i;
-
 	(void) pd;
-	if (fakeplat_enabled_type != 0 || n < 1 || n > FP_MAXVEC)
+	if (fakeplat_enabled_type != 0 || n < 1 || n > FP_MAXVEC ||
+	    fk_plat_evvec_open(fp_vec, n) != 0)
 		return (-1);
-	for (i = 0; i < n; i++)
-		fds[i] = fp_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	fakeplat_enabled_type = type;
 	fakeplat_enabled_n = n;
 	return (0);
@@ -206,15 +221,26 @@ fp_intr_enable(fk_pdev_t *pd, int type, int n, int *fds)
 static int
 fp_intr_disable(fk_pdev_t *pd, int type)
 {
-	int i;
-
 	(void) pd;
 	(void) type;
-	for (i = 0; i < fakeplat_enabled_n; i++)
-		(void) close(fp_fds[i]);
+	fk_plat_evvec_close(fp_vec, fakeplat_enabled_n);
 	fakeplat_enabled_type = 0;
 	fakeplat_enabled_n = 0;
 	return (0);
+}
+
+static int
+fp_intr_wait(fk_pdev_t *pd, int vec)
+{
+	(void) pd;
+	return (fk_plat_evvec_wait(&fp_vec[vec]));
+}
+
+static int
+fp_intr_post(fk_pdev_t *pd, int vec, int what)
+{
+	(void) pd;
+	return (fk_plat_evvec_post(&fp_vec[vec], what));
 }
 
 static int
@@ -232,9 +258,12 @@ fp_dma_alloc(size_t len, size_t align, uint64_t lo, uint64_t hi)
 }
 
 static const fk_plat_ops_t fp_ops = {
+	.po_version = FK_PLAT_VERSION,
 	.po_name = "fakeplat",
 	.po_init = fp_init,
 	.po_fini = fp_fini,
+	.po_pci_probe = fp_pci_probe,
+	.po_pci_claim = fp_pci_claim,
 	.po_pdev_count = fp_pdev_count,
 	.po_pdev_open = fp_pdev_open,
 	.po_pdev_close = fp_pdev_close,
@@ -246,6 +275,8 @@ static const fk_plat_ops_t fp_ops = {
 	.po_intr_count = fp_intr_count,
 	.po_intr_enable = fp_intr_enable,
 	.po_intr_disable = fp_intr_disable,
+	.po_intr_wait = fp_intr_wait,
+	.po_intr_post = fp_intr_post,
 	.po_intx_unmask = fp_intx_unmask,
 	.po_dma_alloc = fp_dma_alloc,
 	.po_dma_free = fk_arena_free,
@@ -263,16 +294,14 @@ fakeplat_install(void)
 	fp_chunk(FP_SCAT_PAGES, fp_scat);
 	fp_chunk(FP_SEG_PAGES, fp_seg);
 	fp_chunk(FP_HIGH_PAGES, fp_high);
+	fp_claimed = 0;
 	fk_platform = &fp_ops;
 }
 
 int
 fakeplat_fire(int inum)
 {
-	uint64_t one = 1;
-
 	if (inum < 0 || inum >= fakeplat_enabled_n)
 		return (-1);
-	return (write(fp_fds[inum], &one, sizeof (one)) == sizeof (one) ?
-	    0 : -1);
+	return (fk_plat_evvec_post(&fp_vec[inum], FK_PLAT_INTR_FIRED));
 }

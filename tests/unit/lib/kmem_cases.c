@@ -6,6 +6,7 @@
 #include <sys/kmem.h>
 #include <fk.h>
 #include <fk_impl.h>
+#include <platform/platform.h>
 
 #include <pthread.h>
 
@@ -115,10 +116,29 @@ void
 kc_die_sleep_in_intr(void *how)
 {
 	intr_alloc_t ia = { how, NULL };
-	pthread_t tid;
+	fk_tid_t tid;
 
 	if (how == KC_INTR_CACHE)
 		ia.ia_cache = plain_cache("intr cache");
 	(void) fk_thread_create(&tid, "test intr", intr_alloc, &ia);
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
+}
+
+void
+kc_use_backing(void *(*alloc)(size_t), void (*release)(void *, size_t))
+{
+	static const fk_plat_ops_t *saved;
+	static fk_plat_ops_t backed;
+
+	if (alloc == NULL) {
+		fk_platform = saved;
+		return;
+	}
+	if (fk_platform != &backed)
+		saved = fk_platform;
+	backed = fk_plat_none;
+	backed.po_name = "kmem test";
+	backed.po_kmem_alloc = alloc;
+	backed.po_kmem_free = release;
+	fk_platform = &backed;
 }

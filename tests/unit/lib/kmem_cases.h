@@ -30,6 +30,7 @@
 #ifndef _TESTS_UNIT_LIB_KMEM_CASES_H
 #define	_TESTS_UNIT_LIB_KMEM_CASES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* kc_die_cache_leak()'s argument: how many objects are left out. */
@@ -48,5 +49,12 @@ extern void kc_die_cache_wrong_cache(void *);
 extern void kc_die_free_cache_object(void *);
 extern void kc_die_sleep_in_intr(void *);
 extern void kc_overrun_free(void *);
+
+/*
+ * kc_use_backing(alloc, free) makes the platform one with this kmem
+ * backing (po_kmem_alloc, po_kmem_free; the rest is the "none"
+ * platform's); kc_use_backing(NULL, NULL) puts the platform back.
+ */
+extern void kc_use_backing(void *(*)(size_t), void (*)(void *, size_t));
 
 #endif /* _TESTS_UNIT_LIB_KMEM_CASES_H */

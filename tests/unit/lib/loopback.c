@@ -860,7 +860,7 @@ lb_detach(dev_info_t *dip, ddi_detach_cmd_t cmd)
 	(void) pthread_cond_broadcast(&lb->lb_cv);
 	lb_unlock(lb);
 	if (lb->lb_thread_running)
-		(void) pthread_join(lb->lb_thread, NULL);
+		(void) fk_thread_join(lb->lb_thread, NULL);
 	lb->lb_thread_running = 0;
 	scsi_hba_tran_free(tran);
 	lb->lb_tran = NULL;

@@ -100,7 +100,7 @@ typedef struct lb {
 	struct scsi_pkt	**lb_q;
 	int		lb_qlen, lb_qcap;
 	int		lb_stop;
-	pthread_t	lb_thread;
+	fk_tid_t	lb_thread;
 	int		lb_thread_running;
 
 	/* counters (atomic) */

@@ -119,7 +119,7 @@ void
 mc_die_exit_not_owner(void *arg)
 {
 	static kmutex_t m;
-	pthread_t tid;
+	fk_tid_t tid;
 
 	(void) arg;
 	mutex_init(&m, "owned elsewhere", MUTEX_DRIVER, NULL);

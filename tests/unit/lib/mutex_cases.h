@@ -48,13 +48,13 @@ extern void mc_die_exit_not_held(void *);
 static inline void
 mc_run_thread(const char *name, void *(*fn)(void *), void *arg)
 {
-	pthread_t tid;
+	fk_tid_t tid;
 
 	if (fk_thread_create(&tid, name, fn, arg) != 0) {
 		check_fail("thread", "could not create thread %s", name);
 		return;
 	}
-	(void) pthread_join(tid, NULL);
+	(void) fk_thread_join(tid, NULL);
 }
 
 #endif /* _TESTS_UNIT_LIB_MUTEX_CASES_H */

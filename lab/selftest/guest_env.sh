@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside the guest (lab/tests/t_guest.sh): environment and vfio-pci.
+# Runs inside the guest (lab/selftest/t_guest.sh): environment and vfio-pci.
 # Usage: guest_env.sh NUMBER-OF-HBAS ARCH
 . "$(dirname "$0")/common.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lab/tests/timing.sh [N]: measures N lab runs (default 5) and prints the
+# lab/selftest/timing.sh [N]: measures N lab runs (default 5) and prints the
 # median and range of (1) boot to command: from starting lab/lab to the
 # first line of the command's output on the host, and (2) a full
 # "lab/lab true" cycle.  Not part of run.sh; the numbers go to README.md.

@@ -1,10 +1,10 @@
-# lab/tests/common.sh: helpers for the lab's self-tests (sourced).
+# lab/selftest/common.sh: helpers for the lab's self-tests (sourced).
 # Each test prints "PASS name" or "FAIL name: expected ..., saw ...".
 
 LAB_TESTS=$(cd "$(dirname "$0")" && pwd -P)
 REPO=$(cd "$LAB_TESTS/../.." && pwd -P)
 LAB=$REPO/lab/lab
-TBUILD=$REPO/build/lab/tests
+TBUILD=$REPO/build/lab/selftest
 RUNS=$REPO/build/lab/runs
 
 # The guest architecture under test: LAB_TEST_ARCH on the host (run.sh -a
@@ -14,7 +14,7 @@ LAB_TEST_ARCH=${LAB_TEST_ARCH:-${LAB_ARCH:-x86_64}}
 ARCH_OPT=--arch=$LAB_TEST_ARCH
 case $LAB_TEST_ARCH in
 x86_64) TBIN=$TBUILD ;;
-*) TBIN=$REPO/build/$LAB_TEST_ARCH/lab/tests ;;
+*) TBIN=$REPO/build/$LAB_TEST_ARCH/lab/selftest ;;
 esac
 if [ -z "${LAB_OUT:-}" ]; then		# not in the guest: / is read-only there
 	mkdir -p "$TBUILD" "$TBIN" "$RUNS"

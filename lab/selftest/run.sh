@@ -1,5 +1,5 @@
 #!/bin/sh
-# lab/tests/run.sh [-a ARCH]: the lab's self-tests, on an x86_64 guest or
+# lab/selftest/run.sh [-a ARCH]: the lab's self-tests, on an x86_64 guest or
 # (-a aarch64) on another guest architecture.  Prints one line per check
 # and a summary; exits non-zero if any check failed.  The timeout test
 # mostly waits, so it runs alongside the others (which also checks that
@@ -7,7 +7,7 @@
 while getopts a: o; do
 	case $o in
 	a) LAB_TEST_ARCH=$OPTARG; export LAB_TEST_ARCH ;;
-	*) echo "usage: lab/tests/run.sh [-a ARCH]" >&2; exit 2 ;;
+	*) echo "usage: lab/selftest/run.sh [-a ARCH]" >&2; exit 2 ;;
 	esac
 done
 dir=$(cd "$(dirname "$0")" && pwd -P)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lab/tests/units.sh [-a ARCH] [-k PATTERN]: runs the host unit tests
+# tests/arch-units.sh [-a ARCH] [-k PATTERN]: runs the host unit tests
 # built for ARCH (default aarch64; build/ARCH/tests/unit/t_*, see
 # mk/ARCH.mk) inside one lab guest of that architecture, so that they
 # meet its ABI (unsigned char, weaker memory ordering, static linking).
@@ -13,10 +13,10 @@ while getopts a:k: o; do
 	case $o in
 	a) arch=$OPTARG ;;
 	k) pat=$OPTARG ;;
-	*) echo "usage: lab/tests/units.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
+	*) echo "usage: tests/arch-units.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
 	esac
 done
-cd "$(dirname "$0")/../.." || exit 2
+cd "$(dirname "$0")/.." || exit 2
 dir=build/$arch/tests/unit
 # Every tests/unit/t_*.c must have an up-to-date program.
 set --

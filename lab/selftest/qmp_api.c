@@ -1,6 +1,6 @@
 /*
  * qmp_api.c: exercises the lab/qmp.h API from inside the guest (run by
- * lab/tests/t_qmp.sh).  Prints one PASS or FAIL line per check.
+ * lab/selftest/t_qmp.sh).  Prints one PASS or FAIL line per check.
  */
 
 #include "qmp.h"
@@ -67,6 +67,24 @@ main(void)
 	rc = qmp_exec(fd, resp, sizeof (resp), "not json");
 	result("api-exec-not-object", rc == -1 && errno == EINVAL,
 	    "-1/EINVAL", qmp_last_error());
+
+	rc = qmp_exec(fd, resp, sizeof (resp),
+	    "{\"execute\":\"query-status\",\"id\":\"mine\"}");
+	result("api-exec-own-id", rc == -1 && errno == EINVAL, "-1/EINVAL",
+	    qmp_last_error());
+
+	rc = qmp_json_get("{\"a\":{\"b\":\"x\\u00e9\\\"\"},\"n\":[1, 2]}",
+	    "a.b", buf, sizeof (buf));
+	result("api-json-get-string", rc == 0 &&
+	    strcmp(buf, "x\xc3\xa9\"") == 0, "the string unescaped", buf);
+	rc = qmp_json_get("{\"a\":{\"b\":1},\"n\":[1, 2]}", "n", buf,
+	    sizeof (buf));
+	result("api-json-get-value", rc == 0 && strcmp(buf, "[1,2]") == 0,
+	    "compact JSON", buf);
+	result("api-json-get-absent", qmp_json_get("{\"a\":1}", "a.b", buf,
+	    sizeof (buf)) == -1 && qmp_json_get("{\"a\":", "a", buf,
+	    sizeof (buf)) == -1, "-1 for a missing member and for bad JSON",
+	    "0");
 
 	rc = qmp_disk_add(fd, 0, 7, "null,size=64M,latency=1000");
 	result("api-disk-add", rc == 0, "0", qmp_last_error());

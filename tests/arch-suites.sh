@@ -1,5 +1,5 @@
 #!/bin/sh
-# lab/tests/suites.sh [-a ARCH] [-k PATTERN]: runs the lab scenarios of
+# tests/arch-suites.sh [-a ARCH] [-k PATTERN]: runs the lab scenarios of
 # tests/lab/suites ("name | lab options | command") on a guest of
 # architecture ARCH (default aarch64): each as
 #
@@ -20,10 +20,10 @@ while getopts a:k: o; do
 	case $o in
 	a) arch=$OPTARG ;;
 	k) pats="$pats$OPTARG$nl" ;;
-	*) echo "usage: lab/tests/suites.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
+	*) echo "usage: tests/arch-suites.sh [-a ARCH] [-k PATTERN]" >&2; exit 2 ;;
 	esac
 done
-cd "$(dirname "$0")/../.." || exit 2
+cd "$(dirname "$0")/.." || exit 2
 logs=build/$arch/test-logs
 mkdir -p "$logs" || exit 2
 passed=0 failed=0

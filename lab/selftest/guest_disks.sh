@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside the guest (lab/tests/t_disks.sh): the --disk kinds.
+# Runs inside the guest (lab/selftest/t_disks.sh): the --disk kinds.
 # Usage: guest_disks.sh GIVEN-IMAGE
 . "$(dirname "$0")/common.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside the guest (lab/tests/t_qmp.sh): hot plug through the qmp
+# Runs inside the guest (lab/selftest/t_qmp.sh): hot plug through the qmp
 # command, then the C API test.
 . "$(dirname "$0")/common.sh"
 

@@ -7,6 +7,6 @@ trap 'rm -f "$tmp".*' EXIT
 
 cd "$REPO" || exit 1
 "$LAB" "$ARCH_OPT" --hba 2 --hugepages 16 --env 'LAB_TEST_VAR=a b' \
-	sh lab/tests/guest_env.sh 2 "$LAB_TEST_ARCH" >"$tmp.out" 2>&1
+	sh lab/selftest/guest_env.sh 2 "$LAB_TEST_ARCH" >"$tmp.out" 2>&1
 guest_result guest-env $? "$tmp.out"
 exit $failed
