@@ -3,8 +3,9 @@
  * ddi_intr_add_handler(9F), ddi_intr_enable(9F) and the rest of the
  * ddi_intr family, over the platform's vectors (po_intr_*, platform.h).
  *
- * Types: what the PCI function has, filtered by the FK_INTR option (fk_intr_types: "any", or only
- * "msi", "msix" or "fixed").  One type at a time per node, as on illumos.
+ * Types: what the PCI function has, filtered by the FK_INTR option
+ * (fk_intr_types: "any", or only "msi", "msix" or "fixed").  One type at a
+ * time per node, as on illumos.
  * Capabilities are those the illumos PCI code reports: FIXED is
  * LEVEL | MASKABLE | PENDING; MSI is EDGE, plus MSI64 for a 64-bit
  * capability, plus MASKABLE | PENDING with per-vector masking or else
@@ -26,9 +27,9 @@
  * DDI_INTR_CLAIMED.  A FIXED interrupt (level-triggered INTx, masked at
  * the source when it fires) is unmasked after the handler returns.
  * ddi_intr_disable stops the thread (po_intr_post, FK_PLAT_INTR_STOP) and
- * so waits for a running handler to return.  ddi_intr_set_mask holds deliveries back (they become
- * pending; a masked FIXED interrupt stays masked at the source) until
- * ddi_intr_clr_mask.
+ * so waits for a running handler to return.  ddi_intr_set_mask holds
+ * deliveries back (they become pending; a masked FIXED interrupt stays
+ * masked at the source) until ddi_intr_clr_mask.
  *
  * fk_intr_call(dip, inum) (fk.h) delivers an enabled vector in the
  * calling thread, as its interrupt thread would, and returns when the

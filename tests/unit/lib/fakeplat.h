@@ -6,8 +6,8 @@
  *
  * fakeplat_install() replaces the platform fk_init() started ("none"); its
  * one candidate function is claimed as any is (fk_add_drv, fk_pci_claim
- * with "pci15ad,7c0"); the test then plays the device: it reads and writes DMA memory through
- * fk_dma_devmem(), the BAR through fakeplat_bar, configuration space
+ * with "pci15ad,7c0"); the test then plays the device: it reads and writes
+ * DMA memory through fk_dma_devmem(), the BAR through fakeplat_bar, configuration space
  * through fakeplat_cfg, and fires interrupts with fakeplat_fire().
  *
  * The arena, by device address (4 KiB pages):
