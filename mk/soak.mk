@@ -20,7 +20,7 @@ soak:
 	@$(MAKE) -s --no-print-directory all
 	@mkdir -p $(SOAK_DIR); t=$(SOAK_DIR)/totals; : >$$t; \
 	grep -E '^ *(recover|timeout|hotplug)[-a-z0-9]* *\|' tests/lab/suites | \
-	while IFS='|' read -r name opts cmd; do \
+	while IFS='|' read -r name kind opts cmd; do \
 		name=$$(echo "$$name" | sed 's/^ *//;s/ *$$//'); \
 		case $$name in *"$(SOAK_ONLY)"*) ;; *) continue ;; esac; \
 		log=$(SOAK_DIR)/$$name.log; start=$$(date +%s); \

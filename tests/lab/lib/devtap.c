@@ -25,6 +25,8 @@ static const uint_t dt_ndw[] = {
 	[PVSCSI_CMD_SETUP_REQCALLTHRESHOLD] = 1
 };
 
+#define	DW_REQ_PAGES	(offsetof(pvscsi_setup_rings_t, psr_req_pages) / 4)
+#define	DW_REQ_PPNS	(offsetof(pvscsi_setup_rings_t, psr_req_ppns) / 4)
 #define	DW_STATE_PPN	(offsetof(pvscsi_setup_rings_t, psr_state_ppn) / 4)
 #define	DW_CMP_PAGES	(offsetof(pvscsi_setup_rings_t, psr_cmp_pages) / 4)
 #define	DW_CMP_PPNS	(offsetof(pvscsi_setup_rings_t, psr_cmp_ppns) / 4)
@@ -46,6 +48,11 @@ static struct {
 	uint64_t	kicks[2];	/* non-RW, RW */
 	/* from SETUP_RINGS and SETUP_MSG_RING */
 	uint64_t	state_pa;
+	uint_t		req_pages;
+	uint64_t	req_pa[PVSCSI_MAX_RING_PAGES];
+	uint32_t	req_seen;	/* requests read so far */
+	uint64_t	data_lo, data_hi;
+	uint_t		data_sges;
 	uint64_t	cmp_pa[PVSCSI_MAX_RING_PAGES];
 	uint_t		cmp_pages;
 	uint64_t	msg_pa;
@@ -56,7 +63,8 @@ static struct {
 	int		stalled;	/* a handler is blocked */
 } dt = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cv = PTHREAD_COND_INITIALIZER
+	.cv = PTHREAD_COND_INITIALIZER,
+	.data_lo = UINT64_MAX
 };
 
 static uint64_t
@@ -128,6 +136,13 @@ dt_setup_done(uint32_t cmd)
 	if (cmd == PVSCSI_CMD_SETUP_RINGS) {
 		dt.state_pa = dt_dw64(dt.data, DW_STATE_PPN) <<
 		    PVSCSI_PAGE_SHIFT;
+		dt.req_pages = MIN(dt.data[DW_REQ_PAGES],
+		    PVSCSI_MAX_RING_PAGES);
+		for (uint_t i = 0; i < dt.req_pages; i++) {
+			dt.req_pa[i] = dt_dw64(dt.data, DW_REQ_PPNS + 2 * i) <<
+			    PVSCSI_PAGE_SHIFT;
+		}
+		dt.req_seen = 0;
 		dt.cmp_pages = MIN(dt.data[DW_CMP_PAGES],
 		    PVSCSI_MAX_RING_PAGES);
 		for (uint_t i = 0; i < dt.cmp_pages; i++) {
@@ -137,6 +152,65 @@ dt_setup_done(uint32_t cmd)
 	} else if (cmd == PVSCSI_CMD_SETUP_MSG_RING) {
 		dt.msg_pages = dt.data[DW_MSG_PAGES];
 		dt.msg_pa = dt_dw64(dt.data, DW_MSG_PPNS) << PVSCSI_PAGE_SHIFT;
+	}
+}
+
+/* The device's view of request ring entry idx. */
+static pvscsi_req_t *
+dt_req_entry(uint32_t idx)
+{
+	uint32_t n = dt.req_pages * PVSCSI_REQS_PER_PAGE;
+	uint32_t i = idx & (n - 1);
+
+	return (fk_dma_devmem(dt.req_pa[i / PVSCSI_REQS_PER_PAGE] +
+	    (i % PVSCSI_REQS_PER_PAGE) * sizeof (pvscsi_req_t),
+	    sizeof (pvscsi_req_t)));
+}
+
+static void
+dt_data_add(uint64_t addr, uint64_t len)
+{
+	if (len == 0)
+		return;
+	dt.data_lo = MIN(dt.data_lo, addr);
+	dt.data_hi = MAX(dt.data_hi, addr + len - 1);
+}
+
+/*
+ * At a kick: the data of the requests the driver produced since the last
+ * one, as the device reads them (an SG list is one page, never chained).
+ */
+static void
+dt_scan_requests(void)
+{
+	volatile uint32_t *prod;
+	uint32_t p;
+
+	if (dt.req_pages == 0 || (prod = dt_dev32(dt.state_pa +
+	    offsetof(pvscsi_rings_state_t, prs_req_prod))) == NULL)
+		return;
+	p = *prod;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (; dt.req_seen != p; dt.req_seen++) {
+		pvscsi_req_t *r = dt_req_entry(dt.req_seen);
+		pvscsi_sge_t *sg;
+		uint64_t left;
+		uint_t k;
+
+		if (r == NULL || r->pr_data_len == 0)
+			continue;
+		if ((r->pr_flags & PVSCSI_FLAG_CMD_WITH_SG_LIST) == 0) {
+			dt_data_add(r->pr_data_addr, r->pr_data_len);
+			continue;
+		}
+		sg = fk_dma_devmem(r->pr_data_addr, PVSCSI_PAGE_SIZE);
+		left = r->pr_data_len;
+		for (k = 0; sg != NULL && left > 0 &&
+		    k < PVSCSI_PAGE_SIZE / sizeof (*sg); k++) {
+			dt_data_add(sg[k].psg_addr, sg[k].psg_length);
+			left -= MIN(left, sg[k].psg_length);
+		}
+		dt.data_sges = MAX(dt.data_sges, k);
 	}
 }
 
@@ -184,9 +258,11 @@ dt_tap(void *arg, uint_t rnumber, uint64_t off, uint64_t val, uint_t size)
 		break;
 	case PVSCSI_REG_KICK_NON_RW_IO:
 		dt.kicks[0]++;
+		dt_scan_requests();
 		break;
 	case PVSCSI_REG_KICK_RW_IO:
 		dt.kicks[1]++;
+		dt_scan_requests();
 		break;
 	default:
 		break;
@@ -298,6 +374,26 @@ dt_kicks(int rw)
 	n = dt.kicks[rw != 0];
 	(void) pthread_mutex_unlock(&dt.lock);
 	return (n);
+}
+
+void
+dt_ring_pages(uint_t *req, uint_t *cmp, uint_t *msg)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	*req = dt.req_pages;
+	*cmp = dt.cmp_pages;
+	*msg = dt.msg_pages;
+	(void) pthread_mutex_unlock(&dt.lock);
+}
+
+void
+dt_data_span(uint64_t *lo, uint64_t *hi, uint_t *most)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	*lo = dt.data_lo;
+	*hi = dt.data_hi;
+	*most = dt.data_sges;
+	(void) pthread_mutex_unlock(&dt.lock);
 }
 
 void

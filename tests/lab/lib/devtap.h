@@ -62,6 +62,24 @@ extern uint64_t dt_stores(void);
 extern uint64_t dt_mask_writes(uint32_t *);
 extern uint64_t dt_kicks(int);
 
+/*
+ * The rings' sizes, in pages, from the last SETUP_RINGS and
+ * SETUP_MSG_RING given in full (0 before): the request ring holds
+ * PVSCSI_REQS_PER_PAGE requests a page, so this is the ring depth the
+ * driver chose, as the device saw it.
+ */
+extern void dt_ring_pages(uint_t *, uint_t *, uint_t *);
+
+/*
+ * The data addresses the driver gave the device: at each kick, the new
+ * requests on the request ring (the device's view) are read, and the
+ * lowest and highest address of their data (the buffer, or each element
+ * of an SG list) kept, with the most SG elements in one request.
+ * dt_data_span(&lo, &hi, &most): the requests so far (lo UINT64_MAX
+ * when none carried data).
+ */
+extern void dt_data_span(uint64_t *, uint64_t *, uint_t *);
+
 /* Lost completions of aborted commands: arm (1) or disarm (0). */
 extern void dt_lose_aborted(int);
 extern uint_t dt_lost(void);		/* completions made lost so far */

@@ -20,6 +20,24 @@ extern int pvscsi__info(struct modinfo *);
 
 static const char drv_name[] = "pvscsi";
 
+/*
+ * Our driver's tunables, weak: a program linked with another pvscsi
+ * driver, which may lack them, still links (its white-box checks are
+ * not run there).
+ */
+extern uint_t pvscsi_ring_pages __attribute__((weak));
+extern uint_t pvscsi_recovery_time __attribute__((weak));
+
+static uint_t *
+drv_tunable_var(const char *name)
+{
+	if (strcmp(name, "pvscsi_ring_pages") == 0)
+		return (&pvscsi_ring_pages);
+	if (strcmp(name, "pvscsi_recovery_time") == 0)
+		return (&pvscsi_recovery_time);
+	return (NULL);
+}
+
 int
 drv_load(void)
 {
@@ -149,6 +167,43 @@ drv_errors(int hba, const char *stat)
 	drv_note("kstat %s:%d:errors:%s: error %d", drv_name,
 	    dip != NULL ? ddi_get_instance(dip) : -1, stat, err);
 	return (UINT64_MAX);
+}
+
+int
+drv_white(int *argcp, char **argv)
+{
+	int white = 0, n = 1;
+
+	for (int i = 1; i < *argcp; i++) {
+		if (strcmp(argv[i], "--white") == 0)
+			white = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	*argcp = n;
+	return (white);
+}
+
+int
+drv_tune(const char *name, uint_t value)
+{
+	uint_t *var = drv_tunable_var(name);
+
+	if (var == NULL) {
+		drv_note("%s: not a tunable of the driver linked in", name);
+		return (ENOENT);
+	}
+	*var = value;
+	return (0);
+}
+
+uint_t
+drv_tunable(const char *name)
+{
+	uint_t *var = drv_tunable_var(name);
+
+	return (var != NULL ? *var : 0);
 }
 
 uint_t

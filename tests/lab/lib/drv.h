@@ -44,6 +44,22 @@ extern void drv_units(const char *, fk_lun_t **, fk_lun_t **);
  * with a note, when it cannot be read.
  */
 extern uint64_t drv_errors(int, const char *);
+/*
+ * Black-box and white-box checks.  A scenario's checks use SCSA, the
+ * DDI, the device and QMP only, so that any pvscsi driver can be judged
+ * by them (kind black in tests/lab/suites), unless its program is given
+ * --white (kind white): then it also checks our driver's internals, its
+ * tunables, kstats and design choices, and may set it up through its
+ * tunables.  drv_white(&argc, argv) is 1 for --white, which it takes out
+ * of argv.  drv_tune(name, value) sets one of our driver's tunables
+ * (pvscsi_ring_pages, pvscsi_recovery_time) before the attach, as
+ * /etc/system would: 0, or ENOENT (with a note) when the driver linked
+ * in has no such variable.  drv_tunable(name) reads one (0 when absent).
+ */
+extern int drv_white(int *, char **);
+extern int drv_tune(const char *, uint_t);
+extern uint_t drv_tunable(const char *);
+
 /* console lines printed so far by anyone (the driver must print none). */
 extern uint_t drv_console_lines(void);
 /* a printf to stdout, flushed (output streams live from the guest). */
