@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sys/sunddi.h>
 #include <sys/time.h>
@@ -54,16 +57,59 @@ drv_load(void)
 	    pvscsi__info));
 }
 
+/*
+ * The attach's deadline: a thread of the lab's own (it calls nothing of
+ * the fakekernel) that ends the program when the attach overruns.
+ */
+static struct {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cv;
+	int		done;
+} drv_dl = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+static void *
+drv_deadline(void *arg)
+{
+	struct timespec end;
+	int done;
+
+	(void) clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += DRV_ATTACH_SECS;
+	(void) pthread_mutex_lock(&drv_dl.lock);
+	while (!drv_dl.done && pthread_cond_timedwait(&drv_dl.cv,
+	    &drv_dl.lock, &end) == 0)
+		;
+	done = drv_dl.done;
+	(void) pthread_mutex_unlock(&drv_dl.lock);
+	if (!done) {
+		(void) printf("FAIL attach: the attach and the first "
+		    "configuration of the bus did not end within %d s "
+		    "(SCSI_POLL_TIMEOUT)\n", DRV_ATTACH_SECS);
+		(void) fflush(stdout);
+		_exit(1);
+	}
+	return (NULL);
+}
+
 int
 drv_attach(void)
 {
-	int n = fk_pci_attach_all(drv_name);
+	pthread_t t;
+	int n;
 
-	if (n <= 0)
-		return (n);
-	(void) fk_scsa_config_all();
-	for (int i = 0; i < n; i++)
-		(void) fk_scsi_settle(fk_pci_hba(i), SEC2NSEC(30));
+	drv_dl.done = 0;
+	if (pthread_create(&t, NULL, drv_deadline, NULL) != 0)
+		return (-1);
+	if ((n = fk_pci_attach_all(drv_name)) > 0) {
+		(void) fk_scsa_config_all();
+		for (int i = 0; i < n; i++)
+			(void) fk_scsi_settle(fk_pci_hba(i), SEC2NSEC(30));
+	}
+	(void) pthread_mutex_lock(&drv_dl.lock);
+	drv_dl.done = 1;
+	(void) pthread_cond_signal(&drv_dl.cv);
+	(void) pthread_mutex_unlock(&drv_dl.lock);
+	(void) pthread_join(t, NULL);
 	return (n);
 }
 
@@ -138,6 +184,9 @@ drv_start(void)
 	drv_exit_unless(CHECK("load", err == 0, "expected 0, saw %d", err));
 	n = drv_attach();
 	drv_exit_unless(CHECK("attach", n == 1, "expected 1 HBA, saw %d", n));
+	n = fk_scsi_luns(NULL, NULL, NULL, 0);
+	drv_exit_unless(CHECK("units", n > 0, "expected the attach to find "
+	    "the topology's disks, saw %d units", n));
 }
 
 void

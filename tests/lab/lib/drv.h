@@ -16,7 +16,15 @@
 
 /* fk_init and load the driver module; 0 or an errno. */
 extern int drv_load(void);
-/* attach every PVSCSI function; the number of HBAs attached. */
+/*
+ * Attach every PVSCSI function and let its first configuration of the
+ * bus settle; the number of HBAs attached.  The attach and that first
+ * configuration get DRV_ATTACH_SECS: the time scsi_poll(9F) gives one
+ * polled command (SCSI_POLL_TIMEOUT), past which a probe has failed on
+ * a real system too.  When they take longer the program ends there
+ * ("FAIL attach: ...", exit status 1): nothing could be tested.
+ */
+#define	DRV_ATTACH_SECS	60
 extern int drv_attach(void);
 /* take every HBA down (children first); 0 or -1 when a detach failed. */
 extern int drv_detach(void);
@@ -28,7 +36,8 @@ extern fk_lun_t *drv_lun(int, const char *, int);
 
 /*
  * The start of a scenario with one HBA: drv_load and drv_attach, checked
- * (tests/check.h) as "load" and "attach".  When a check fails the program
+ * (tests/check.h) as "load" and "attach", and the units the attach found
+ * ("units": every scenario has a disk).  When a check fails the program
  * ends there, with exit status 1.
  */
 extern void drv_start(void);
