@@ -2,14 +2,18 @@
 # bench/bench.sh: `make bench`.  One lab guest with two PVSCSI controllers
 # and identical null-co disks: our driver (interrupt-driven and polled) and
 # the raw polled ring take turns on controller A, Linux's vmw_pvscsi with
-# fio drives controller B (bench/guest.sh).  Writes, under build/bench/:
+# fio drives controller B (bench/guest.sh).  Then the row at scale: a
+# second guest with 2 x 4 controllers of 16 null-co disks, 4 for our
+# driver and 4 for Linux's, 4 KiB random reads at QD32 per controller
+# (BENCH_SCALE=HBAS:LUNS changes the size, 0 skips it).  Writes, under
+# build/bench/:
 #	raw.txt		the guest's output (one "R" line per measurement)
 #	results.md	the Markdown report (also printed on stdout)
 #	bench.png	IOPS and CPU per I/O by queue depth
 #	plot.dat	the plot's data; plot.gp its gnuplot script
 #
-# BENCH_QUICK=1: one round of shorter runs (about 3 minutes instead of
-# about 12).  BENCH_TESTS, BENCH_REPS, BENCH_WARMUP, BENCH_SECS override.
+# BENCH_QUICK=1: one round of shorter runs (about 4 minutes instead of
+# about 14).  BENCH_TESTS, BENCH_REPS, BENCH_WARMUP, BENCH_SECS override.
 # fio and gnuplot-nox are installed with apt-get when missing.  Progress
 # goes to stderr.
 
@@ -42,7 +46,7 @@ need() {
 
 need fio fio
 need gnuplot gnuplot-nox
-for f in build/bench/iogen build/bench/cpuwin; do
+for f in build/bench/iogen build/bench/cpuwin build/bench/moddisc; do
 	[ -x "$f" ] || die "$f is missing (run make bench)"
 done
 
@@ -57,6 +61,11 @@ warm=${BENCH_WARMUP:-$warm}
 secs=${BENCH_SECS:-$secs}
 tests=${BENCH_TESTS:-randread:4k:1,randread:4k:32,randread:4k:128,\
 randwrite:4k:1,randwrite:4k:32,randwrite:4k:128,seqread:128k:8}
+scale=${BENCH_SCALE:-4:16}
+case $scale in
+0 | [1-8]:[1-9] | [1-8]:[1-5][0-9] | [1-8]:6[0-4]) ;;
+*) die "BENCH_SCALE=$scale: not HBAS:LUNS (1..8 HBAs a side, 1..64 LUNs)" ;;
+esac
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date '+%Y-%m-%d %H:%M')
@@ -74,6 +83,26 @@ say "$reps round(s) of: $(echo "$tests" | tr , ' ')"
 status=$(cat "$out/status")
 [ "$status" = 0 ] || die "the lab run failed (status $status); see $out/raw.txt"
 grep -q '^R ' "$out/raw.txt" || die "no results in $out/raw.txt"
+
+# The row at scale, in a guest of its own: controllers 0..HBAS-1 for our
+# driver, HBAS..2*HBAS-1 for Linux's.
+if [ "$scale" != 0 ]; then
+	h=${scale%%:*}
+	l=${scale#*:}
+	say "at scale: $h HBAs x $l disks a side, randread:4k:32"
+	{
+		lab/lab --hba $((2 * h)) --disk "0-$((2 * h - 1)):0-$((l - 1)):null" \
+		    --timeout "$budget" --env "BENCH_SCALE=$scale" \
+		    --env "BENCH_TESTS=randread:4k:32" --env "BENCH_REPS=$reps" \
+		    --env "BENCH_WARMUP=$warm" --env "BENCH_SECS=$secs" \
+		    -- sh bench/guest.sh
+		echo $? >"$out/status"
+	} 2>&1 | tee -a "$out/raw.txt" |
+	    sed -u -e '/^[RDI] /d' -e 's/^# /bench: /' >&2
+	status=$(cat "$out/status")
+	[ "$status" = 0 ] ||
+		die "the lab run at scale failed (status $status); see $out/raw.txt"
+fi
 
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 qemu=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')

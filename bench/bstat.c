@@ -177,6 +177,8 @@ br_print(const bench_result_t *r)
 	br_field("kicks", r->br_kicks < 0 ? -1 : r->br_kicks * per, 3);
 	br_field("intrs", r->br_intrs < 0 ? -1 : r->br_intrs * per, 3);
 	br_field("cpu", r->br_cpu_us < 0 ? -1 : r->br_cpu_us * per, 2);
+	if (r->br_hbas > 0)
+		printf(" hbas=%d luns=%d", r->br_hbas, r->br_luns);
 	printf("\n");
 	(void) fflush(stdout);
 }

@@ -45,7 +45,7 @@ extern uint64_t now_ns(void);
 /*
  * One measurement, printed as a single line
  *	R who=... mode=... wl=... bs=... qd=... rep=... iops=... ...
- * that bench/report.sh collects.  A negative value prints as "-" (not
+ * (at scale, ending hbas=... luns=...) that bench/report.awk collects.  A negative value prints as "-" (not
  * measured).
  */
 typedef struct bench_result {
@@ -63,6 +63,8 @@ typedef struct bench_result {
 	double		br_kicks;	/* in the window */
 	double		br_intrs;
 	double		br_cpu_us;	/* guest busy time in the window */
+	int		br_hbas;	/* at scale: HBAs (0: one LUN) */
+	int		br_luns;	/* at scale: LUNs per HBA */
 } bench_result_t;
 
 extern void br_print(const bench_result_t *);

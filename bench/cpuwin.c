@@ -11,6 +11,9 @@
  *
  * U is the busy time of all CPUs (everything but idle and iowait) and N
  * the sum over all CPUs of the /proc/interrupts lines naming IRQNAME.
+ * With IRQNAME, DELAY counts from its first interrupt (the I/O has
+ * begun: a program can take seconds to start under TCG), waited for at
+ * most CPUWIN_START seconds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,8 @@
 #include <time.h>
 
 #include "bstat.h"
+
+#define	CPUWIN_START	30
 
 static void
 sleep_secs(double s)
@@ -42,6 +47,13 @@ main(int argc, char **argv)
 	    (secs = atof(argv[2])) <= 0) {
 		fprintf(stderr, "usage: cpuwin DELAY SECS [IRQNAME]\n");
 		return (2);
+	}
+	if (irq != NULL) {
+		uint64_t i0 = irq_count(irq), end = now_ns() +
+		    CPUWIN_START * 1000000000ULL;
+
+		while (irq_count(irq) == i0 && now_ns() < end)
+			sleep_secs(0.01);
 	}
 	sleep_secs(delay);
 	if (irq != NULL)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench/guest.sh: the benchmark's guest side, run by bench/bench.sh as
 #	lab/lab --hba 2 --disk 0:0:null --disk 1:0:null ... -- sh bench/guest.sh
+# and, for the row at scale (BENCH_SCALE=HBAS:LUNS, see scale_main), as
+#	lab/lab --hba 8 --disk 0-7:0-15:null ... -- sh bench/guest.sh
 #
 # Controller A (the first PVSCSI function) stays on vfio-pci for the
 # fakekernel: our driver (build/bench/iogen -x ours) and the raw ring
@@ -12,7 +14,8 @@
 # lines report progress.
 #
 # Environment (from bench.sh): BENCH_TESTS (comma-separated
-# WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds).
+# WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds),
+# BENCH_SCALE.
 
 set -u
 
@@ -33,12 +36,12 @@ die() {
 	exit 1
 }
 
-# --- controller B to Linux's vmw_pvscsi -----------------------------------
+# --- controllers to Linux's vmw_pvscsi -------------------------------------
 
-# linux_attach BDF: unbind from vfio-pci, switch the IOMMU group to
+# linux_take BDF: unbind from vfio-pci and switch the IOMMU group to
 # identity (QEMU's pvscsi bypasses the IOMMU for descriptors: Linux's
-# driver crashes in a translated domain), load the SCSI stack; sets disk.
-linux_attach() {
+# driver crashes in a translated domain).
+linux_take() {
 	dev=/sys/bus/pci/devices/$1
 	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
 	echo >"$dev/driver_override"
@@ -48,14 +51,31 @@ linux_attach() {
 		die "cannot switch IOMMU group $group to identity"
 	read -r type <"/sys/kernel/iommu_groups/$group/type"
 	[ "$type" = identity ] || die "IOMMU group $group is $type"
+}
+
+# linux_stack [MODULE]: load the SCSI stack from $LAB_MODULES in order,
+# up to (not including) MODULE.
+linux_stack() {
 	while read -r m; do
+		[ "$m" = "${1:-}" ] && return 0
 		insmod "$LAB_MODULES/$m" || die "insmod $m failed"
 	done <"$LAB_MODULES/order"
+}
+
+# linux_disks BDF: the names of the function's disks in /sys/block.
+linux_disks() {
+	for b in /sys/bus/pci/devices/"$1"/host*/target*/*/block/*; do
+		[ -e "$b" ] && echo "${b##*/}"
+	done
+}
+
+# linux_attach BDF: the function to Linux, with its SCSI stack; sets disk.
+linux_attach() {
+	linux_take "$1"
+	linux_stack
 	disk=
 	for i in $(seq 50); do
-		for b in "$dev"/host*/target*/*/block/*; do
-			[ -e "$b" ] && disk=${b##*/}
-		done
+		disk=$(linux_disks "$1" | tail -n 1)
 		[ -n "$disk" ] && [ -b "/dev/$disk" ] && return 0
 		sleep 0.2
 	done
@@ -71,6 +91,12 @@ default_sched() {
 	done
 }
 
+# The schedulers to run: none, then DEFAULT when it is another.
+sched_list() {
+	echo none
+	[ -n "$1" ] && [ "$1" != none ] && echo "$1"
+}
+
 # --- one measurement each --------------------------------------------------
 
 # ours TEST REP: our driver, interrupt-driven then polled.
@@ -84,8 +110,10 @@ run_ring() {
 		note "ring: $1 failed (status $?)"
 }
 
-# run_fio SCHED TEST: fio on Linux's disk; guest CPU and vmw_pvscsi's
-# interrupts come from cpuwin over a window inside fio's measured time.
+# run_fio SCHED TEST: fio on Linux's disks ($fio_disks), as the job
+# options in $fio_jobs say (one job per --name); guest CPU and
+# vmw_pvscsi's interrupts come from cpuwin over a window inside fio's
+# measured time.  The result line ends with $fio_tag.
 run_fio() {
 	sched=$1
 	wl=${2%%:*}
@@ -102,40 +130,104 @@ run_fio() {
 	# the window: from 0.6 s into the measured time to 0.4 s before its end
 	set -- $(awk -v w="$warm" -v s="$secs" 'BEGIN {
 	    d = w + 0.6; t = s - 1.0; if (t < 0.5) t = 0.5; print d, t }')
-	echo "$sched" >"/sys/block/$disk/queue/scheduler"
+	for d in $fio_disks; do
+		echo "$sched" >"/sys/block/$d/queue/scheduler"
+	done
 	"$bin/cpuwin" "$1" "$2" vmw_pvscsi >"$tmp/win" &
 	winpid=$!
-	fio --name=bench --filename="/dev/$disk" --rw="$rw" --bs="$bytes" \
-	    --iodepth="$qd" --direct=1 --ioengine=io_uring --time_based \
-	    --ramp_time="$warm" --runtime="$secs" --norandommap \
-	    --randrepeat=0 --lat_percentiles=1 --percentile_list=50:99 \
-	    --output-format=json >"$tmp/fio.json" 2>"$tmp/fio.err" ||
+	# shellcheck disable=SC2086
+	fio --rw="$rw" --bs="$bytes" --iodepth="$qd" --direct=1 \
+	    --ioengine=io_uring --time_based --ramp_time="$warm" \
+	    --runtime="$secs" --norandommap --randrepeat=0 \
+	    --file_service_type=roundrobin --group_reporting \
+	    --lat_percentiles=1 --percentile_list=50:99 \
+	    --output-format=json $fio_jobs >"$tmp/fio.json" 2>"$tmp/fio.err" ||
 		note "fio: $sched $wl:$size:$qd failed: $(cat "$tmp/fio.err")"
 	wait "$winpid"
 	{
 		awk -f "$LAB_REPO/bench/fio.awk" "$tmp/fio.json"
 		cat "$tmp/win"
 	} | awk -v who=linux -v mode="$sched" -v wl="$wl" -v bs="$bytes" \
-	    -v qd="$qd" -v rep="$rep" '
+	    -v qd="$qd" -v rep="$rep" -v tag="$fio_tag" '
 	    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 	    END {
 		ios = v["iops"] * v["secs"]
 		printf "R who=%s mode=%s wl=%s bs=%d qd=%d rep=%d secs=%s " \
 		    "ios=%.0f errors=%d iops=%s mbps=%s p50=%s p99=%s kicks=- " \
-		    "intrs=%.3f cpu=%.2f\n", who, mode, wl, bs, qd, rep,
+		    "intrs=%.3f cpu=%.2f%s\n", who, mode, wl, bs, qd, rep,
 		    v["secs"], ios, v["errors"], v["iops"], v["mbps"],
 		    v["p50"], v["p99"], (ios > 0 ? v["irqs"] / ios : 0),
-		    (ios > 0 ? v["cpu_us"] / ios : 0)
+		    (ios > 0 ? v["cpu_us"] / ios : 0), tag
 	    }'
 }
 
+# --- at scale -----------------------------------------------------------------
+
+# scale_main HBAS LUNS: the first HBAS controllers of $LAB_PVSCSI to our
+# driver, the next HBAS to Linux's, each with LUNS disks; each round and
+# test, QD per controller over all of them: ours (iogen -s: it attaches,
+# which gives the discovery time, "D" lines), then Linux's driver loaded
+# (moddisc: the time from its load to all its disks in /sys/block),
+# fio with one job per controller over its disks (round robin), with
+# each scheduler, and the driver unloaded again.
+scale_main() {
+	n=$1
+	luns=$2
+	set -- $LAB_PVSCSI
+	[ $# -eq $((2 * n)) ] || die "need $((2 * n)) PVSCSI functions, have $#"
+	ours=
+	i=0
+	for b; do
+		i=$((i + 1))
+		[ $i -le "$n" ] && ours="$ours $b" && continue
+		linux_take "$b"
+		theirs="${theirs:-} $b"
+	done
+	linux_stack vmw_pvscsi.ko
+	echo "I scale_hbas=$n scale_luns=$luns"
+	export LAB_PVSCSI="${ours# }" FK_STRICT_DMA=0 FK_DEBUG=0
+	fio_tag=" hbas=$n luns=$luns"
+	for rep in $(seq "$reps"); do
+		for t in $(echo "$tests" | tr , ' '); do
+			note "at scale: round $rep/$reps: $t"
+			"$bin/iogen" -x ours -s -n "$rep" -w "$warm" -t "$secs" \
+			    "$t:intr" || note "ours: $t failed (status $?)"
+			# shellcheck disable=SC2086
+			"$bin/moddisc" "$LAB_MODULES/vmw_pvscsi.ko" "$luns" \
+			    "$rep" $theirs || note "Linux: not every disk came"
+			fio_disks= fio_jobs=
+			i=0
+			for b in $theirs; do
+				d=$(linux_disks "$b")
+				fio_disks="$fio_disks $d"
+				fio_jobs="$fio_jobs --name=hba$i --filename=$(echo \
+				    "$d" | sed 's|^|/dev/|' | paste -sd: -)"
+				i=$((i + 1))
+			done
+			# shellcheck disable=SC2086
+			set -- $fio_disks
+			for s in $(sched_list "$(default_sched "$1")"); do
+				run_fio "$s" "$t"
+			done
+			rmmod vmw_pvscsi || die "rmmod vmw_pvscsi failed"
+		done
+	done
+	note "done"
+}
+
 # --- main --------------------------------------------------------------------
+
+if [ -n "${BENCH_SCALE:-}" ]; then
+	scale_main "${BENCH_SCALE%%:*}" "${BENCH_SCALE#*:}"
+	exit 0
+fi
 
 set -- $LAB_PVSCSI
 [ $# -ge 2 ] || die "need two PVSCSI functions, have: $*"
 ctl_a=$1
 ctl_b=$2
 linux_attach "$ctl_b"
+fio_disks=$disk fio_jobs="--name=bench --filename=/dev/$disk" fio_tag=
 def=$(default_sched "$disk")
 echo "I controller_ours=$ctl_a controller_linux=$ctl_b linux_disk=$disk"
 echo "I default_sched=$def kernel=$(uname -r) cpus=$(nproc)"
@@ -146,8 +238,7 @@ echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
 # no lock-order witness), as an illumos non-DEBUG kernel does.
 export LAB_PVSCSI="$ctl_a" FK_STRICT_DMA=0 FK_DEBUG=0
 
-scheds=none
-[ -n "$def" ] && [ "$def" != none ] && scheds="none $def"
+scheds=$(sched_list "$def")
 ntests=$(echo "$tests" | tr , '\n' | grep -c .)
 for rep in $(seq "$reps"); do
 	n=0

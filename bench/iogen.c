@@ -1,7 +1,7 @@
 /*
  * iogen: the bench's I/O generator, run in the lab guest.
  *
- *	iogen [-x ours|ring] [-w WARMUP] [-t SECS] [-n REP] TEST...
+ *	iogen [-x ours|ring] [-s] [-w WARMUP] [-t SECS] [-n REP] TEST...
  *
  * TEST is WORKLOAD:SIZE:QD[:MODE]: WORKLOAD randread, randwrite or
  * seqread; SIZE in bytes or with a k suffix; MODE intr (default) or poll.
@@ -25,6 +25,13 @@
  *		completion, and the callbacks resubmit from it.
  * -x ring: no driver; the raw polled ring of ring.c on the same function,
  * the device's ceiling (MODE is ignored: always polled).
+ *
+ * -s (with -x ours, MODE intr): at scale, every LUN of every PVSCSI
+ * function in $LAB_PVSCSI (each with as many), QD commands per HBA,
+ * spread evenly over its LUNs.  The attach's discovery time is printed
+ * first, one "D" line per HBA and one for all:
+ *	D who=ours rep=REP hba=I|all units=N secs=S
+ * and the result lines carry hbas= and luns= (per HBA).
  *
  * Latency is total: from the submission call to the completion as the
  * caller sees it.  Kicks are writes to KICK_RW_IO and KICK_NON_RW_IO,
@@ -56,7 +63,8 @@
 #define	PHASE_MEASURE	1
 #define	PHASE_STOP	2
 
-#define	IOGEN_MAXQD	256
+#define	IOGEN_MAXQD	256	/* commands in all */
+#define	IOGEN_MAXLUNS	256
 
 static const char *progname = "iogen";
 
@@ -156,6 +164,7 @@ typedef struct run run_t;
 typedef struct io {
 	fk_scsi_cmd_t	io_cmd;
 	run_t		*io_run;
+	fk_lun_t	*io_lun;
 	uint64_t	io_t0;
 	uint64_t	io_seed;
 	void		*io_buf;
@@ -164,7 +173,7 @@ typedef struct io {
 
 struct run {
 	const test_t	*r_test;
-	fk_lun_t	*r_lun;
+	uint_t		r_nio;		/* QD per HBA times the HBAs */
 	lba_gen_t	r_lba;
 	volatile int	r_phase;
 	uint64_t	r_done;		/* in the window */
@@ -178,8 +187,14 @@ struct run {
 	io_t		r_io[IOGEN_MAXQD];
 };
 
+/*
+ * The LUNs driven: o_per of each of o_nhba HBAs, by HBA (one LUN of one
+ * HBA but at scale).
+ */
 typedef struct ours {
-	fk_lun_t	*o_lun;
+	fk_lun_t	*o_luns[IOGEN_MAXLUNS];
+	int		o_nhba;
+	int		o_per;
 	uint64_t	o_nblocks;
 	uint32_t	o_blksize;
 	uint_t		o_rn;
@@ -241,7 +256,7 @@ io_issue(io_t *io)
 
 	io_prep(io, 0);
 	io->io_t0 = now_ns();
-	if ((rv = fk_scsi_submit(r->r_lun, &io->io_cmd)) == 0)
+	if ((rv = fk_scsi_submit(io->io_lun, &io->io_cmd)) == 0)
 		return;
 	if (rv != EWOULDBLOCK && rv != ENOMEM && rv != EAGAIN)
 		r->r_fatal = rv;
@@ -313,17 +328,19 @@ run_init(run_t *r, ours_t *o, const test_t *t)
 
 	memset(r, 0, sizeof (*r));
 	r->r_test = t;
-	r->r_lun = o->o_lun;
+	r->r_nio = t->t_qd * (uint_t)o->o_nhba;
 	lba_init(&r->r_lba, t, o->o_nblocks, o->o_blksize);
 	(void) pthread_mutex_init(&r->r_park_lock, NULL);
 	(void) pthread_condattr_init(&ca);
 	(void) pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	(void) pthread_cond_init(&r->r_park_cv, &ca);
 	(void) pthread_condattr_destroy(&ca);
-	for (unsigned i = 0; i < t->t_qd; i++) {
+	for (unsigned i = 0; i < r->r_nio; i++) {
 		io_t *io = &r->r_io[i];
+		int h = (int)i % o->o_nhba, k = (int)i / o->o_nhba % o->o_per;
 
 		io->io_run = r;
+		io->io_lun = o->o_luns[h * o->o_per + k];
 		io->io_seed = 0x9E3779B97F4A7C15ULL * (i + 1) ^ now_ns();
 		io->io_buf = fk_scsi_buf_alloc(t->t_bs);
 	}
@@ -332,7 +349,7 @@ run_init(run_t *r, ours_t *o, const test_t *t)
 static void
 run_fini(run_t *r)
 {
-	for (unsigned i = 0; i < r->r_test->t_qd; i++)
+	for (unsigned i = 0; i < r->r_nio; i++)
 		fk_scsi_buf_free(r->r_io[i].io_buf, r->r_test->t_bs);
 	(void) pthread_cond_destroy(&r->r_park_cv);
 	(void) pthread_mutex_destroy(&r->r_park_lock);
@@ -367,19 +384,23 @@ ours_intr(ours_t *o, const test_t *t, const timing_t *tm,
     bench_result_t *res)
 {
 	run_t *r = calloc(1, sizeof (*r));
-	uint_t depth;
+	uint_t depth = 0, qd = (t->t_qd + o->o_per - 1) / o->o_per;
+	int n = o->o_nhba * o->o_per;
 
 	if (r == NULL)
 		die("out of memory");
 	run_init(r, o, t);
-	depth = fk_scsi_set_depth(o->o_lun, t->t_qd);
-	for (unsigned i = 0; i < t->t_qd; i++)
+	for (int i = 0; i < n; i++)
+		depth = fk_scsi_set_depth(o->o_luns[i], qd);
+	for (unsigned i = 0; i < r->r_nio; i++)
 		io_issue(&r->r_io[i]);
 	run_window(r, o, tm, res);
-	if (fk_scsi_drain(o->o_lun, SEC2NSEC(60)) != 0)
-		die("%s: commands still outstanding 60 s after the run",
-		    t->t_wl);
-	(void) fk_scsi_set_depth(o->o_lun, depth);
+	for (int i = 0; i < n; i++) {
+		if (fk_scsi_drain(o->o_luns[i], SEC2NSEC(60)) != 0)
+			die("%s: commands still outstanding 60 s after the "
+			    "run", t->t_wl);
+		(void) fk_scsi_set_depth(o->o_luns[i], depth);
+	}
 	if (r->r_fatal != 0)
 		die("%s: a submission failed: %s", t->t_wl,
 		    strerror(r->r_fatal));
@@ -403,7 +424,7 @@ poll_thread(void *arg)
 
 		io_prep(io, FLAG_NOINTR);
 		io->io_t0 = now_ns();
-		rv = fk_scsi_cmd(r->r_lun, &io->io_cmd);
+		rv = fk_scsi_cmd(io->io_lun, &io->io_cmd);
 		io->io_cmd.sc_error = rv;
 		io_account(r, &io->io_cmd, now_ns() - io->io_t0);
 		if (rv == EINVAL || rv == ENXIO || rv == EFAULT)
@@ -446,7 +467,7 @@ ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
 	if (r == NULL)
 		die("out of memory");
 	run_init(r, o, t);
-	depth = fk_scsi_set_depth(o->o_lun, t->t_qd);
+	depth = fk_scsi_set_depth(o->o_luns[0], t->t_qd);
 	mask = intr_mask_set(o, 0);
 	if (pthread_create(&poller, NULL, poll_thread, &r->r_io[0]) != 0)
 		die("cannot create a thread");
@@ -455,10 +476,10 @@ ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
 	run_window(r, o, tm, res);
 	(void) pthread_join(poller, NULL);
 	(void) intr_mask_set(o, mask);
-	if (fk_scsi_drain(o->o_lun, SEC2NSEC(60)) != 0)
+	if (fk_scsi_drain(o->o_luns[0], SEC2NSEC(60)) != 0)
 		die("%s: commands still outstanding 60 s after the run",
 		    t->t_wl);
-	(void) fk_scsi_set_depth(o->o_lun, depth);
+	(void) fk_scsi_set_depth(o->o_luns[0], depth);
 	if (r->r_fatal != 0)
 		die("%s: a polled command failed: %s", t->t_wl,
 		    strerror(r->r_fatal));
@@ -467,8 +488,38 @@ ours_poll(ours_t *o, const test_t *t, const timing_t *tm,
 	free(r);
 }
 
+/* Attach, timed; print the discovery lines. */
+static int
+ours_attach_timed(int rep)
+{
+	drv_disc_t dd;
+	int n = drv_attach_timed(&dd), units = 0;
+
+	for (int h = 0; h < n && h < DRV_HBAS; h++) {
+		printf("D who=ours rep=%d hba=%d units=%d secs=%.3f\n", rep, h,
+		    dd.dd_units[h], dd.dd_last[h]);
+		units += dd.dd_units[h];
+	}
+	printf("D who=ours rep=%d hba=all units=%d secs=%.3f\n", rep, units,
+	    dd.dd_total);
+	return (n);
+}
+
+/* The LUNs of HBA h into luns (held); how many it has. */
+static int
+hba_luns(int h, fk_lun_t **luns, int max)
+{
+	dev_info_t *iports[4];
+	int ni = fk_scsi_iports(fk_pci_hba(h), iports, 4), n = 0;
+
+	for (int i = 0; i < ni && i < 4; i++)
+		n += fk_scsi_luns(iports[i], NULL, luns + MIN(n, max),
+		    MAX(max - n, 0));
+	return (n);
+}
+
 static void
-ours_open(ours_t *o)
+ours_open(ours_t *o, int scale, int rep)
 {
 	fk_lun_info_t li;
 	const char *comp = getenv("FK_SCSI_COMP");
@@ -480,11 +531,26 @@ ours_open(ours_t *o)
 		die("drv_load: %s", strerror(err));
 	if (comp == NULL || *comp == '\0')
 		(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
-	if ((n = drv_attach()) != 1)
-		die("expected the driver on 1 HBA, attached %d", n);
-	if ((o->o_lun = drv_lun(0, "0,0", 10)) == NULL)
-		die("no LUN 0,0");
-	if (fk_scsi_lun_info(o->o_lun, &li) != 0 || !li.li_cap_valid)
+	n = scale ? ours_attach_timed(rep) : drv_attach();
+	if (n < 1 || (!scale && n != 1))
+		die("expected the driver on %s, attached %d",
+		    scale ? "every HBA" : "1 HBA", n);
+	o->o_nhba = n;
+	if (!scale) {
+		o->o_per = 1;
+		if ((o->o_luns[0] = drv_lun(0, "0,0", 10)) == NULL)
+			die("no LUN 0,0");
+	}
+	for (int h = 0; scale && h < n; h++) {
+		int k = hba_luns(h, &o->o_luns[h * o->o_per],
+		    IOGEN_MAXLUNS - h * o->o_per);
+
+		if (h == 0)
+			o->o_per = MIN(k, IOGEN_MAXLUNS / n);
+		if (k != o->o_per)
+			die("HBA %d has %d LUNs, HBA 0 %d", h, k, o->o_per);
+	}
+	if (fk_scsi_lun_info(o->o_luns[0], &li) != 0 || !li.li_cap_valid)
 		die("LUN 0,0: no capacity");
 	o->o_nblocks = li.li_nblocks;
 	o->o_blksize = li.li_blksize;
@@ -494,15 +560,18 @@ ours_open(ours_t *o)
 	o->o_rn = (uint_t)n;
 	/* one read with sd's retries absorbs any unit attention */
 	buf = fk_scsi_buf_alloc(o->o_blksize);
-	if ((err = fk_scsi_read(o->o_lun, 0, 1, buf, NULL)) != 0)
-		die("first read: %s", strerror(err));
+	for (int i = 0; i < o->o_nhba * o->o_per; i++) {
+		if ((err = fk_scsi_read(o->o_luns[i], 0, 1, buf, NULL)) != 0)
+			die("first read: %s", strerror(err));
+	}
 	fk_scsi_buf_free(buf, o->o_blksize);
 }
 
 static void
 ours_close(ours_t *o)
 {
-	fk_scsi_lun_rele(o->o_lun);
+	for (int i = 0; i < o->o_nhba * o->o_per; i++)
+		fk_scsi_lun_rele(o->o_luns[i]);
 	if (drv_detach() != 0)
 		die("detach failed");
 	drv_unload();
@@ -571,7 +640,7 @@ parse_test(char *spec, test_t *t)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-x ours|ring] [-w WARMUP] [-t SECS] "
+	fprintf(stderr, "usage: %s [-x ours|ring] [-s] [-w WARMUP] [-t SECS] "
 	    "[-n REP] WORKLOAD:SIZE:QD[:intr|poll]...\n", progname);
 	exit(2);
 }
@@ -582,12 +651,15 @@ main(int argc, char **argv)
 	timing_t tm = { .tm_warmup = 1.0, .tm_secs = 3.0, .tm_rep = 1 };
 	const char *who = "ours";
 	test_t *tests;
-	int c, ntests;
+	int c, ntests, scale = 0;
 
-	while ((c = getopt(argc, argv, "x:w:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "x:sw:t:n:")) != -1) {
 		switch (c) {
 		case 'x':
 			who = optarg;
+			break;
+		case 's':
+			scale = 1;
 			break;
 		case 'w':
 			tm.tm_warmup = atof(optarg);
@@ -603,13 +675,15 @@ main(int argc, char **argv)
 		}
 	}
 	if ((strcmp(who, "ours") != 0 && strcmp(who, "ring") != 0) ||
-	    optind >= argc || tm.tm_secs <= 0 || tm.tm_warmup < 0)
+	    (scale && strcmp(who, "ours") != 0) || optind >= argc ||
+	    tm.tm_secs <= 0 || tm.tm_warmup < 0)
 		usage();
 	ntests = argc - optind;
 	if ((tests = calloc((size_t)ntests, sizeof (*tests))) == NULL)
 		die("out of memory");
 	for (int i = 0; i < ntests; i++) {
-		if (parse_test(argv[optind + i], &tests[i]) != 0) {
+		if (parse_test(argv[optind + i], &tests[i]) != 0 ||
+		    (scale && strcmp(tests[i].t_mode, "intr") != 0)) {
 			fprintf(stderr, "%s: bad test '%s'\n", progname,
 			    argv[optind + i]);
 			usage();
@@ -637,12 +711,17 @@ main(int argc, char **argv)
 	} else {
 		ours_t o;
 
-		ours_open(&o);
+		ours_open(&o, scale, tm.tm_rep);
 		for (int i = 0; i < ntests; i++) {
 			const test_t *t = &tests[i];
 			bench_result_t res = { 0 };
 
+			if (t->t_qd * (uint_t)o.o_nhba > IOGEN_MAXQD)
+				die("QD %u on %d HBAs: more than %d commands",
+				    t->t_qd, o.o_nhba, IOGEN_MAXQD);
 			res.br_who = "ours";
+			res.br_hbas = scale ? o.o_nhba : 0;
+			res.br_luns = scale ? o.o_per : 0;
 			res.br_mode = t->t_mode;
 			res.br_wl = t->t_wl;
 			res.br_bs = t->t_bs;

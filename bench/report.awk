@@ -1,5 +1,6 @@
-# report.awk: the bench's results (the "R" and "I" lines of bench/guest.sh)
-# as Markdown, plus a data file for the plot.
+# report.awk: the bench's results (the "R", "D" and "I" lines of
+# bench/guest.sh) as Markdown, plus a data file for the plot.  Result
+# lines with hbas= are the row at scale, "D" lines its discovery times.
 #
 #	awk -v plot=PLOT.dat -v meta="..." -f bench/report.awk raw.txt
 #
@@ -85,11 +86,95 @@ function verdict(x, op, goal) {
 	return "missed"
 }
 
+# Discovery of contender who: the median over the rounds for all HBAs
+# and, per HBA, "h0 / h1 / ...".
+function disc_all(who) {
+	return fmt(median("disc" SUBSEP who SUBSEP "all", "secs"), 2)
+}
+
+function disc_each(who,    h, s) {
+	s = ""
+	for (h = 0; h < dhbas[who]; h++)
+		s = s (h ? " / " : "") \
+		    fmt(median("disc" SUBSEP who SUBSEP h, "secs"), 2)
+	return s == "" ? "-" : s
+}
+
+function disc_units(who,    u) {
+	u = median("disc" SUBSEP who SUBSEP "all", "units")
+	return u == "-" ? "-" : fmt(u, 0)
+}
+
+function wl_name(wl) {
+	if (wl == "randread")
+		return "random read"
+	if (wl == "randwrite")
+		return "random write"
+	if (wl == "seqread")
+		return "sequential read"
+	return wl
+}
+
+function scale_report(    ci, c, k, who, t, x, y) {
+	split(scale_test, t, SUBSEP)
+	printf "## At scale: %d HBAs × %d disks, %s %s, QD%d per HBA\n\n",
+	    scale_hbas, scale_luns, size_name(t[2]), wl_name(t[1]), t[3]
+	printf "One guest with %d PVSCSI controllers of %d null-co disks " \
+	    "each: ours on %d of them, Linux's vmw_pvscsi on the %d " \
+	    "others, in turn each round (same device model, same disks, " \
+	    "same load on the host).  Ours: QD%d per HBA spread evenly " \
+	    "over its LUNs (iogen -s); Linux: fio, one job per " \
+	    "controller over its disks (round robin), iodepth %d.  " \
+	    "Discovery: ours from the start of the attach to the arrival " \
+	    "of the HBA's last unit; Linux from the start of vmw_pvscsi's " \
+	    "load to the HBA's last disk in /sys/block.  Medians over " \
+	    "the rounds.\n\n", 2 * scale_hbas, scale_luns, scale_hbas,
+	    scale_hbas, t[3], t[3]
+	print "| contender | IOPS | IOPS min–max | p50 µs | p99 µs | CPU µs/IO | intr/IO | disks found | discovery, all (s) | discovery per HBA (s) |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	for (ci = 1; ci <= no; ci++) {
+		c = co[ci]
+		k = scale_test SUBSEP "scale" SUBSEP c
+		if (cnt[k, "n"] == 0)
+			continue
+		who = substr(c, 1, index(c, "/") - 1)
+		printf "| %s | %s | %s–%s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    label(c), fmt_int(median(k, "iops")),
+		    fmt_int(extreme(k, "iops", 0)),
+		    fmt_int(extreme(k, "iops", 1)), fmt(median(k, "p50"), 0),
+		    fmt(median(k, "p99"), 0), fmt(median(k, "cpu"), 1),
+		    fmt(median(k, "intrs"), 2), disc_units(who),
+		    disc_all(who), disc_each(who)
+	}
+	print ""
+	x = ratio(median(scale_test SUBSEP "scale" SUBSEP "ours/intr", "iops"),
+	    median(scale_test SUBSEP "scale" SUBSEP lnone, "iops"))
+	y = ratio(median(scale_test SUBSEP "scale" SUBSEP "ours/intr", "cpu"),
+	    median(scale_test SUBSEP "scale" SUBSEP lnone, "cpu"))
+	printf "Ours / Linux (none): IOPS %s, CPU per I/O %s.\n\n",
+	    fmt(x, 2), fmt(y, 2)
+}
+
 $1 == "I" {
 	for (i = 2; i <= NF; i++) {
 		split($i, kv, "=")
 		info[kv[1]] = substr($i, length(kv[1]) + 2)
 	}
+	next
+}
+
+# D who=W rep=R hba=I|all units=N secs=S: discovery at scale
+$1 == "D" {
+	delete f
+	for (i = 2; i <= NF; i++) {
+		split($i, kv, "=")
+		f[kv[1]] = kv[2]
+	}
+	k = "disc" SUBSEP f["who"] SUBSEP f["hba"]
+	val[k, "secs", ++cnt[k, "secs"]] = f["secs"] + 0
+	val[k, "units", ++cnt[k, "units"]] = f["units"] + 0
+	if (f["hba"] != "all" && f["hba"] + 1 > dhbas[f["who"]])
+		dhbas[f["who"]] = f["hba"] + 1
 	next
 }
 
@@ -99,7 +184,13 @@ $1 == "R" {
 		split($i, kv, "=")
 		f[kv[1]] = kv[2]
 	}
-	t = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"]
+	if (f["hbas"] != "") {
+		scale_hbas = f["hbas"]
+		scale_luns = f["luns"]
+		scale_test = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"]
+	}
+	t = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"] \
+	    (f["hbas"] != "" ? SUBSEP "scale" : "")
 	if (!(t in seen_test)) {
 		seen_test[t] = 1
 		tests[++ntests] = t
@@ -198,6 +289,8 @@ END {
 	print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for (ti = 1; ti <= ntests; ti++) {
 		split(tests[ti], tp, SUBSEP)
+		if (tp[4] == "scale")
+			continue
 		for (ci = 1; ci <= no; ci++) {
 			k = tests[ti] SUBSEP co[ci]
 			if (cnt[k, "n"] == 0)
@@ -223,6 +316,8 @@ END {
 	for (ti = 1; ti <= ntests; ti++) {
 		split(tests[ti], tp, SUBSEP)
 		t = tests[ti]
+		if (tp[4] == "scale")
+			continue
 		oi = median(t SUBSEP "ours/intr", "iops")
 		op = median(t SUBSEP "ours/poll", "iops")
 		printf "| %s %s | %s | %s | %s | %s | %s | %s | %s |\n",
@@ -236,6 +331,10 @@ END {
 		    fmt(ratio(median(t SUBSEP "ours/intr", "cpu"),
 		    median(t SUBSEP ldef, "cpu")), 2)
 	}
+
+	print ""
+	if (scale_hbas != "")
+		scale_report()
 
 	# plot data: one block per 4 KiB random workload, a row per QD; the
 	# contenders' labels, one a line, in PLOT.labels
@@ -251,7 +350,7 @@ END {
 		    pw[w] > plot
 		for (ti = 1; ti <= ntests; ti++) {
 			split(tests[ti], tp, SUBSEP)
-			if (tp[1] != pw[w] || tp[2] != 4096)
+			if (tp[1] != pw[w] || tp[2] != 4096 || tp[4] == "scale")
 				continue
 			printf "%s", tp[3] > plot
 			for (ci = 1; ci <= no; ci++) {

@@ -8,6 +8,7 @@
 BENCH_DIR	:= $(BUILD)/bench
 BENCH_IOGEN	:= $(BENCH_DIR)/iogen
 BENCH_CPUWIN	:= $(BENCH_DIR)/cpuwin
+BENCH_MODDISC	:= $(BENCH_DIR)/moddisc
 BENCH_HDRS	:= $(wildcard bench/*.h)
 BENCH_INC	:= -Ibench -Itests/lab -Itests -Ilab -I$(DRV_DIR)
 
@@ -17,7 +18,7 @@ bench:
 	@$(MAKE) --no-print-directory bench-tools >&2
 	@BENCH_QUICK="$(BENCH_QUICK)" sh bench/bench.sh
 
-bench-tools: $(BENCH_IOGEN) $(BENCH_CPUWIN)
+bench-tools: $(BENCH_IOGEN) $(BENCH_CPUWIN) $(BENCH_MODDISC)
 
 # Programs built against the fakekernel (and the driver).
 $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o: $(BENCH_DIR)/%.o: bench/%.c \
@@ -26,7 +27,8 @@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o: $(BENCH_DIR)/%.o: bench/%.c \
 	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) $(BENCH_INC) -c $< -o $@
 
 # Plain Linux programs.
-$(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o: $(BENCH_DIR)/%.o: bench/%.c \
+$(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/moddisc.o: \
+    $(BENCH_DIR)/%.o: bench/%.c \
     $(BENCH_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -Ibench -c $< -o $@
@@ -38,5 +40,6 @@ $(BENCH_IOGEN): $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
 	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
 	    $(LAB_QMP_OBJ) $(LDLIBS)
 
-$(BENCH_CPUWIN): $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/bstat.o
+$(BENCH_CPUWIN) $(BENCH_MODDISC): $(BENCH_DIR)/%: $(BENCH_DIR)/%.o \
+    $(BENCH_DIR)/bstat.o
 	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS)

@@ -2,7 +2,9 @@
 # (recover-*, timeout, hotplug-*) at soak scale: SOAK=1 in the guest makes
 # t_recover run 1,000 cycles of aborts and resets (1,000 adapter resets)
 # under verified load, and t_hotplug 200 add/remove cycles under verified
-# load.  Each scenario's output goes to build/soak/NAME.log; the summary
+# load; and the scale scenario at its full size, 4 HBAs of 64 disks
+# (SOAK_SCALE; make check runs 2).  Each scenario's output goes to
+# build/soak/NAME.log; the summary
 # gives each one's checks, time and "# soak:" line (lost and duplicated
 # completions, witness reports, leaked kmem), then the totals, which must
 # all be 0.
@@ -14,12 +16,15 @@
 SOAK_DIR	:= $(BUILD)/soak
 SOAK_TIMEOUT	?= 10800
 SOAK_ONLY	?=
+SOAK_SCALE	:= scale-4x64 | white | --hba 4 --disk 0-3:0-63:file,size=16M | \
+		   build/tests/lab/t_scale
 
 .PHONY: soak
 soak:
 	@$(MAKE) -s --no-print-directory all
 	@mkdir -p $(SOAK_DIR); t=$(SOAK_DIR)/totals; : >$$t; \
-	grep -E '^ *(recover|timeout|hotplug)[-a-z0-9]* *\|' tests/lab/suites | \
+	{ grep -E '^ *(recover|timeout|hotplug)[-a-z0-9]* *\|' \
+	    tests/lab/suites; echo '$(SOAK_SCALE)'; } | \
 	while IFS='|' read -r name kind opts cmd; do \
 		name=$$(echo "$$name" | sed 's/^ *//;s/ *$$//'); \
 		case $$name in *"$(SOAK_ONLY)"*) ;; *) continue ;; esac; \

@@ -25,6 +25,9 @@ disk disk-file-given node-0-1 33554432 "$1"
 disk disk-null-latency node-0-2 1073741824 '"drv": "null-co"'
 disk disk-null-4k node-1-64 4294967296 '"drv": "null-co"'
 disk disk-blkdebug node-1-3 16777216 '"drv": "blkdebug"'
+for t in 10 11 12; do
+	disk "disk-range-1-$t" "node-1-$t" 16777216 '"drv": "null-co"'
+done
 
 # blkdebug,rerr=8: reading sector 8 fails, sector 0 does not.  HMP's
 # qemu-io prints to QEMU's log, which is in the run directory.

@@ -40,6 +40,8 @@ bad bad-disk-opt --disk 0:1:null,path=/x true
 bad bad-disk-size --disk 0:1:file,size=12Q true
 bad bad-disk-hba --hba 1 --disk 1:0:null true
 bad dup-disk --disk 0:1:null --disk 0:1:file true
+bad bad-disk-range --hba 4 --disk 3-1:0:null true
+bad dup-disk-range --disk 0:0-7:null --disk 0:5:file true
 bad bad-timeout --timeout soon true
 bad bad-env --env 1X=2 true
 bad bad-arch --arch sparc true

@@ -66,6 +66,7 @@
 extern int pvscsi__init(void);
 extern int pvscsi__fini(void);
 extern int pvscsi__info(struct modinfo *);
+extern uint_t pvscsi_max_targets;
 
 int LLVMFuzzerInitialize(int *, char ***);
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -449,6 +450,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fakeplat_install();
 	pd_install();
 	(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
+	/*
+	 * pvsdev has target 0 only: a bus scan (which any message about
+	 * LUN 0 of a target below 256 asks for) probes 16 targets, not all
+	 * 256, so that the inputs' time goes to the rings.
+	 */
+	pvscsi_max_targets = 16;
 	if (fk_mod_load("pvscsi", pvscsi__init, pvscsi__fini,
 	    pvscsi__info) != 0)
 		die("the driver did not load");

@@ -87,16 +87,10 @@ lun_at(int target, int secs)
 static int
 lun_departed(int target, int secs)
 {
-	hrtime_t end = gethrtime() + SEC2NSEC(secs);
-	fk_lun_t *lun;
+	char ua[16];
 
-	while ((lun = lun_at(target, 0)) != NULL) {
-		fk_scsi_lun_rele(lun);
-		if (gethrtime() > end)
-			return (0);
-		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
-	}
-	return (1);
+	(void) snprintf(ua, sizeof (ua), "%x,0", target);
+	return (drv_lun_departed(0, ua, secs));
 }
 
 static void
@@ -106,63 +100,6 @@ load_start(ll_t **ll, int qd)
 		(void) fk_scsi_set_depth(base[d], qd);
 		ll[d] = ll_start(base[d], qd, 2048, 16, 30);
 	}
-}
-
-/* Stop the load, check it, free it. */
-static void
-load_check(const char *tag, ll_t **ll, int n, int want_gone)
-{
-	ll_stats_t st, sum;
-	char name[96];
-	int bad = 0;
-
-	bzero(&sum, sizeof (sum));
-	for (int d = 0; d < n; d++)
-		ll_stop(ll[d]);
-	for (int d = 0; d < n; d++) {
-		if (!want_gone)
-			bad += ll_verify(ll[d]);
-		ll_stats(ll[d], &st);
-		ll_stats_add(&sum, &st);
-	}
-	dups += sum.ls_dups;
-	drv_note("%s: %llu passes, %llu transports, %llu completions, %llu "
-	    "retries, %llu CMD_ABORTED, %llu CMD_DEV_GONE, %llu refused, "
-	    "%llu slots gone", tag, (unsigned long long)sum.ls_passes,
-	    (unsigned long long)sum.ls_transports,
-	    (unsigned long long)sum.ls_comps,
-	    (unsigned long long)sum.ls_retries,
-	    (unsigned long long)sum.ls_reason[CMD_ABORTED],
-	    (unsigned long long)sum.ls_reason[CMD_DEV_GONE],
-	    (unsigned long long)sum.ls_refused,
-	    (unsigned long long)sum.ls_gone);
-	(void) snprintf(name, sizeof (name), "%s: each packet completed "
-	    "once, none hung", tag);
-	CHECK(name, sum.ls_transports == sum.ls_comps && sum.ls_dups == 0 &&
-	    sum.ls_hangs == 0, "saw %llu transports, %llu completions, %llu "
-	    "duplicates, %llu hangs: %s",
-	    (unsigned long long)sum.ls_transports,
-	    (unsigned long long)sum.ls_comps,
-	    (unsigned long long)sum.ls_dups,
-	    (unsigned long long)sum.ls_hangs, sum.ls_first);
-	(void) snprintf(name, sizeof (name), "%s: reasons carry their "
-	    "statistics", tag);
-	CHECK(name, sum.ls_bad_stat == 0, "%llu did not: %s",
-	    (unsigned long long)sum.ls_bad_stat, sum.ls_first);
-	(void) snprintf(name, sizeof (name), "%s: %s", tag, want_gone ?
-	    "every slot stopped for the unit being gone, no other error" :
-	    "no error, data verified");
-	CHECK(name, sum.ls_errors == 0 && sum.ls_verify_errors == 0 &&
-	    bad == 0 && sum.ls_passes > 0 && (want_gone ?
-	    sum.ls_gone == (uint64_t)want_gone : sum.ls_gone == 0),
-	    "saw %llu errors, %llu mismatches, %d regions bad, %llu slots "
-	    "gone (expected %d), %llu passes: %s",
-	    (unsigned long long)sum.ls_errors,
-	    (unsigned long long)sum.ls_verify_errors, bad,
-	    (unsigned long long)sum.ls_gone, want_gone,
-	    (unsigned long long)sum.ls_passes, sum.ls_first);
-	for (int d = 0; d < n; d++)
-		ll_free(ll[d]);
 }
 
 /* Verified I/O to a new unit; 0 or an errno. */
@@ -247,7 +184,7 @@ test_cycles(int cycles)
 	    "still there after %d s", bad_gone, cycles, WAIT);
 	CHECK("cycles: I/O to a departed unit fails with ENXIO",
 	    bad_after == 0, "%d did not", bad_after);
-	load_check("cycles", ll, 2, 0);
+	dups += lio_check_load("cycles", ll, 2, 0);
 }
 
 /*
@@ -328,8 +265,8 @@ test_loaded(void)
 	CHECK("loaded: later I/O to it fails with ENXIO", err == ENXIO,
 	    "saw %d", err);
 	(void) ll_progress(ll[0], 16, 30);
-	load_check("loaded: the removed disk", &ll[2], 1, 32);
-	load_check("loaded: the other disks", ll, 2, 0);
+	dups += lio_check_load("loaded: the removed disk", &ll[2], 1, 32);
+	dups += lio_check_load("loaded: the other disks", ll, 2, 0);
 	fk_scsi_lun_rele(lun);
 	test_loaded_slow();
 }

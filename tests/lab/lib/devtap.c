@@ -441,22 +441,37 @@ dt_stalled(int ms)
 	return (rv);
 }
 
-int
-dt_msg_indices(uint32_t *prod, uint32_t *cons)
+/* Two 32-bit fields of the device's view of the rings state page. */
+static int
+dt_state_pair(size_t off1, size_t off2, uint32_t *v1, uint32_t *v2)
 {
 	volatile uint32_t *p, *c;
 
-	if (dt.state_pa == 0 || dt.msg_pa == 0)
+	if (dt.state_pa == 0)
 		return (ENXIO);
-	p = dt_dev32(dt.state_pa + offsetof(pvscsi_rings_state_t,
-	    prs_msg_prod));
-	c = dt_dev32(dt.state_pa + offsetof(pvscsi_rings_state_t,
-	    prs_msg_cons));
+	p = dt_dev32(dt.state_pa + off1);
+	c = dt_dev32(dt.state_pa + off2);
 	if (p == NULL || c == NULL)
 		return (ENXIO);
-	*prod = *p;
-	*cons = *c;
+	*v1 = *p;
+	*v2 = *c;
 	return (0);
+}
+
+int
+dt_msg_indices(uint32_t *prod, uint32_t *cons)
+{
+	if (dt.msg_pa == 0)
+		return (ENXIO);
+	return (dt_state_pair(offsetof(pvscsi_rings_state_t, prs_msg_prod),
+	    offsetof(pvscsi_rings_state_t, prs_msg_cons), prod, cons));
+}
+
+int
+dt_ring_indices(uint32_t *req, uint32_t *cmp)
+{
+	return (dt_state_pair(offsetof(pvscsi_rings_state_t, prs_req_prod),
+	    offsetof(pvscsi_rings_state_t, prs_cmp_prod), req, cmp));
 }
 
 int

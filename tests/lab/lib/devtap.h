@@ -2,7 +2,8 @@
  * Lab programs: what the driver tells the device, and faults a real
  * device might commit that QEMU's never does.  Built on the fakekernel's
  * register tap (fk_reg_tap) and the device's view of DMA memory
- * (fk_dma_devmem); one HBA per program.
+ * (fk_dma_devmem); one HBA per program (with several, the rings are those
+ * of the last one set up).
  *
  *   - a log of the PVSCSI commands written to the COMMAND register, with
  *     their data, and counts of INTR_MASK writes; from SETUP_RINGS and
@@ -98,6 +99,12 @@ extern int dt_stalled(int);
  * SETUP_MSG_RING, EAGAIN when the ring is full.
  */
 extern int dt_msg_indices(uint32_t *, uint32_t *);
+/*
+ * The device's view of the request and completion producer indices: the
+ * requests published and not yet completed are req - cmp.  0, or ENXIO
+ * before SETUP_RINGS.
+ */
+extern int dt_ring_indices(uint32_t *, uint32_t *);
 extern int dt_msg_inject(uint32_t, uint32_t, uint8_t);
 
 #endif /* _DEVTAP_H */

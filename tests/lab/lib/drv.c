@@ -113,6 +113,69 @@ drv_attach(void)
 	return (n);
 }
 
+/*
+ * Arrivals by HBA, for drv_attach_timed.  Static: fk_scsi_unwatch does not
+ * wait for a callback already under way.
+ */
+static struct {
+	pthread_mutex_t	da_lock;
+	dev_info_t	*da_hba[DRV_HBAS];
+	hrtime_t	da_last[DRV_HBAS];
+	int		da_units[DRV_HBAS];
+} drv_arr = { .da_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+drv_arrived(void *arg, fk_lun_t *lun, int ev)
+{
+	fk_lun_info_t li;
+	int i;
+
+	if (ev != FK_SCSI_EV_ARRIVE || fk_scsi_lun_info(lun, &li) != 0)
+		return;
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	for (i = 0; i < DRV_HBAS; i++) {
+		if (drv_arr.da_hba[i] == li.li_hba || drv_arr.da_hba[i] == NULL)
+			break;
+	}
+	if (i < DRV_HBAS) {
+		drv_arr.da_hba[i] = li.li_hba;
+		drv_arr.da_last[i] = gethrtime();
+		drv_arr.da_units[i]++;
+	}
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+}
+
+int
+drv_attach_timed(drv_disc_t *dd)
+{
+	hrtime_t start;
+	void *w;
+	int n;
+
+	bzero(dd, sizeof (*dd));
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	bzero(drv_arr.da_hba, sizeof (drv_arr.da_hba));
+	bzero(drv_arr.da_units, sizeof (drv_arr.da_units));
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+	w = fk_scsi_watch(drv_arrived, NULL);
+	start = gethrtime();
+	n = drv_attach();
+	dd->dd_total = (double)(gethrtime() - start) / NANOSEC;
+	fk_scsi_unwatch(w);
+	(void) pthread_mutex_lock(&drv_arr.da_lock);
+	for (int i = 0; i < n && i < DRV_HBAS; i++) {
+		for (int k = 0; k < DRV_HBAS; k++) {
+			if (drv_arr.da_hba[k] != fk_pci_hba(i))
+				continue;
+			dd->dd_last[i] = (double)(drv_arr.da_last[k] - start) /
+			    NANOSEC;
+			dd->dd_units[i] = drv_arr.da_units[k];
+		}
+	}
+	(void) pthread_mutex_unlock(&drv_arr.da_lock);
+	return (n);
+}
+
 int
 drv_detach(void)
 {
@@ -159,6 +222,21 @@ drv_lun(int hba, const char *ua, int secs)
 			return (NULL);
 		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
 	}
+}
+
+int
+drv_lun_departed(int hba, const char *ua, int secs)
+{
+	hrtime_t end = gethrtime() + SEC2NSEC(secs);
+	fk_lun_t *lun;
+
+	while ((lun = drv_lun(hba, ua, 0)) != NULL) {
+		fk_scsi_lun_rele(lun);
+		if (gethrtime() > end)
+			return (0);
+		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
+	}
+	return (1);
 }
 
 /*

@@ -26,6 +26,23 @@ extern int drv_load(void);
  */
 #define	DRV_ATTACH_SECS	60
 extern int drv_attach(void);
+/*
+ * drv_attach, timed: how long discovery took, as a target driver sees
+ * it.  dd_total is drv_attach's seconds (every HBA attached, every
+ * iport's target map settled); for the i-th HBA attached, dd_last[i] is
+ * the seconds from the start to the arrival of its last unit (0: none
+ * arrived), dd_units[i] the units that arrived (fk_scsi_watch).  Returns
+ * what drv_attach returns.
+ */
+#define	DRV_HBAS	16
+
+typedef struct drv_disc {
+	double		dd_total;
+	double		dd_last[DRV_HBAS];
+	int		dd_units[DRV_HBAS];
+} drv_disc_t;
+
+extern int drv_attach_timed(drv_disc_t *);
 /* take every HBA down (children first); 0 or -1 when a detach failed. */
 extern int drv_detach(void);
 /* unload the module and fk_fini. */
@@ -33,6 +50,8 @@ extern void drv_unload(void);
 
 /* the LUN at "target,lun" of HBA i (held), waiting up to secs for it. */
 extern fk_lun_t *drv_lun(int, const char *, int);
+/* wait up to secs until HBA i has no LUN at "target,lun": 1, or 0. */
+extern int drv_lun_departed(int, const char *, int);
 
 /*
  * The start of a scenario with one HBA: drv_load and drv_attach, checked

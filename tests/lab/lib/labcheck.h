@@ -8,7 +8,15 @@
  *				report;
  *   lio_check_intr(prefix)	interrupts were delivered and claimed, and
  *				the guest saw them on VFIO vectors of the
- *				type the driver must take under FK_INTR.
+ *				type the driver must take under FK_INTR;
+ *   lio_check_load(tag, ll, n, want_gone)
+ *				stops n loads (labload.h), checks them and
+ *				frees them: each packet completed once and
+ *				none hung, every reason with its statistics,
+ *				and either no error and every region verified
+ *				(want_gone 0) or want_gone slots in all
+ *				stopped for their unit being gone; returns
+ *				the duplicated completions seen.
  *
  * Include after check.h, drv.h and labio.h.
  */
@@ -18,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/scsi/scsi.h>
+#include "labload.h"
 
 static inline void
 lio_check_clean(const char *prefix)
@@ -90,5 +101,62 @@ lio_check_intr(const char *prefix)
 	    want, fkintr != NULL ? fkintr : "any", type,
 	    (unsigned long long)n);
 }
+
+static inline uint64_t
+lio_check_load(const char *tag, ll_t **ll, int n, int want_gone)
+{
+	ll_stats_t st, sum;
+	char name[96];
+	int bad = 0;
+
+	bzero(&sum, sizeof (sum));
+	for (int d = 0; d < n; d++)
+		ll_stop(ll[d]);
+	for (int d = 0; d < n; d++) {
+		if (!want_gone)
+			bad += ll_verify(ll[d]);
+		ll_stats(ll[d], &st);
+		ll_stats_add(&sum, &st);
+	}
+	drv_note("%s: %llu passes, %llu transports, %llu completions, %llu "
+	    "retries, %llu CMD_ABORTED, %llu CMD_DEV_GONE, %llu refused, "
+	    "%llu slots gone", tag, (unsigned long long)sum.ls_passes,
+	    (unsigned long long)sum.ls_transports,
+	    (unsigned long long)sum.ls_comps,
+	    (unsigned long long)sum.ls_retries,
+	    (unsigned long long)sum.ls_reason[CMD_ABORTED],
+	    (unsigned long long)sum.ls_reason[CMD_DEV_GONE],
+	    (unsigned long long)sum.ls_refused,
+	    (unsigned long long)sum.ls_gone);
+	(void) snprintf(name, sizeof (name), "%s: each packet completed "
+	    "once, none hung", tag);
+	CHECK(name, sum.ls_transports == sum.ls_comps && sum.ls_dups == 0 &&
+	    sum.ls_hangs == 0, "saw %llu transports, %llu completions, %llu "
+	    "duplicates, %llu hangs: %s",
+	    (unsigned long long)sum.ls_transports,
+	    (unsigned long long)sum.ls_comps,
+	    (unsigned long long)sum.ls_dups,
+	    (unsigned long long)sum.ls_hangs, sum.ls_first);
+	(void) snprintf(name, sizeof (name), "%s: reasons carry their "
+	    "statistics", tag);
+	CHECK(name, sum.ls_bad_stat == 0, "%llu did not: %s",
+	    (unsigned long long)sum.ls_bad_stat, sum.ls_first);
+	(void) snprintf(name, sizeof (name), "%s: %s", tag, want_gone ?
+	    "every slot stopped for the unit being gone, no other error" :
+	    "no error, data verified");
+	CHECK(name, sum.ls_errors == 0 && sum.ls_verify_errors == 0 &&
+	    bad == 0 && sum.ls_passes > 0 && (want_gone ?
+	    sum.ls_gone == (uint64_t)want_gone : sum.ls_gone == 0),
+	    "saw %llu errors, %llu mismatches, %d regions bad, %llu slots "
+	    "gone (expected %d), %llu passes: %s",
+	    (unsigned long long)sum.ls_errors,
+	    (unsigned long long)sum.ls_verify_errors, bad,
+	    (unsigned long long)sum.ls_gone, want_gone,
+	    (unsigned long long)sum.ls_passes, sum.ls_first);
+	for (int d = 0; d < n; d++)
+		ll_free(ll[d]);
+	return (sum.ls_dups);
+}
+
 
 #endif /* _LABCHECK_H */

@@ -209,19 +209,24 @@
  * Discovery and hotplug
  * ---------------------
  *
- * A task probes every target from 0 to the adapter's maximum (the CONFIG
- * command's numPhys, else GET_MAX_TARGETS, else pvscsi_max_targets) with a
- * polled INQUIRY, taking a selection timeout for an absent target, and
- * reports the targets present to the iport's target map.  The map is a
- * FULLSET one: each scan reports the whole set, and the framework works
- * out what was added and removed.  So a message the device drops, or sends
- * twice, cannot leave the map wrong, and the messages need only say that
- * something changed.  A message about logical unit 0 asks for a scan; one
- * about another logical unit asks for scsi_hba_tgtmap_scan_luns(9F) of its
- * target.  The interrupt handler takes all messages and dispatches the
- * task once; messages that come during a scan cause another.  The device
- * drops messages only when the ring is full, and a full ring, like a
- * reset, causes a scan of the current state.
+ * A task probes every target the adapter accepts with a polled INQUIRY,
+ * taking a selection timeout for an absent target, and reports the targets
+ * present to the iport's target map.  The adapter says how many targets it
+ * accepts in the CONFIG command's numPhys, else in GET_MAX_TARGETS; one that
+ * answers neither, as QEMU's does (its bus has targets 0 to 64), is probed
+ * for all 256 targets a request can name.  That costs little: the device
+ * ends the probe of an absent target at once, as it does for a target beyond
+ * its bus.  pvscsi_max_targets limits the scan for those who want fewer
+ * targets.  The map is a FULLSET one: each scan reports the whole set, and
+ * the framework works out what was added and removed.  So a message the
+ * device drops, or sends twice, cannot leave the map wrong, and the messages
+ * need only say that something changed.  A message about logical unit 0 of
+ * any target the adapter accepts asks for a scan; one about another logical
+ * unit asks for scsi_hba_tgtmap_scan_luns(9F) of its target.  The interrupt
+ * handler takes all messages and dispatches the task once; messages that
+ * come during a scan cause another.  The device drops messages only when
+ * the ring is full, and a full ring, like a reset, causes a scan of the
+ * current state.
  *
  * Detach and quiesce
  * ------------------
@@ -239,7 +244,7 @@
  * --------
  *
  * pvscsi_ring_pages	request ring pages (32 requests each), 1 to 32, 2^n
- * pvscsi_max_targets	targets to scan if the device does not say
+ * pvscsi_max_targets	most targets to scan (default: all it accepts)
  * pvscsi_poll_time	seconds for a polled packet without pkt_time
  * pvscsi_recovery_time	seconds between recovery steps
  */
@@ -252,7 +257,7 @@
 #include "pvscsi_var.h"
 
 uint_t pvscsi_ring_pages = PVSCSI_DEFAULT_RING_PAGES;
-uint_t pvscsi_max_targets = 16;
+uint_t pvscsi_max_targets = PVSCSI_MAX_TARGETS;
 uint_t pvscsi_poll_time = 30;
 uint_t pvscsi_recovery_time = 5;
 
@@ -1247,19 +1252,21 @@ pvscsi_watchdog(void *arg)
 }
 
 /*
- * Probe every target with the polled INQUIRY of pvs_probe, and report the
- * targets present to the map.  A selection timeout means absent; a probe
- * that fails otherwise leaves the target as the last scan found it.
+ * Probe every target the device accepts, up to pvscsi_max_targets, with the
+ * polled INQUIRY of pvs_probe, and report the targets present to the map.
+ * A selection timeout means absent; a probe that fails otherwise leaves the
+ * target as the last scan found it.
  */
 static void
 pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 {
 	pvscsi_cmd_t *cmd = &pvs->pvs_probe;
+	uint_t n = MIN(pvs->pvs_max_targets, MAX(pvscsi_max_targets, 1));
 	char addr[sizeof ("ff")];
 	uchar_t reason;
 	uint_t t, stat;
 
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
 		cmd->pvc_target = (uint8_t)t;
 		cmd->pvc_host = PVSCSI_HOST_UNKNOWN;
 		if (pvscsi_poll(pvs, cmd) != TRAN_ACCEPT ||
@@ -1271,7 +1278,7 @@ pvscsi_scan(pvscsi_softc_t *pvs, scsi_hba_tgtmap_t *tm)
 	}
 	if (scsi_hba_tgtmap_set_begin(tm) != DDI_SUCCESS)
 		return;
-	for (t = 0; t < pvs->pvs_max_targets; t++) {
+	for (t = 0; t < n; t++) {
 		if (!pvs->pvs_present[t])
 			continue;
 		(void) snprintf(addr, sizeof (addr), "%x", t);
@@ -1572,10 +1579,11 @@ pvscsi_alloc_rings(pvscsi_softc_t *pvs)
 }
 
 /*
- * How many targets to scan: numPhys from the CONFIG command's controller
- * page, else GET_MAX_TARGETS, else the tunable.  QEMU refuses both
- * commands.  The page is read into the probe's page, still unused and
- * zero, so that a device that does not write it gives numPhys 0.
+ * How many targets the device accepts: numPhys from the CONFIG command's
+ * controller page, else GET_MAX_TARGETS, else all 256 that a request can
+ * name.  QEMU refuses both commands.  The page is read into the probe's
+ * page, still unused and zero, so that a device that does not write it
+ * gives numPhys 0.
  */
 static void
 pvscsi_get_max_targets(pvscsi_softc_t *pvs)
@@ -1602,7 +1610,7 @@ pvscsi_get_max_targets(pvscsi_softc_t *pvs)
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
 		n = pvscsi_command(pvs, PVSCSI_CMD_GET_MAX_TARGETS, NULL, 0);
 	if (n == 0 || n > PVSCSI_MAX_TARGETS)
-		n = MIN(MAX(pvscsi_max_targets, 1), PVSCSI_MAX_TARGETS);
+		n = PVSCSI_MAX_TARGETS;
 	pvs->pvs_max_targets = n;
 }
 
