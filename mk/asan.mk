@@ -71,7 +71,7 @@ check-asan: asan-build
 		log=$$logs/$$(echo $$n | tr / _).log; \
 		$(ASAN_UNIT_ENV) "$$t" >$$log 2>&1; count $$n $$log $$?; \
 	done; \
-	while IFS='|' read -r name opts cmd; do \
+	while IFS='|' read -r name kind opts cmd; do \
 		name=$$(echo "$$name" | sed 's/^ *//;s/ *$$//'); \
 		case $$name in ''|'#'*) continue ;; esac; \
 		case lab/$$name in *"$(ASAN_SUITES)"*) ;; *) continue ;; esac; \

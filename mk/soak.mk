@@ -16,7 +16,7 @@
 SOAK_DIR	:= $(BUILD)/soak
 SOAK_TIMEOUT	?= 10800
 SOAK_ONLY	?=
-SOAK_SCALE	:= scale-4x64 | --hba 4 --disk 0-3:0-63:file,size=16M | \
+SOAK_SCALE	:= scale-4x64 | white | --hba 4 --disk 0-3:0-63:file,size=16M | \
 		   build/tests/lab/t_scale
 
 .PHONY: soak
@@ -25,7 +25,7 @@ soak:
 	@mkdir -p $(SOAK_DIR); t=$(SOAK_DIR)/totals; : >$$t; \
 	{ grep -E '^ *(recover|timeout|hotplug)[-a-z0-9]* *\|' \
 	    tests/lab/suites; echo '$(SOAK_SCALE)'; } | \
-	while IFS='|' read -r name opts cmd; do \
+	while IFS='|' read -r name kind opts cmd; do \
 		name=$$(echo "$$name" | sed 's/^ *//;s/ *$$//'); \
 		case $$name in *"$(SOAK_ONLY)"*) ;; *) continue ;; esac; \
 		log=$(SOAK_DIR)/$$name.log; start=$$(date +%s); \

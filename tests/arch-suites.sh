@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/arch-suites.sh [-a ARCH] [-k PATTERN]: runs the lab scenarios of
-# tests/lab/suites ("name | lab options | command") on a guest of
+# tests/lab/suites ("name | kind | lab options | command") on a guest of
 # architecture ARCH (default aarch64): each as
 #
 #	lab/lab --arch ARCH OPTIONS -- build/ARCH/PROGRAM ARGS...
@@ -56,7 +56,7 @@ suite() {
 	failed=$((failed + f))
 }
 
-while IFS='|' read -r name opts cmd; do
+while IFS='|' read -r name kind opts cmd; do
 	name=$(echo "$name" | sed 's/^ *//;s/ *$//')
 	case $name in '' | '#'*) continue ;; esac
 	if [ -n "$pats" ]; then

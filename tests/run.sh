@@ -6,29 +6,47 @@
 # "N passed, N failed".  A whole run (no option) writes its counts, the
 # date, the host and the QEMU version to build/check-summary.
 #
-#   sh tests/run.sh [-u] [-l] [-k PATTERN] [--driver DIR] [--env K=V]...
+#   sh tests/run.sh [-u] [-l] [-k PATTERN] [--kind KIND] [--driver DIR]
+#	[--env K=V]...
 #	-u	unit tests only		-l	lab tests only
 #	-k P	only suites/programs whose name contains P
+#	--kind KIND	only the lab scenarios of that kind (implies -l):
+#		black (SCSA, DDI, the device and QMP only: any pvscsi
+#		driver must pass them), white (checks of our driver's
+#		internals) or lab (the lab's platform and the device, no
+#		driver)
 #	--driver DIR	the lab scenarios with the pvscsi driver whose source
 #		is in DIR (pvscsi.c, pvscsi.h, pvscsi_var.h) in place of ours,
-#		built by make driver (implies -l; no aarch64 subset); logs in
-#		build/test-logs/drivers/NAME/
+#		built by make driver (implies -l; no aarch64 subset, no
+#		scenario of kind lab); logs in build/test-logs/drivers/NAME/
 #	--env K=V	K=V in every scenario's environment (after the
 #		suite's own settings, so it wins: --env FK_STRICT_DMA=0)
+#
+# A scenario that the lab stopped at its timeout prints "FAIL NAME: HANG
+# ...", one that panicked "FAIL NAME: PANIC" with the fakekernel's panic
+# line, each followed by the end of its log.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
 logdir=$top/build/test-logs
-unit=1 lab=1 pat="" driver="" extra=""
+unit=1 lab=1 pat="" kind="" driver="" extra=""
 usage() {
-	echo "usage: tests/run.sh [-u] [-l] [-k pattern] [--driver dir]" \
-	    "[--env K=V]..." >&2
+	echo "usage: tests/run.sh [-u] [-l] [-k pattern] [--kind" \
+	    "black|white|lab] [--driver dir] [--env K=V]..." >&2
 	exit 2
 }
 # The long options first (getopts takes only short ones).
 while [ $# -gt 0 ]; do
 	case $1 in
 	--driver) [ $# -ge 2 ] || usage; driver=$2; shift 2 ;;
+	--kind)
+		[ $# -ge 2 ] || usage
+		case $2 in black|white|lab) ;; *)
+			echo "tests/run.sh: --kind $2: not black, white" \
+			    "or lab" >&2
+			exit 2 ;;
+		esac
+		kind=$2 unit=0; shift 2 ;;
 	--env)
 		[ $# -ge 2 ] || usage
 		case $2 in *=*) ;; *) usage ;; esac
@@ -76,7 +94,18 @@ run() {
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
 	grep -E '^(PASS|FAIL) ' "$log" | sed "s|^|  [$name] |"
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$rc" -eq 124 ] && grep -q '^lab: timeout after' "$log"; then
+		echo "  [$name] FAIL $name: HANG: $(grep -m 1 \
+		    '^lab: timeout after' "$log" | sed 's/^lab: //') (log: $log)"
+		tail -n 15 "$log" | sed 's/^/      /'
+		f=$((f + 1))
+	elif [ "$rc" -ne 0 ] && grep -q '^panic: ' "$log"; then
+		echo "  [$name] FAIL $name: PANIC: $(grep -m 1 '^panic: ' \
+		    "$log" | sed 's/^panic: //') (log: $log)"
+		grep -A 8 -m 1 '^panic: ' "$log" | tail -n +2 | \
+		    sed 's/^/      /'
+		f=$((f + 1))
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "  [$name] FAIL $name: exited $rc with no FAIL line (log: $log)"
 		tail -n 15 "$log" | sed 's/^/      /'
 		f=1
@@ -152,14 +181,26 @@ not_linked() {
 }
 
 if [ "$lab" = 1 ]; then
-	if [ -x lab/selftest/run.sh ] && [ -z "$driver" ]; then
+	if [ -x lab/selftest/run.sh ] && [ -z "$driver" ] && [ -z "$kind" ]; then
 		run "lab/selftest" sh lab/selftest/run.sh
 	fi
 	if [ -f tests/lab/suites ]; then
-		# name | lab options | command (relative to the repo top)
-		while IFS='|' read -r name opts cmd; do
+		# name | kind | lab options | command (relative to the top)
+		line=0
+		while IFS='|' read -r name skind opts cmd; do
+			line=$((line + 1))
 			name=$(echo "$name" | sed 's/^ *//;s/ *$//')
 			case $name in ''|'#'*) continue ;; esac
+			skind=$(echo "$skind" | sed 's/^ *//;s/ *$//')
+			case $skind in black|white|lab) ;; *)
+				echo "tests/run.sh: tests/lab/suites:$line:" \
+				    "$name: kind '$skind' is not black, white" \
+				    "or lab" >&2
+				exit 2 ;;
+			esac
+			[ -z "$kind" ] || [ "$skind" = "$kind" ] || continue
+			# A scenario of kind lab runs no driver.
+			[ -z "$driver" ] || [ "$skind" != lab ] || continue
 			case "lab/$name" in *"$pat"*) ;; *) continue ;; esac
 			cmd=$(echo "$cmd" | sed 's/^ *//')
 			prog=$(lab_prog "${cmd%% *}")
@@ -177,7 +218,7 @@ if [ "$lab" = 1 ]; then
 	# integrity, saturation, hot plug, resets under load (make
 	# check-aarch64 runs them all).
 	if [ -f tests/arch-suites.sh ] && [ -d build/aarch64 ] &&
-	    [ -z "$driver" ] && [ -z "$extra" ]; then
+	    [ -z "$driver" ] && [ -z "$extra" ] && [ -z "$kind" ]; then
 		run "lab/aarch64" sh tests/arch-suites.sh -a aarch64 \
 		    -k attach -k io-msi -k saturate-msi -k platform-hotplug \
 		    -k recover-msi

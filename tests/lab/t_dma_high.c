@@ -1,13 +1,14 @@
 /*
  * DMA above 4 GiB: in a guest whose RAM reaches past 4 GiB (lab --mem
  * 6144), the DMA arena lies above 4 GiB, and so do the rings the driver
- * gave the device and the data cookies of its commands; the data of
+ * gave the device and the data addresses of its requests; the data of
  * writes and reads of several sizes verifies (an address cut to 32 bits
  * would land elsewhere).
  *
- * The ring addresses are the device's own account: QEMU's trace of
+ * The addresses are the device's own account: QEMU's trace of
  * SETUP_RINGS (run with --trace pvscsi_tx_rings_ppn; the trace is in
- * $LAB_OUT/trace.log).  The data cookies are the packets'.
+ * $LAB_OUT/trace.log) for the rings, and the requests on the request
+ * ring at each kick (devtap.h) for the data.
  *
  * Topology (tests/lab/suites): hba0 with a raw file disk at target 0.
  */
@@ -25,6 +26,7 @@
 #include "lib/drv.h"
 #include "lib/labio.h"
 #include "lib/labcheck.h"
+#include "lib/devtap.h"
 
 #define	BLK		512
 #define	PAGE		4096
@@ -75,10 +77,12 @@ main(void)
 	lio_limits_t ll;
 	fk_lun_t *lun;
 	size_t low_total, low_free, high_total, high_free, max;
-	uint64_t rings_lo, data_lo = UINT64_MAX, lba = 4096;
+	uint64_t rings_lo, data_lo, data_hi, lba = 4096;
+	uint_t sges;
 	uint_t xfers = 0, good = 0;
 	int err, nrings;
 
+	dt_start();		/* the requests' data addresses */
 	drv_start();
 	drv_units("discover-0,0", &lun, NULL);
 
@@ -101,7 +105,7 @@ main(void)
 	    (unsigned long long)rings_lo);
 
 	(void) lio_limits(lun, &ll);
-	max = MIN(ll.ll_dma_max, ll.ll_maxxfer);
+	max = ll.ll_max;
 	for (size_t i = 0; i <= sizeof (sizes) / sizeof (sizes[0]); i++) {
 		size_t len = i < sizeof (sizes) / sizeof (sizes[0]) ?
 		    sizes[i] : max;
@@ -126,20 +130,21 @@ main(void)
 			    &r) == 0 && lio_verify(buf, len, lba * BLK,
 			    i + 1) < 0)
 				good++;
-			data_lo = MIN(data_lo, MIN(w.lx_addr_lo, r.lx_addr_lo));
 		}
 		lba += len / BLK + 8;
 		free(img);
 		fk_scsi_buf_free(mem, alloc);
 	}
-	drv_note("%u transfers of 512 B to %zu B; lowest data cookie at "
-	    "%#llx", xfers, max, (unsigned long long)data_lo);
+	dt_data_span(&data_lo, &data_hi, &sges);
+	drv_note("%u transfers of 512 B to %zu B; the device was given data "
+	    "at %#llx to %#llx", xfers, max, (unsigned long long)data_lo,
+	    (unsigned long long)data_hi);
 	CHECK("io-above-4g-verifies", good == xfers && xfers > 0,
 	    "expected %u writes found in the image and read back, saw %u",
 	    xfers, good);
-	CHECK("data-cookies-above-4g", data_lo >= GIB4 && data_lo !=
-	    UINT64_MAX, "expected every data cookie above 4 GiB, saw %#llx",
-	    (unsigned long long)data_lo);
+	CHECK("data-above-4g", data_lo >= GIB4 && data_lo != UINT64_MAX,
+	    "expected every data address the device was given above 4 GiB, "
+	    "saw %#llx", (unsigned long long)data_lo);
 
 	fk_scsi_lun_rele(lun);
 	lio_check_intr("dma-high");

@@ -35,6 +35,7 @@
 #include "lib/drv.h"
 #include "lib/labio.h"
 #include "lib/labcheck.h"
+#include "lib/devtap.h"
 
 #define	BLK		512
 #define	XFER		4096
@@ -304,6 +305,7 @@ main(void)
 	lio_limits_t ll;
 	int err;
 
+	dt_start();		/* the ring depth, from SETUP_RINGS */
 	drv_start();
 	drv_units("discover", &lun0, &lun1);
 	(void) lio_limits(lun0, &ll);

@@ -27,6 +27,7 @@
 #include "lib/drv.h"
 #include "lib/labio.h"
 #include "lib/labcheck.h"
+#include "lib/devtap.h"
 #include "pvscsi.h"
 
 #define	BLK		512
@@ -250,10 +251,11 @@ main(void)
 	size_t max;
 	int err;
 
+	dt_start();		/* the ring depth, from SETUP_RINGS */
 	drv_start();
 	drv_units("discover", &lun0, &lun1);
 	(void) lio_limits(lun0, &ll);
-	max = MIN(ll.ll_dma_max, ll.ll_maxxfer);
+	max = ll.ll_max;
 
 	polled_no_intr(max);
 	polled_under_load(ll.ll_ring);

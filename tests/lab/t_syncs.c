@@ -56,8 +56,6 @@
 #include "lib/labio.h"
 #include "pvscsi.h"
 
-extern uint_t pvscsi_recovery_time;
-
 #define	MAXSYNCS	32
 #define	WAIT_MS		20000
 #define	READ_LBA	2048
@@ -557,7 +555,7 @@ main(int argc, char **argv)
 	drv_units("unit", &disk, NULL);
 	(void) fk_scsi_lun_info(disk, &li);
 	capacity = li.li_nblocks;
-	pvscsi_recovery_time = 1;
+	(void) drv_tune("pvscsi_recovery_time", 1);
 	(void) fk_scsi_comp_mode(FK_SCSI_COMP_DIRECT);
 	(void) fk_scsi_tur(disk, NULL);
 

@@ -57,20 +57,23 @@ static struct {
 	uint_t		cmp_pages;
 	uint64_t	msg_pa[PVSCSI_MAX_MSG_RING_PAGES];
 	uint_t		msg_pages;
-	/* contexts seen on the request ring */
+	/* contexts and data addresses seen on the request ring */
 	uint32_t	req_seen;	/* requests looked at */
 	uint64_t	ctx[CTX_SLOTS];
 	uint8_t		ctx_used[CTX_SLOTS];
 	uint_t		nctx;
 	int		ctx_full;
 	uint64_t	ctx_bits;
+	uint64_t	data_lo, data_hi;
+	uint_t		data_sges;
 	int		lose;
 	uint_t		lost;
 	int		stall;		/* armed */
 	int		stalled;	/* a handler is blocked */
 } dt = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cv = PTHREAD_COND_INITIALIZER
+	.cv = PTHREAD_COND_INITIALIZER,
+	.data_lo = UINT64_MAX
 };
 
 static uint64_t
@@ -174,7 +177,46 @@ dt_ctx_add(uint64_t ctx)
 	dt.nctx++;
 }
 
-/* At a kick: the requests the device has not looked at yet. */
+static void
+dt_data_add(uint64_t addr, uint64_t len)
+{
+	if (len == 0)
+		return;
+	dt.data_lo = MIN(dt.data_lo, addr);
+	dt.data_hi = MAX(dt.data_hi, addr + len - 1);
+}
+
+/*
+ * The data of one request, as the device reads it: its buffer, or each
+ * element of its SG list (one page, never chained).
+ */
+static void
+dt_data_of(const pvscsi_req_t *req)
+{
+	pvscsi_sge_t *sg;
+	uint64_t left;
+	uint_t k;
+
+	if (req->pr_data_len == 0)
+		return;
+	if ((req->pr_flags & PVSCSI_FLAG_CMD_WITH_SG_LIST) == 0) {
+		dt_data_add(req->pr_data_addr, req->pr_data_len);
+		return;
+	}
+	sg = fk_dma_devmem(req->pr_data_addr, PVSCSI_PAGE_SIZE);
+	left = req->pr_data_len;
+	for (k = 0; sg != NULL && left > 0 &&
+	    k < PVSCSI_PAGE_SIZE / sizeof (*sg); k++) {
+		dt_data_add(sg[k].psg_addr, sg[k].psg_length);
+		left -= MIN(left, sg[k].psg_length);
+	}
+	dt.data_sges = MAX(dt.data_sges, k);
+}
+
+/*
+ * At a kick: the requests the device has not looked at yet (their
+ * contexts and their data).
+ */
 static void
 dt_scan_requests(void)
 {
@@ -189,8 +231,10 @@ dt_scan_requests(void)
 	if (prod - dt.req_seen > n)
 		dt.req_seen = prod - n;
 	for (; dt.req_seen != prod; dt.req_seen++) {
-		if ((req = dt_req(dt.req_seen)) != NULL)
-			dt_ctx_add(req->pr_context);
+		if ((req = dt_req(dt.req_seen)) == NULL)
+			continue;
+		dt_ctx_add(req->pr_context);
+		dt_data_of(req);
 	}
 }
 
@@ -460,6 +504,16 @@ dt_kicks(int rw)
 	n = dt.kicks[rw != 0];
 	(void) pthread_mutex_unlock(&dt.lock);
 	return (n);
+}
+
+void
+dt_data_span(uint64_t *lo, uint64_t *hi, uint_t *most)
+{
+	(void) pthread_mutex_lock(&dt.lock);
+	*lo = dt.data_lo;
+	*hi = dt.data_hi;
+	*most = dt.data_sges;
+	(void) pthread_mutex_unlock(&dt.lock);
 }
 
 void

@@ -97,6 +97,16 @@ extern int dt_ctx_seen(uint64_t);
 extern uint64_t dt_ctx_unseen(uint64_t);
 extern uint64_t dt_ctx_bits(void);
 
+/*
+ * The data addresses the driver gave the device: at each kick, the new
+ * requests on the request ring (the device's view) are read, and the
+ * lowest and highest address of their data (the buffer, or each element
+ * of an SG list) kept, with the most SG elements in one request.
+ * dt_data_span(&lo, &hi, &most): the requests so far (lo UINT64_MAX
+ * when none carried data).
+ */
+extern void dt_data_span(uint64_t *, uint64_t *, uint_t *);
+
 /* Lost completions of aborted commands: arm (1) or disarm (0). */
 extern void dt_lose_aborted(int);
 extern uint_t dt_lost(void);		/* completions made lost so far */

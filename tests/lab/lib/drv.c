@@ -7,6 +7,8 @@
 #include <string.h>
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sys/sunddi.h>
 #include <sys/time.h>
@@ -23,6 +25,24 @@ static const char drv_name[] = "pvscsi";
 
 /* As the package manifest lists them (the Makefile's DRV_ALIASES). */
 const char drv_aliases[] = DRV_ALIASES;
+
+/*
+ * Our driver's tunables, weak: a program linked with another pvscsi
+ * driver, which may lack them, still links (its white-box checks are
+ * not run there).
+ */
+extern uint_t pvscsi_ring_pages __attribute__((weak));
+extern uint_t pvscsi_recovery_time __attribute__((weak));
+
+static uint_t *
+drv_tunable_var(const char *name)
+{
+	if (strcmp(name, "pvscsi_ring_pages") == 0)
+		return (&pvscsi_ring_pages);
+	if (strcmp(name, "pvscsi_recovery_time") == 0)
+		return (&pvscsi_recovery_time);
+	return (NULL);
+}
 
 int
 drv_load(void)
@@ -42,16 +62,59 @@ drv_load(void)
 	return (fk_add_drv(drv_name, drv_aliases));
 }
 
+/*
+ * The attach's deadline: a thread of the lab's own (it calls nothing of
+ * the fakekernel) that ends the program when the attach overruns.
+ */
+static struct {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cv;
+	int		done;
+} drv_dl = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+static void *
+drv_deadline(void *arg)
+{
+	struct timespec end;
+	int done;
+
+	(void) clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += DRV_ATTACH_SECS;
+	(void) pthread_mutex_lock(&drv_dl.lock);
+	while (!drv_dl.done && pthread_cond_timedwait(&drv_dl.cv,
+	    &drv_dl.lock, &end) == 0)
+		;
+	done = drv_dl.done;
+	(void) pthread_mutex_unlock(&drv_dl.lock);
+	if (!done) {
+		(void) printf("FAIL attach: the attach and the first "
+		    "configuration of the bus did not end within %d s "
+		    "(SCSI_POLL_TIMEOUT)\n", DRV_ATTACH_SECS);
+		(void) fflush(stdout);
+		_exit(1);
+	}
+	return (NULL);
+}
+
 int
 drv_attach(void)
 {
-	int n = fk_pci_attach_all(drv_name);
+	pthread_t t;
+	int n;
 
-	if (n <= 0)
-		return (n);
-	(void) fk_scsa_config_all();
-	for (int i = 0; i < n; i++)
-		(void) fk_scsi_settle(fk_pci_hba(i), SEC2NSEC(30));
+	drv_dl.done = 0;
+	if (pthread_create(&t, NULL, drv_deadline, NULL) != 0)
+		return (-1);
+	if ((n = fk_pci_attach_all(drv_name)) > 0) {
+		(void) fk_scsa_config_all();
+		for (int i = 0; i < n; i++)
+			(void) fk_scsi_settle(fk_pci_hba(i), SEC2NSEC(30));
+	}
+	(void) pthread_mutex_lock(&drv_dl.lock);
+	drv_dl.done = 1;
+	(void) pthread_cond_signal(&drv_dl.cv);
+	(void) pthread_mutex_unlock(&drv_dl.lock);
+	(void) pthread_join(t, NULL);
 	return (n);
 }
 
@@ -204,6 +267,9 @@ drv_start(void)
 	drv_exit_unless(CHECK("load", err == 0, "expected 0, saw %d", err));
 	n = drv_attach();
 	drv_exit_unless(CHECK("attach", n == 1, "expected 1 HBA, saw %d", n));
+	n = fk_scsi_luns(NULL, NULL, NULL, 0);
+	drv_exit_unless(CHECK("units", n > 0, "expected the attach to find "
+	    "the topology's disks, saw %d units", n));
 }
 
 void
@@ -233,6 +299,43 @@ drv_errors(int hba, const char *stat)
 	drv_note("kstat %s:%d:errors:%s: error %d", drv_name,
 	    dip != NULL ? ddi_get_instance(dip) : -1, stat, err);
 	return (UINT64_MAX);
+}
+
+int
+drv_white(int *argcp, char **argv)
+{
+	int white = 0, n = 1;
+
+	for (int i = 1; i < *argcp; i++) {
+		if (strcmp(argv[i], "--white") == 0)
+			white = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	*argcp = n;
+	return (white);
+}
+
+int
+drv_tune(const char *name, uint_t value)
+{
+	uint_t *var = drv_tunable_var(name);
+
+	if (var == NULL) {
+		drv_note("%s: not a tunable of the driver linked in", name);
+		return (ENOENT);
+	}
+	*var = value;
+	return (0);
+}
+
+uint_t
+drv_tunable(const char *name)
+{
+	uint_t *var = drv_tunable_var(name);
+
+	return (var != NULL ? *var : 0);
 }
 
 uint_t

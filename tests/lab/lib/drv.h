@@ -26,7 +26,15 @@ extern const char drv_aliases[];
  * (fk_add_drv: the platform claims its functions); 0 or an errno.
  */
 extern int drv_load(void);
-/* attach every PVSCSI function; the number of HBAs attached. */
+/*
+ * Attach every PVSCSI function and let its first configuration of the
+ * bus settle; the number of HBAs attached.  The attach and that first
+ * configuration get DRV_ATTACH_SECS: the time scsi_poll(9F) gives one
+ * polled command (SCSI_POLL_TIMEOUT), past which a probe has failed on
+ * a real system too.  When they take longer the program ends there
+ * ("FAIL attach: ...", exit status 1): nothing could be tested.
+ */
+#define	DRV_ATTACH_SECS	60
 extern int drv_attach(void);
 /*
  * drv_attach, timed: how long discovery took, as a target driver sees
@@ -57,7 +65,8 @@ extern int drv_lun_departed(int, const char *, int);
 
 /*
  * The start of a scenario with one HBA: drv_load and drv_attach, checked
- * (tests/check.h) as "load" and "attach".  When a check fails the program
+ * (tests/check.h) as "load" and "attach", and the units the attach found
+ * ("units": every scenario has a disk).  When a check fails the program
  * ends there, with exit status 1.
  */
 extern void drv_start(void);
@@ -73,6 +82,22 @@ extern void drv_units(const char *, fk_lun_t **, fk_lun_t **);
  * with a note, when it cannot be read.
  */
 extern uint64_t drv_errors(int, const char *);
+/*
+ * Black-box and white-box checks.  A scenario's checks use SCSA, the
+ * DDI, the device and QMP only, so that any pvscsi driver can be judged
+ * by them (kind black in tests/lab/suites), unless its program is given
+ * --white (kind white): then it also checks our driver's internals, its
+ * tunables, kstats and design choices, and may set it up through its
+ * tunables.  drv_white(&argc, argv) is 1 for --white, which it takes out
+ * of argv.  drv_tune(name, value) sets one of our driver's tunables
+ * (pvscsi_ring_pages, pvscsi_recovery_time) before the attach, as
+ * /etc/system would: 0, or ENOENT (with a note) when the driver linked
+ * in has no such variable.  drv_tunable(name) reads one (0 when absent).
+ */
+extern int drv_white(int *, char **);
+extern int drv_tune(const char *, uint_t);
+extern uint_t drv_tunable(const char *);
+
 /* console lines printed so far by anyone (the driver must print none). */
 extern uint_t drv_console_lines(void);
 /* a printf to stdout, flushed (output streams live from the guest). */

@@ -21,10 +21,10 @@
 #include "platform/arena.h"
 #include "pvscsi.h"
 #include "drv.h"
+#include "devtap.h"
 #include "labio.h"
 
 /* The driver's tunable: request ring pages. */
-extern uint_t pvscsi_ring_pages;
 
 #define	LIO_BLK		512
 
@@ -103,17 +103,21 @@ lio_limits(fk_lun_t *lun, lio_limits_t *ll)
 	struct scsi_device *sd = fk_scsi_lun_device(lun);
 	struct scsi_address *ap;
 	ddi_dma_attr_t *attr;
+	uint_t req, cmp, msg;
 
 	bzero(ll, sizeof (*ll));
 	if (sd == NULL)
 		return (ENXIO);
 	ap = &sd->sd_address;
 	attr = &ap->a_hba_tran->tran_dma_attr;
-	ll->ll_dma_max = (size_t)MAX(scsi_ifgetcap(ap, "dma-max", 0), 0);
+	ll->ll_dma_max = scsi_ifgetcap(ap, "dma-max", 0);
 	ll->ll_maxxfer = attr->dma_attr_maxxfer;
+	ll->ll_max = MIN(ll->ll_dma_max > 0 ? (size_t)ll->ll_dma_max :
+	    64 * 1024, ll->ll_maxxfer);
 	ll->ll_sgllen = attr->dma_attr_sgllen;
 	ll->ll_granular = attr->dma_attr_granular;
-	ll->ll_ring = pvscsi_ring_pages * PVSCSI_REQS_PER_PAGE;
+	dt_ring_pages(&req, &cmp, &msg);
+	ll->ll_ring = req * PVSCSI_REQS_PER_PAGE;
 	return (0);
 }
 
@@ -152,13 +156,6 @@ static void
 lio_note_cookies(struct scsi_pkt *pkt, lio_xfer_t *x)
 {
 	x->lx_cookies = MAX(x->lx_cookies, pkt->pkt_numcookies);
-	for (uint_t i = 0; i < pkt->pkt_numcookies; i++) {
-		uint64_t a = pkt->pkt_cookies[i].dmac_laddress;
-		uint64_t e = a + pkt->pkt_cookies[i].dmac_size - 1;
-
-		x->lx_addr_lo = MIN(x->lx_addr_lo, a);
-		x->lx_addr_hi = MAX(x->lx_addr_hi, e);
-	}
 }
 
 /* Send the current window and wait for it; 0 or an errno. */
@@ -221,7 +218,6 @@ lio_rw(fk_lun_t *lun, int dir, uint64_t lba, void *buf, size_t len,
 	int rv;
 
 	bzero(x, sizeof (*x));
-	x->lx_addr_lo = UINT64_MAX;
 	if (sd == NULL)
 		return (ENXIO);
 	ap = &sd->sd_address;

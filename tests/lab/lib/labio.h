@@ -36,12 +36,18 @@ extern ssize_t lio_verify(const void *, size_t, uint64_t, uint64_t);
 extern int lio_image_read(int, int, uint64_t, void *, size_t);
 
 /*
- * The HBA's limits for a unit: the "dma-max" capability, and the DMA
- * attributes it gave scsi_hba_attach_setup(9F).  The ring depth is the
- * driver's request ring (pvscsi_ring_pages pages of 32 requests).
+ * The HBA's limits for a unit, as a target driver learns them: the
+ * "dma-max" capability (scsi_ifgetcap(9F); -1 when the HBA does not
+ * define it), and the DMA attributes it gave scsi_hba_attach_setup(9F).
+ * ll_max is the largest transfer to send in one command: dma-max, or
+ * 64 KiB when the HBA does not define it (as st(4D) assumes), within
+ * dma_attr_maxxfer.  The ring depth is the device's account: the request
+ * ring's pages in the driver's last SETUP_RINGS (devtap.h; call
+ * dt_start() before the attach), 32 requests a page; 0 when unknown.
  */
 typedef struct lio_limits {
-	size_t		ll_dma_max;	/* scsi_ifgetcap "dma-max" */
+	int		ll_dma_max;	/* scsi_ifgetcap "dma-max" */
+	size_t		ll_max;		/* the largest transfer to send */
 	uint64_t	ll_maxxfer;	/* dma_attr_maxxfer */
 	int		ll_sgllen;	/* dma_attr_sgllen */
 	uint32_t	ll_granular;	/* dma_attr_granular */
@@ -66,8 +72,6 @@ typedef struct lio_xfer {
 	uint_t		lx_windows;	/* commands sent */
 	uint_t		lx_comps;	/* pkt_comp calls */
 	uint_t		lx_cookies;	/* most cookies in one window */
-	uint64_t	lx_addr_lo;	/* lowest device address of the data */
-	uint64_t	lx_addr_hi;	/* highest */
 	size_t		lx_badwin;	/* a window not a multiple of 512 */
 } lio_xfer_t;
 
