@@ -1,0 +1,178 @@
+#!/bin/sh
+# compare/compare.sh: make compare.  Our driver and the other pvscsi
+# drivers in PEERS (each subdirectory of PEERS holding a pvscsi.c), each
+# built unmodified against the fakekernel (make driver, through
+# tests/run.sh --driver), run through the same black-box scenarios
+# (tests/run.sh --kind black), with strict DMA and with coherent DMA
+# (FK_STRICT_DMA=0); then a short bench of all of them and Linux's
+# vmw_pvscsi in one guest (bench/bench.sh with those contenders), with
+# what each asks of the device counted at the device.
+#
+#	sh compare/compare.sh [PEERS]
+#
+# Writes, under build/compare/:
+#	results.md	the report: both tables (also printed on stdout)
+#	summary		its gist and the verdict, for make patch's Testing
+#	scenarios.txt	the verdict on each scenario (compare/classify.awk)
+#	runs/D-M.out	tests/run.sh's output for driver D, DMA mode M
+#	logs/D-M/	the scenarios' logs
+#	bench/		the bench (bench/bench.sh): raw.txt, bench.png, ...
+#
+# Exit status: the verdict (compare/verdict.awk): 0 when our driver
+# passes every black-box scenario in both modes, gave bench results, and
+# every driver builds; 1 otherwise.  A peer's failures are findings.
+#
+# COMPARE_K=PATTERN runs only the scenarios whose name contains PATTERN,
+# COMPARE_BENCH=0 no bench.  Progress goes to stderr.
+
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 2
+out=build/compare
+modes="strict coherent"
+
+say() {
+	echo "compare: $*" >&2
+}
+
+peers=${1:-}
+if [ -n "$peers" ] && [ ! -d "$peers" ]; then
+	say "PEERS=$peers: no such directory"
+	exit 2
+fi
+peers=${peers:+$(cd "$peers" && pwd)}
+rm -rf "$out"
+mkdir -p "$out/runs" "$out/logs"
+
+# The drivers: ours, then each peer (NAME DIR).
+drivers=ours
+for d in ${peers:+"$peers"/*/}; do
+	[ -f "$d/pvscsi.c" ] && drivers="$drivers $(basename "$d")"
+done
+
+t0=$(date +%s)
+start=$(date -u '+%Y-%m-%d %H:%M UTC')
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit (with changes)"
+
+# scenarios D M: the black-box scenarios for driver D with DMA mode M;
+# their verdicts go to scenarios.txt.
+scenarios() {
+	d=$1 m=$2
+	set -- --kind black
+	[ "$d" = ours ] || set -- "$@" --driver "$peers/$d"
+	[ "$m" = coherent ] && set -- "$@" --env FK_STRICT_DMA=0
+	[ -n "${COMPARE_K:-}" ] && set -- "$@" -k "$COMPARE_K"
+	ts=$(date +%s)
+	sh tests/run.sh "$@" >"$out/runs/$d-$m.out" 2>&1
+	rc=$?
+	logs=build/test-logs
+	[ "$d" = ours ] || logs=$logs/drivers/$d
+	mkdir -p "$out/logs/$d-$m"
+	cp "$logs"/lab_*.log "$out/logs/$d-$m/" 2>/dev/null
+	awk -v driver="$d" -v mode="$m" -v logs="$out/logs/$d-$m" \
+	    -f compare/classify.awk "$out/runs/$d-$m.out" >>"$out/scenarios.txt"
+	if [ "$rc" = 2 ]; then
+		say "tests/run.sh $*: $(tail -n 1 "$out/runs/$d-$m.out")"
+		exit 2
+	fi
+	say "$d, $m DMA: $(tail -n 1 "$out/runs/$d-$m.out")" \
+	    "($(( $(date +%s) - ts )) s)"
+}
+
+: >"$out/scenarios.txt"
+for d in $drivers; do
+	for m in $modes; do
+		scenarios "$d" "$m"
+	done
+done
+t1=$(date +%s)
+
+# The bench: every driver that builds, interrupt-driven, and Linux's.
+contenders=
+bench_drivers=
+for d in $drivers; do
+	grep -q "^$d	[a-z]*	-	BUILD	" "$out/scenarios.txt" && continue
+	contenders="$contenders $d:intr"
+	bench_drivers="$bench_drivers $d"
+done
+if [ "${COMPARE_BENCH:-1}" != 0 ]; then
+	say "the bench:$contenders linux:none"
+	BENCH_OUT=$out/bench BENCH_QUICK=1 BENCH_SCALE=0 \
+	    BENCH_CONTENDERS="${contenders# } linux:none" \
+	    BENCH_TITLE="our driver, the drivers it replaces, Linux's" \
+	    sh bench/bench.sh >/dev/null ||
+		say "the bench failed (see $out/bench/raw.txt)"
+fi
+t2=$(date +%s)
+bench_ours=0
+grep -q '^R who=ours ' "$out/bench/raw.txt" 2>/dev/null && bench_ours=1
+
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+qemu=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
+awk -F '\t' -v modes="$modes" -v bench_ours="$bench_ours" \
+    -f compare/verdict.awk "$out/scenarios.txt" >"$out/verdict"
+status=$?
+
+{
+	echo "# \`make compare\`: our driver and the pvscsi drivers it replaces"
+	echo
+	echo "Run $start, commit $commit, $((t2 - t0)) s (scenarios" \
+	    "$((t1 - t0)) s, bench $((t2 - t1)) s); QEMU $qemu (TCG) on" \
+	    "$(nproc) host cores, host load average $load0 before, $load1" \
+	    "after.  Drivers: ours (\`usr/src\`)$(for d in $drivers; do
+		[ "$d" = ours ] || printf ', %s (`%s`)' "$d" "$peers/$d"
+	    done), each built unmodified against the fakekernel."
+	echo
+	echo "## Black-box scenarios"
+	echo
+	echo "Every scenario of kind black (\`tests/lab/suites\`), with" \
+	    "strict DMA (only \`ddi_dma_sync(9F)\` moves data between the" \
+	    "CPU's and the device's view, the DDI's contract) and with" \
+	    "coherent DMA (\`FK_STRICT_DMA=0\`, as x86 hardware behaves);" \
+	    "one verdict where both agree.  Logs: \`$out/logs/\`."
+	echo
+	awk -F '\t' -f compare/table.awk "$out/scenarios.txt"
+	echo
+	sed 's/^/    /' "$out/verdict"
+	echo
+	echo "## Bench"
+	echo
+	if [ -f "$out/bench/raw.txt" ]; then
+		echo "One guest, one round, 0.5 s warm-up and a 2 s window per" \
+		    "test (\`make bench BENCH_QUICK=1\`), every driver on the" \
+		    "same controller in turn, interrupt-driven, Linux's" \
+		    "vmw_pvscsi (fio, scheduler none) on the second.  Kicks," \
+		    "interrupts and register accesses (MMIO) are counted at" \
+		    "the device (QEMU's trace) per request it completed, in" \
+		    "a counting run after the timed ones.  Plot:" \
+		    "\`$out/bench/bench.png\`."
+		echo
+		awk -v drivers="$bench_drivers" -f bench/results.awk \
+		    -f compare/bench.awk "$out/bench/raw.txt"
+		if grep -qE '^(# .*(failed|not run)|iogen: )' \
+		    "$out/bench/raw.txt"; then
+			echo
+			echo "What failed in the bench:"
+			echo
+			grep -E '^(# .*(failed|not run)|iogen: )' \
+			    "$out/bench/raw.txt" | sed 's/^# //; s/^/    /'
+		fi
+	else
+		echo "Not run."
+	fi
+} >"$out/results.md"
+
+{
+	echo "$start, commit $commit, $((t2 - t0)) s, host load $load0" \
+	    "before, $load1 after"
+	cat "$out/verdict"
+	[ -f "$out/bench/raw.txt" ] &&
+		awk -v drivers="$bench_drivers" -v headline=1 \
+		    -f bench/results.awk -f compare/bench.awk \
+		    "$out/bench/raw.txt"
+} >"$out/summary"
+
+cat "$out/results.md"
+exit "$status"
