@@ -13,9 +13,12 @@
  * the sum over all CPUs of the /proc/interrupts lines naming IRQNAME.
  * With IRQNAME, DELAY counts from its first interrupt (the I/O has
  * begun: a program can take seconds to start under TCG), waited for at
- * most CPUWIN_START seconds.  -q: the window is counted at the device as
- * well (devcount.h), and the line ends with its range in QEMU's trace,
- * trace=FROM-TO.
+ * most CPUWIN_START seconds.  -q: counted at the device as well
+ * (devcount.h), from that first interrupt to the end of the window (a
+ * QMP command can take a while when the guest is busy: counting from the
+ * start keeps the count inside the I/O, and what the device counts is
+ * per request, so the warm-up counts alike); the line ends with the range
+ * in QEMU's trace, trace=FROM-TO.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +67,9 @@ main(int argc, char **argv)
 		while (irq_count(irq) == i0 && now_ns() < end)
 			sleep_secs(0.01);
 	}
-	sleep_secs(delay);
 	if (count && (from = devcount_on()) < 0)
 		return (1);
+	sleep_secs(delay);
 	if (irq != NULL)
 		ia = irq_count(irq);
 	if (cpu_snap(&a) != 0) {
