@@ -9,7 +9,9 @@
 #	    -f compare/bench.awk raw.txt
 #
 # headline=1: one line instead, ours / it for IOPS at 4 KiB random read,
-# QD32, for make compare's summary.
+# QD32, for make compare's summary.  failures=1: instead, per driver, the
+# runs that failed or were not run, and the first message of a failure
+# (iogen's, or the fakekernel's panic line).
 
 # A contender's name here: the driver's (all interrupt-driven), or
 # Linux's with its scheduler.
@@ -18,6 +20,43 @@ function name(c,    who) {
 	if (who == "linux")
 		return "Linux vmw_pvscsi (" substr(c, 7) ")"
 	return who
+}
+
+# The first "panic: " or "iogen: " line since the last note is the
+# message of the failure the next note reports.
+/^(panic|iogen): / {
+	if (msg == "")
+		msg = $0
+	next
+}
+
+# "# WHO: TEST failed (status N)", "# WHO: TEST not run (...)"
+/^# [^ ]+: [^ ]+ (failed \(status [0-9]+\)|not run )/ {
+	who = substr($2, 1, length($2) - 1)
+	if (!(who in nfail))
+		fwho[++nfwho] = who
+	if ($4 == "failed") {
+		nfail[who]++
+		if (!(who in first) && msg != "")
+			first[who] = msg
+	} else {
+		nskip[who]++
+	}
+	msg = ""
+	next
+}
+
+/^# / {
+	msg = ""
+}
+
+function failure_lines(    i, w) {
+	for (i = 1; i <= nfwho; i++) {
+		w = fwho[i]
+		printf "%s: %d run(s) failed%s%s\n", w, nfail[w],
+		    (nskip[w] ? ", " nskip[w] " not run after that" : ""),
+		    (w in first ? "; first: " first[w] : "")
+	}
 }
 
 function row(t, c, tp,    k, oi, oc) {
@@ -43,6 +82,10 @@ END {
 		seen_cont[dv[i] "/intr"] = 1	# a row even without a result
 	}
 	order_contenders(want " linux/none linux/" defsched)
+	if (failures) {
+		failure_lines()
+		exit
+	}
 	if (headline) {
 		t = "randread" SUBSEP 4096 SUBSEP 32
 		printf "bench, 4 KiB random read at QD32, IOPS ours / it:"

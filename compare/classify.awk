@@ -2,7 +2,8 @@
 # make compare (one driver, one DMA mode), from run.sh's output and the
 # scenarios' logs.
 #
-#	awk -v driver=D -v mode=M -v logs=DIR -f compare/classify.awk RUN.out
+#	awk -v driver=D -v mode=M -v logs=DIR [-v expect="NAME..."] \
+#	    [-v cut=WHY] -f compare/classify.awk RUN.out
 #
 # prints one line per scenario, tab-separated:
 #	driver  mode  scenario  verdict  detail
@@ -15,6 +16,8 @@
 #		 thread entering a mutex it holds or a witness cycle
 #	HANG	 the lab stopped the scenario at its timeout ("timeout after
 #		 N s")
+#	NOTRUN	 a scenario of expect that the run did not reach: the run
+#		 was stopped (cut says why), or it is not in the output
 # in that order of precedence, and when the driver did not build, one line
 # with scenario "-", verdict BUILD and run.sh's message.  A scenario's log
 # is DIR/lab_NAME.log, as run.sh names it.
@@ -57,6 +60,7 @@ function verdict(name, failed,    file, p, w, h) {
 
 /^FAIL build: / {
 	print driver, mode, "-", "BUILD", substr($0, 13)
+	unbuilt = 1
 	next
 }
 
@@ -72,4 +76,13 @@ function verdict(name, failed,    file, p, w, h) {
 /^lab\/[^ :]*: [0-9]+ passed, [0-9]+ failed/ {
 	name = substr($1, 5, length($1) - 5)
 	verdict(name, $4 + 0)
+	done[name] = 1
+}
+
+END {
+	n = split(expect, want, " ")
+	for (i = 1; i <= n && !unbuilt; i++)
+		if (!(want[i] in done))
+			print driver, mode, want[i], "NOTRUN",
+			    (cut != "" ? cut : "not in tests/run.sh's output")
 }

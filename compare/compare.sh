@@ -22,6 +22,15 @@
 # passes every black-box scenario in both modes, gave bench results, and
 # every driver builds; 1 otherwise.  A peer's failures are findings.
 #
+# Time: the whole run is meant to take at most COMPARE_BUDGET seconds
+# (default 1500, 25 minutes, for ours and two peers on 2 cores).  Our
+# driver's runs are never cut short (each scenario has its own timeout
+# in tests/lab/suites); each peer's run gets an equal share of what is
+# left once ours are done and the bench's time is set aside, and is
+# stopped when its share is spent: a peer that hangs in scenario after
+# scenario cannot take the time of the others, and the scenarios it did
+# not reach are reported "not run".
+#
 # COMPARE_K=PATTERN runs only the scenarios whose name contains PATTERN,
 # COMPARE_BENCH=0 no bench.  Progress goes to stderr.
 
@@ -50,41 +59,82 @@ for d in ${peers:+"$peers"/*/}; do
 	[ -f "$d/pvscsi.c" ] && drivers="$drivers $(basename "$d")"
 done
 
+budget=${COMPARE_BUDGET:-1500}
+case $budget in
+'' | *[!0-9]*) say "COMPARE_BUDGET=$budget: not a number of seconds"; exit 2 ;;
+esac
+# What the bench takes (about 160 s for ours, two peers and Linux's),
+# set aside from the peers' shares; a peer's run gets at least a minute.
+bench_reserve=240
+share_min=60
+
+# The black-box scenarios (name | kind | lab options | command), those
+# COMPARE_K names.
+black=$(awk -F '|' -v k="${COMPARE_K:-}" '{
+	n = $1; t = $2
+	gsub(/^[ \t]+|[ \t]+$/, "", n)
+	gsub(/^[ \t]+|[ \t]+$/, "", t)
+	if (n !~ /^#/ && t == "black" && (k == "" || index("lab/" n, k)))
+		print n
+    }' tests/lab/suites | tr '\n' ' ')
+
 t0=$(date +%s)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit (with changes)"
 
-# scenarios D M: the black-box scenarios for driver D with DMA mode M;
-# their verdicts go to scenarios.txt.
+# scenarios D M [SECS]: the black-box scenarios for driver D with DMA
+# mode M, stopped after SECS seconds when given; their verdicts go to
+# scenarios.txt.
 scenarios() {
-	d=$1 m=$2
+	d=$1 m=$2 limit=${3:-}
 	set -- --kind black
 	[ "$d" = ours ] || set -- "$@" --driver "$peers/$d"
 	[ "$m" = coherent ] && set -- "$@" --env FK_STRICT_DMA=0
 	[ -n "${COMPARE_K:-}" ] && set -- "$@" -k "$COMPARE_K"
 	ts=$(date +%s)
-	sh tests/run.sh "$@" >"$out/runs/$d-$m.out" 2>&1
+	if [ -n "$limit" ]; then
+		timeout -k 10 "$limit" sh tests/run.sh "$@" \
+		    >"$out/runs/$d-$m.out" 2>&1
+	else
+		sh tests/run.sh "$@" >"$out/runs/$d-$m.out" 2>&1
+	fi
 	rc=$?
 	logs=build/test-logs
 	[ "$d" = ours ] || logs=$logs/drivers/$d
 	mkdir -p "$out/logs/$d-$m"
 	cp "$logs"/lab_*.log "$out/logs/$d-$m/" 2>/dev/null
+	cut=
+	[ -n "$limit" ] && [ "$rc" = 124 ] &&
+		cut="its share of the time, $limit s, was spent"
 	awk -v driver="$d" -v mode="$m" -v logs="$out/logs/$d-$m" \
+	    -v expect="$black" -v cut="$cut" \
 	    -f compare/classify.awk "$out/runs/$d-$m.out" >>"$out/scenarios.txt"
 	if [ "$rc" = 2 ]; then
 		say "tests/run.sh $*: $(tail -n 1 "$out/runs/$d-$m.out")"
 		exit 2
 	fi
-	say "$d, $m DMA: $(tail -n 1 "$out/runs/$d-$m.out")" \
-	    "($(( $(date +%s) - ts )) s)"
+	say "$d, $m DMA: $(grep -c "^$d	$m	.*	PASS	" \
+	    "$out/scenarios.txt") of $(grep -c "^$d	$m	" \
+	    "$out/scenarios.txt") scenarios pass ($(( $(date +%s) - ts )) s" \
+	    "${limit:+of $limit s})"
 }
 
 : >"$out/scenarios.txt"
-for d in $drivers; do
-	for m in $modes; do
-		scenarios "$d" "$m"
+for m in $modes; do
+	scenarios ours "$m"
+done
+# Each peer's run: an equal share of the time left.
+runs_left=$(( $(echo $drivers | wc -w) * 2 - 2 ))
+for m in $modes; do
+	for d in $drivers; do
+		[ "$d" = ours ] && continue
+		left=$(( t0 + budget - bench_reserve - $(date +%s) ))
+		share=$(( left / runs_left ))
+		[ "$share" -ge "$share_min" ] || share=$share_min
+		scenarios "$d" "$m" "$share"
+		runs_left=$((runs_left - 1))
 	done
 done
 t1=$(date +%s)
@@ -151,13 +201,13 @@ status=$?
 		echo
 		awk -v drivers="$bench_drivers" -f bench/results.awk \
 		    -f compare/bench.awk "$out/bench/raw.txt"
-		if grep -qE '^(# .*(failed|not run)|iogen: )' \
-		    "$out/bench/raw.txt"; then
+		awk -v failures=1 -f bench/results.awk -f compare/bench.awk \
+		    "$out/bench/raw.txt" >"$out/bench/failures"
+		if [ -s "$out/bench/failures" ]; then
 			echo
-			echo "What failed in the bench:"
+			echo "What failed in the bench (\`$out/bench/raw.txt\`):"
 			echo
-			grep -E '^(# .*(failed|not run)|iogen: )' \
-			    "$out/bench/raw.txt" | sed 's/^# //; s/^/    /'
+			sed 's/^/    /' "$out/bench/failures"
 		fi
 	else
 		echo "Not run."

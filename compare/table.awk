@@ -2,7 +2,8 @@
 # scenario, a column per driver (in the order met, ours first), each cell
 # the verdict with strict DMA and with coherent DMA (one when both are
 # the same): PASS; FAIL and the first failing check; PANIC or DEADLOCK
-# and the fakekernel's line; HANG (stopped at its timeout).
+# and the fakekernel's line; HANG (stopped at its timeout); not run (the
+# run was stopped before it, and why).
 #
 #	awk -F '\t' -f compare/table.awk scenarios.txt
 #
@@ -20,6 +21,8 @@ function text(v, det) {
 		return "PASS"
 	if (v == "HANG")
 		return "HANG (" det ")"
+	if (v == "NOTRUN")
+		return "not run (" det ")"
 	if (length(det) > width)
 		det = substr(det, 1, width - 1) "…"
 	gsub(/\|/, "\\|", det)

@@ -1,11 +1,12 @@
 # verdict.awk: make compare's verdict, and so CI's.  make compare fails
 # when
 #	- our driver ("ours") does not pass every black-box scenario, with
-#	  strict DMA and with coherent DMA (FAIL, PANIC, DEADLOCK, HANG),
-#	  or ran none in one of the modes, or does not build;
+#	  strict DMA and with coherent DMA (FAIL, PANIC, DEADLOCK, HANG,
+#	  NOTRUN), or ran none in one of the modes, or does not build;
 #	- our driver gave no bench result (bench_ours=0);
 #	- another driver (a peer) does not build.
-# What a peer's scenarios find (FAIL, PANIC, DEADLOCK, HANG), and a peer
+# What a peer's scenarios find (FAIL, PANIC, DEADLOCK, HANG), the
+# scenarios a peer's run did not reach in its time (NOTRUN), and a peer
 # without a bench result, are findings: reported, never a failure.
 #
 #	awk -F '\t' -v modes="strict coherent" -v bench_ours=0|1 \
@@ -40,11 +41,13 @@ function fail(why) {
 function counts(d, m,    s, i, k, ks) {
 	s = (kinds[d, m, "PASS"] + 0) " of " (total[d, m] + 0) " pass with " \
 	    m " DMA"
-	split("FAIL PANIC DEADLOCK HANG", ks, " ")
+	split("FAIL PANIC DEADLOCK HANG NOTRUN", ks, " ")
 	k = ""
-	for (i = 1; i <= 4; i++)
+	for (i = 1; i <= 5; i++)
 		if (kinds[d, m, ks[i]] > 0)
-			k = k (k == "" ? "" : ", ") ks[i] " " kinds[d, m, ks[i]]
+			k = k (k == "" ? "" : ", ") \
+			    (ks[i] == "NOTRUN" ? "not run" : ks[i]) " " \
+			    kinds[d, m, ks[i]]
 	return s (k == "" ? "" : " (" k ")")
 }
 

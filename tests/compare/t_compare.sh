@@ -91,6 +91,15 @@ echo 'FAIL build: /p/old does not build (log: build/drivers/old/build.log)' |
 check classify-build "old strict - BUILD /p/old does not build" \
     "$(cut -f 1-5 "$tmp/build" | sed 's/	/ /g; s/ (log:.*//')"
 
+# A run stopped before some scenarios: each expected one it did not reach
+# is "not run", with the reason.
+awk -v driver=peer -v mode=coherent -v logs="$tmp/logs" \
+    -v expect="attach io-msi hotplug-cycles poll" -v cut="time spent" \
+    -f "$top/compare/classify.awk" "$tmp/run.out" >"$tmp/cut"
+check classify-notrun "peer coherent hotplug-cycles NOTRUN time spent|peer coherent poll NOTRUN time spent" \
+    "$(grep NOTRUN "$tmp/cut" | tr '\t' ' ' | paste -sd '|' -)"
+check classify-notrun-count 8 "$(wc -l <"$tmp/cut" | tr -d ' ')"
+
 # --- verdict: CI's rule --------------------------------------------------
 
 # scen D M VERDICT...: one scenario line per verdict given.
@@ -128,6 +137,19 @@ check verdict-ours-reason "failure: our driver: s2 (coherent DMA): HANG: detail"
 	scen peer coherent FAIL FAIL FAIL
 } >"$tmp/nomode"
 check verdict-ours-no-mode "verdict: FAIL 1" "$(verdict 1 "$tmp/nomode")"
+{
+	scen ours strict PASS PASS PASS
+	scen ours coherent PASS PASS NOTRUN
+} >"$tmp/oursnotrun"
+check verdict-ours-notrun "verdict: FAIL 1" "$(verdict 1 "$tmp/oursnotrun")"
+{
+	cat "$tmp/ok"
+	scen late strict PASS NOTRUN NOTRUN
+	scen late coherent NOTRUN NOTRUN NOTRUN
+} >"$tmp/peernotrun"
+check verdict-peer-notrun "verdict: pass 0" "$(verdict 1 "$tmp/peernotrun")"
+check verdict-notrun-counts "late: 1 of 3 pass with strict DMA (not run 2); 0 of 3 pass with coherent DMA (not run 3)" \
+    "$(grep '^late: ' "$tmp/verdict.out")"
 {
 	cat "$tmp/ok"
 	printf 'old\tstrict\t-\tBUILD\tit does not build\n'
@@ -194,5 +216,19 @@ check bench-peer "| 4 KiB randread | 32 | old | 10,000 | 3000 | 5000 | 48.0 | 1.
 check bench-headline "bench, 4 KiB random read at QD32, IOPS ours / it: old 5.00" \
     "$(awk -v drivers="ours old" -v headline=1 -f "$top/bench/results.awk" \
     -f "$top/compare/bench.awk" "$tmp/raw")"
+
+# What failed in the bench, per driver: the first message of a failure.
+cat >>"$tmp/raw" <<-'EOT'
+	# round 1/1, test 1/2: randread:4k:32
+	iogen: no LUN 0,0
+	# old: randread:4k:32:intr failed (status 3)
+	# old: randread:4k:128:intr not run (the driver failed before)
+	panic: a still bound handle
+	# gone: randread:4k:32:intr failed (status 134)
+	# gone: randread:4k:128:intr failed (status 134)
+EOT
+check bench-failures "old: 1 run(s) failed, 1 not run after that; first: iogen: no LUN 0,0|gone: 2 run(s) failed; first: panic: a still bound handle" \
+    "$(awk -v failures=1 -f "$top/bench/results.awk" \
+    -f "$top/compare/bench.awk" "$tmp/raw" | paste -sd '|' -)"
 
 exit "$failed"
