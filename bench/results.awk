@@ -142,21 +142,25 @@ function plot_data(plot,    ci, w, ti, tp, pw, k, a, b) {
 	close(plot ".labels")
 }
 
-$1 == "I" {
+# read_fields(A): the line's KEY=VALUE fields (all but the first) into A.
+function read_fields(a,    i, kv) {
+	delete a
 	for (i = 2; i <= NF; i++) {
 		split($i, kv, "=")
-		info[kv[1]] = substr($i, length(kv[1]) + 2)
+		a[kv[1]] = substr($i, length(kv[1]) + 2)
 	}
+}
+
+$1 == "I" {
+	read_fields(f)
+	for (key in f)
+		info[key] = f[key]
 	next
 }
 
 # D who=W rep=R hba=I|all units=N secs=S: discovery at scale
 $1 == "D" {
-	delete f
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		f[kv[1]] = kv[2]
-	}
+	read_fields(f)
 	k = "disc" SUBSEP f["who"] SUBSEP f["hba"]
 	val[k, "secs", ++cnt[k, "secs"]] = f["secs"] + 0
 	val[k, "units", ++cnt[k, "units"]] = f["units"] + 0
@@ -168,11 +172,7 @@ $1 == "D" {
 # R ...: one measurement (bench/bstat.h); those of the counting pass are
 # not measurements (their K lines carry what they counted).
 $1 == "R" && !/ trace=/ {
-	delete f
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		f[kv[1]] = kv[2]
-	}
+	read_fields(f)
 	if (f["hbas"] != "") {
 		scale_hbas = f["hbas"]
 		scale_luns = f["luns"]
@@ -205,11 +205,7 @@ $1 == "R" && !/ trace=/ {
 # the device completed, kicks (dkicks), interrupts (dintrs), register
 # accesses (dregs).
 $1 == "K" {
-	delete f
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		f[kv[1]] = kv[2]
-	}
+	read_fields(f)
 	if (f["reqs"] + 0 == 0)
 		next
 	k = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"] SUBSEP f["who"] "/" f["mode"]
