@@ -117,8 +117,8 @@ scenarios() {
 	fi
 	say "$d, $m DMA: $(grep -c "^$d	$m	.*	PASS	" \
 	    "$out/scenarios.txt") of $(grep -c "^$d	$m	" \
-	    "$out/scenarios.txt") scenarios pass ($(( $(date +%s) - ts )) s" \
-	    "${limit:+of $limit s})"
+	    "$out/scenarios.txt") scenarios pass ($(( $(date +%s) - ts ))" \
+	    "s${limit:+ of $limit s})"
 }
 
 : >"$out/scenarios.txt"
