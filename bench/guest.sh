@@ -143,7 +143,8 @@ iogen_of() {
 
 # run_driver WHO MODE TEST: a driver through iogen, stopped when it
 # overruns its time by a minute (a driver that hangs).  A driver that
-# did not come up (iogen's status 3) or hung is not run again.
+# did not come up (iogen's status 3) or hung is not run again; one that
+# failed after its result (on its way down) keeps the result.
 run_driver() {
 	case " $given_up " in
 	*" $1 "*) note "$1: $3:$2 not run (the driver failed before)"
@@ -153,9 +154,14 @@ run_driver() {
 	    'BEGIN { print int(w + s + 60) }')
 	# shellcheck disable=SC2086
 	timeout -k 5 "$limit" "$(iogen_of "$1")" -x ours -l "$1" $pass_count \
-	    -n "$rep" -w "$pass_warm" -t "$pass_secs" "$3:$2"
+	    -n "$rep" -w "$pass_warm" -t "$pass_secs" "$3:$2" >"$tmp/iogen"
 	rc=$?
+	cat "$tmp/iogen"
 	[ "$rc" = 0 ] && return
+	if grep -q '^R ' "$tmp/iogen"; then
+		note "$1: $3:$2 failed after its result (status $rc)"
+		return
+	fi
 	note "$1: $3:$2 failed (status $rc)"
 	case $rc in
 	3 | 124 | 137) given_up="$given_up $1" ;;

@@ -30,18 +30,22 @@ function name(c,    who) {
 	next
 }
 
-# "# WHO: TEST failed (status N)", "# WHO: TEST not run (...)"
-/^# [^ ]+: [^ ]+ (failed \(status [0-9]+\)|not run )/ {
+# "# WHO: TEST failed (status N)", "# WHO: TEST failed after its result
+# (status N)", "# WHO: TEST not run (...)"
+/^# [^ ]+: [^ ]+ (failed (after its result )?\(status [0-9]+\)|not run )/ {
 	who = substr($2, 1, length($2) - 1)
-	if (!(who in nfail))
+	if (!(who in seen_who)) {
+		seen_who[who] = 1
 		fwho[++nfwho] = who
-	if ($4 == "failed") {
-		nfail[who]++
-		if (!(who in first) && msg != "")
-			first[who] = msg
-	} else {
-		nskip[who]++
 	}
+	if ($5 == "after")
+		nafter[who]++
+	else if ($4 == "failed")
+		nfail[who]++
+	else
+		nskip[who]++
+	if ($4 == "failed" && !(who in first) && msg != "")
+		first[who] = msg
 	msg = ""
 	next
 }
@@ -50,12 +54,18 @@ function name(c,    who) {
 	msg = ""
 }
 
-function failure_lines(    i, w) {
+function failure_lines(    i, w, s) {
 	for (i = 1; i <= nfwho; i++) {
 		w = fwho[i]
-		printf "%s: %d run(s) failed%s%s\n", w, nfail[w],
-		    (nskip[w] ? ", " nskip[w] " not run after that" : ""),
-		    (w in first ? "; first: " first[w] : "")
+		s = ""
+		if (nfail[w])
+			s = nfail[w] " run(s) failed"
+		if (nafter[w])
+			s = s (s == "" ? "" : ", ") nafter[w] \
+			    " failed after their result (kept)"
+		if (nskip[w])
+			s = s (s == "" ? "" : ", ") nskip[w] " not run after that"
+		printf "%s: %s%s\n", w, s, (w in first ? "; first: " first[w] : "")
 	}
 }
 
