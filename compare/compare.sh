@@ -144,6 +144,10 @@ contenders=
 bench_drivers=
 for d in $drivers; do
 	grep -q "^$d	[a-z]*	-	BUILD	" "$out/scenarios.txt" && continue
+	if [ "$d" != ours ] && [ ! -x "build/drivers/$d/bench/iogen" ]; then
+		say "$d: no build/drivers/$d/bench/iogen: not in the bench"
+		continue
+	fi
 	contenders="$contenders $d:intr"
 	bench_drivers="$bench_drivers $d"
 done
