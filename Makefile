@@ -101,9 +101,10 @@ $(BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) $(DRV_OBJ) \
 
 # Any pvscsi driver's source directory (pvscsi.c, pvscsi.h, pvscsi_var.h),
 # built unmodified against the fakekernel as ours is, and the lab
-# programs linked with it in place of ours:
-#   make driver DRIVER_DIR=dir	build/drivers/NAME/pvscsi.o and
-#				build/drivers/NAME/tests/lab/t_*
+# programs and the bench's I/O generator linked with it in place of ours:
+#   make driver DRIVER_DIR=dir	build/drivers/NAME/pvscsi.o,
+#				build/drivers/NAME/tests/lab/t_* and
+#				build/drivers/NAME/bench/iogen
 # (NAME: the directory's own name).  A program that uses our driver's
 # symbols does not link with another driver; make -k builds the rest,
 # and tests/run.sh --driver reports it.  DRIVER_NDI=circular builds a
@@ -114,7 +115,9 @@ DRIVER_NDI	?=
 DRIVER_NDI_FLAGS = $(if $(filter circular,$(DRIVER_NDI)),-DFK_NDI_CIRCULAR)
 DRIVER_BUILD	= $(BUILD)/drivers/$(notdir $(abspath $(DRIVER_DIR)))
 DRIVER_OBJ	= $(DRIVER_BUILD)/pvscsi.o
-DRIVER_BINS	= $(LAB_SRCS:tests/lab/%.c=$(DRIVER_BUILD)/tests/lab/%)
+DRIVER_IOGEN	= $(DRIVER_BUILD)/bench/iogen
+DRIVER_BINS	= $(LAB_SRCS:tests/lab/%.c=$(DRIVER_BUILD)/tests/lab/%) \
+		  $(DRIVER_IOGEN)
 
 .PHONY: driver
 driver:
@@ -133,7 +136,13 @@ $(DRIVER_BUILD)/tests/lab/%: $(BUILD)/tests/lab/%.o $(LAB_LIB_OBJS) \
     $(DRIVER_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LAB_LIB_OBJS) $(DRIVER_OBJ) \
-	    $(FK_LIB) $(LAB_QMP_OBJ) $(LDLIBS)
+	    $(FK_LIB) $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
+
+$(DRIVER_IOGEN): $(BENCH_IOGEN_OBJS) $(LAB_LIB_OBJS) $(DRIVER_OBJ) \
+    $(FK_LIB) $(LAB_QMP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_IOGEN_OBJS) $(LAB_LIB_OBJS) \
+	    $(DRIVER_OBJ) $(FK_LIB) $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
 endif
 
 deps:

@@ -5,24 +5,28 @@
 # fio drives controller B (bench/guest.sh).  Then the row at scale: a
 # second guest with 2 x 4 controllers of 16 null-co disks, 4 for our
 # driver and 4 for Linux's, 4 KiB random reads at QD32 per controller
-# (BENCH_SCALE=HBAS:LUNS changes the size, 0 skips it).  Writes, under
-# build/bench/:
-#	raw.txt		the guest's output (one "R" line per measurement)
+# (BENCH_SCALE=HBAS:LUNS changes the size, 0 skips it).  The first guest
+# also counts, at the device, what each contender asks of it (QEMU's
+# trace, bench/devcount.h).  Writes, under build/bench/ (BENCH_OUT):
+#	raw.txt		the guest's output (one "R" line per measurement,
+#			one "K" line per count at the device)
 #	results.md	the Markdown report (also printed on stdout)
 #	bench.png	IOPS and CPU per I/O by queue depth
 #	plot.dat	the plot's data; plot.gp its gnuplot script
 #
 # BENCH_QUICK=1: one round of shorter runs (about 4 minutes instead of
-# about 14).  BENCH_TESTS, BENCH_REPS, BENCH_WARMUP, BENCH_SECS override.
-# BENCH_BASE=PATH adds another build's iogen (an earlier commit's: a
-# before-and-after in one run) as the contender "base", right after ours.
-# fio and gnuplot-nox are installed with apt-get when missing.  Progress
-# goes to stderr.
+# about 14).  BENCH_TESTS, BENCH_REPS, BENCH_WARMUP, BENCH_SECS,
+# BENCH_CONTENDERS and BENCH_COUNT_SECS override (bench/guest.sh); make
+# compare runs it with its own contenders, BENCH_OUT and BENCH_TITLE (the
+# plot's).  BENCH_BASE=PATH adds another build's iogen (an earlier
+# commit's: a before-and-after in one run) as the contender "base", right
+# after ours.  fio and gnuplot-nox are installed with apt-get when
+# missing.  Progress goes to stderr.
 
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
-out=build/bench
+out=${BENCH_OUT:-build/bench}
 mkdir -p "$out"
 
 say() {
@@ -79,11 +83,14 @@ say "$reps round(s) of: $(echo "$tests" | tr , ' ')"
 # The guest's output goes to raw.txt; its progress lines to stderr.
 {
 	lab/lab --hba 2 --disk 0:0:null --disk 1:0:null --timeout "$budget" \
+	    --trace 'pvscsi_*' \
 	    --env "BENCH_TESTS=$tests" --env "BENCH_REPS=$reps" \
 	    --env "BENCH_WARMUP=$warm" --env "BENCH_SECS=$secs" \
+	    --env "BENCH_CONTENDERS=${BENCH_CONTENDERS:-}" \
+	    --env "BENCH_COUNT_SECS=${BENCH_COUNT_SECS:-}" \
 	    ${base:+--env "BENCH_BASE=$base"} -- sh bench/guest.sh
 	echo $? >"$out/status"
-} 2>&1 | tee "$out/raw.txt" | sed -u -e '/^[RI] /d' -e 's/^# /bench: /' >&2
+} 2>&1 | tee "$out/raw.txt" | sed -u -e '/^[RIK] /d' -e 's/^# /bench: /' >&2
 status=$(cat "$out/status")
 [ "$status" = 0 ] || die "the lab run failed (status $status); see $out/raw.txt"
 grep -q '^R ' "$out/raw.txt" || die "no results in $out/raw.txt"
@@ -114,15 +121,17 @@ meta="Run $start, $(( $(date +%s) - t0 )) s, QEMU $qemu (TCG) on \
 $(nproc) host cores; host load average $load0 before, $load1 after (the \
 host is shared: absolute numbers move, ratios within a round less)."
 
-awk -v plot="$out/plot.dat" -v meta="$meta" -f bench/report.awk \
-    "$out/raw.txt" >"$out/results.md" || die "report failed"
+awk -v plot="$out/plot.dat" -v meta="$meta" -f bench/results.awk \
+    -f bench/report.awk "$out/raw.txt" >"$out/results.md" ||
+	die "report failed"
 
 # The plot: IOPS and CPU per I/O by queue depth, 4 KiB random I/O.
+title=${BENCH_TITLE:-ours vs Linux vmw_pvscsi vs the raw ring}
 {
-	cat <<-'EOF'
+	cat <<-EOF
 	set terminal pngcairo size 1400,1000 font ",11" noenhanced
-	set output "build/bench/bench.png"
-	set multiplot layout 2,2 title "PVSCSI under QEMU/TCG: ours vs Linux vmw_pvscsi vs the raw ring (medians)"
+	set output "$out/bench.png"
+	set multiplot layout 2,2 title "PVSCSI under QEMU/TCG: $title (medians)"
 	set logscale x 2
 	set xtics (1, 4, 8, 16, 32, 64, 128)
 	set xrange [0.8:160]

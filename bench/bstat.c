@@ -179,6 +179,8 @@ br_print(const bench_result_t *r)
 	br_field("cpu", r->br_cpu_us < 0 ? -1 : r->br_cpu_us * per, 2);
 	if (r->br_hbas > 0)
 		printf(" hbas=%d luns=%d", r->br_hbas, r->br_luns);
+	if (r->br_traced)
+		printf(" trace=%lld-%lld", r->br_trace_from, r->br_trace_to);
 	printf("\n");
 	(void) fflush(stdout);
 }

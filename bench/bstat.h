@@ -63,6 +63,9 @@ typedef struct bench_result {
 	double		br_kicks;	/* in the window */
 	double		br_intrs;
 	double		br_cpu_us;	/* guest busy time in the window */
+	int		br_traced;	/* counted at the device: */
+	long long	br_trace_from;	/* the window in QEMU's trace */
+	long long	br_trace_to;	/* (bench/devcount.h) */
 	int		br_hbas;	/* at scale: HBAs (0: one LUN) */
 	int		br_luns;	/* at scale: LUNs per HBA */
 } bench_result_t;

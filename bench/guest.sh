@@ -5,18 +5,30 @@
 #	lab/lab --hba 8 --disk 0-7:0-15:null ... -- sh bench/guest.sh
 #
 # Controller A (the first PVSCSI function) stays on vfio-pci for the
-# fakekernel: our driver (build/bench/iogen -x ours) and the raw ring
-# (iogen -x ring) take turns on it.  Controller B goes to Linux's own
-# vmw_pvscsi, driven by fio.  For each repetition and each test, in this
-# order: ours (interrupts, then polled), Linux (scheduler none, then the
-# default), the raw ring.  Every measurement is one "R ..." line on
-# stdout (bench/bstat.h); "I key=value" lines describe the setup; "# "
-# lines report progress.
+# fakekernel: our driver (build/bench/iogen -x ours), other drivers built
+# by make driver (build/drivers/NAME/bench/iogen) and the raw ring (iogen
+# -x ring) take turns on it.  Controller B goes to Linux's own
+# vmw_pvscsi, driven by fio.  For each repetition and each test, the
+# contenders of BENCH_CONTENDERS in turn, by default ours (interrupts,
+# then polled), Linux (scheduler none, then the default), the raw ring.
+# Every measurement is one "R ..." line on stdout (bench/bstat.h); "I
+# key=value" lines describe the setup; "# " lines report progress.
+#
+# Then, when the lab traces QEMU (lab/lab --trace 'pvscsi_*', which
+# bench.sh gives; the trace is switched off for the timed runs), a
+# counting pass: each test by each contender once more, briefly, its
+# window counted at the device (bench/devcount.h): one "K ..." line each
+# (bench/devcount.awk), kicks, interrupts and register accesses against
+# the requests the device completed.
 #
 # Environment (from bench.sh): BENCH_TESTS (comma-separated
 # WORKLOAD:SIZE:QD), BENCH_REPS, BENCH_WARMUP and BENCH_SECS (seconds),
-# BENCH_SCALE; BENCH_BASE, another build's iogen, run after ours as
-# who=base.
+# BENCH_CONTENDERS (space-separated WHO:MODE: ours or a driver's NAME
+# with intr or poll, base with intr or poll, linux with a scheduler or
+# "default", ring:poll), BENCH_COUNT_SECS (the counting pass's window; 0:
+# no counting pass), BENCH_SCALE; BENCH_BASE, another build's iogen (an
+# earlier commit's: a before-and-after in one run), the contender "base",
+# by default run right after ours.
 
 set -u
 
@@ -24,6 +36,10 @@ tests=${BENCH_TESTS:-randread:4k:32}
 reps=${BENCH_REPS:-1}
 warm=${BENCH_WARMUP:-1}
 secs=${BENCH_SECS:-3}
+contenders=${BENCH_CONTENDERS:-ours:intr ours:poll \
+${BENCH_BASE:+base:intr base:poll} linux:none linux:default ring:poll}
+count_secs=${BENCH_COUNT_SECS:-1.5}
+given_up=
 bin=$LAB_REPO/build/bench
 tmp=/tmp/bench
 mkdir -p "$tmp"
@@ -36,6 +52,21 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
+
+# Every contender's I/O generator is there and its mode is one it has.
+for c in $contenders; do
+	case $c in
+	ours:intr | ours:poll | linux:?* | ring:poll) ;;
+	base:intr | base:poll)
+		[ -x "${BENCH_BASE:-}" ] ||
+			die "$c: BENCH_BASE is not an I/O generator" ;;
+	*:intr | *:poll)
+		[ -x "$LAB_REPO/build/drivers/${c%%:*}/bench/iogen" ] ||
+			die "$c: no build/drivers/${c%%:*}/bench/iogen" \
+			    "(make driver)" ;;
+	*) die "BENCH_CONTENDERS: '$c' is not WHO:MODE" ;;
+	esac
+done
 
 # --- controllers to Linux's vmw_pvscsi -------------------------------------
 
@@ -100,28 +131,70 @@ sched_list() {
 
 # --- one measurement each --------------------------------------------------
 
-# ours TEST REP: our driver, interrupt-driven then polled.
-run_ours() {
-	"$bin/iogen" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
-	    "$1:poll" || note "ours: $1 failed (status $?)"
+# The pass's timing: warm-up and window (seconds); pass_count is -q in
+# the counting pass, when every window is counted at the device
+# (bench/devcount.h).
+pass_warm=$warm pass_secs=$secs pass_count=
+
+# iogen_of WHO: the I/O generator linked with driver WHO: ours, or
+# another driver built by make driver.
+iogen_of() {
+	if [ "$1" = ours ]; then
+		echo "$bin/iogen"
+	else
+		echo "$LAB_REPO/build/drivers/$1/bench/iogen"
+	fi
 }
 
-# base TEST REP: another build's iogen (BENCH_BASE), labelled "base".
+# run_driver WHO MODE TEST: a driver through iogen, stopped when it
+# overruns its time by a minute (a driver that hangs).  A driver that
+# did not come up (iogen's status 3) or hung is not run again; one that
+# failed after its result (on its way down) keeps the result.
+run_driver() {
+	case " $given_up " in
+	*" $1 "*) note "$1: $3:$2 not run (the driver failed before)"
+		return ;;
+	esac
+	limit=$(awk -v w="$pass_warm" -v s="$pass_secs" \
+	    'BEGIN { print int(w + s + 60) }')
+	# shellcheck disable=SC2086
+	timeout -k 5 "$limit" "$(iogen_of "$1")" -x ours -l "$1" $pass_count \
+	    -n "$rep" -w "$pass_warm" -t "$pass_secs" "$3:$2" >"$tmp/iogen"
+	rc=$?
+	cat "$tmp/iogen"
+	[ "$rc" = 0 ] && return
+	if grep -q '^R ' "$tmp/iogen"; then
+		note "$1: $3:$2 failed after its result (status $rc)"
+		return
+	fi
+	note "$1: $3:$2 failed (status $rc)"
+	case $rc in
+	3 | 124 | 137) given_up="$given_up $1" ;;
+	esac
+}
+
+# run_base MODE TEST: another build's iogen (BENCH_BASE), its results
+# relabelled "base".  It may predate -l and -q, so it takes only the
+# options every iogen has, and stays out of the counting pass.
 run_base() {
-	"$BENCH_BASE" -x ours -n "$2" -w "$warm" -t "$secs" "$1:intr" \
-	    "$1:poll" | sed 's/^R who=ours /R who=base /' ||
-		note "base: $1 failed"
+	[ -z "$pass_count" ] || return
+	"$BENCH_BASE" -x ours -n "$rep" -w "$pass_warm" -t "$pass_secs" \
+	    "$2:$1" | sed 's/^R who=ours /R who=base /' ||
+		note "base: $2:$1 failed"
 }
 
 run_ring() {
-	"$bin/iogen" -x ring -n "$2" -w "$warm" -t "$secs" "$1" ||
+	# shellcheck disable=SC2086
+	"$bin/iogen" -x ring $pass_count -n "$rep" -w "$pass_warm" \
+	    -t "$pass_secs" "$1" ||
 		note "ring: $1 failed (status $?)"
 }
 
 # run_fio SCHED TEST: fio on Linux's disks ($fio_disks), as the job
 # options in $fio_jobs say (one job per --name); guest CPU and
 # vmw_pvscsi's interrupts come from cpuwin over a window inside fio's
-# measured time.  The result line ends with $fio_tag.
+# measured time (in the counting pass, counted at the device too).  The
+# result line ends with $fio_tag.
 run_fio() {
 	sched=$1
 	wl=${2%%:*}
@@ -136,17 +209,18 @@ run_fio() {
 	bytes=$(awk -v s="$size" 'BEGIN { n = s + 0;
 	    if (s ~ /[kK]$/) n *= 1024; print n }')
 	# the window: from 0.6 s into the measured time to 0.4 s before its end
-	set -- $(awk -v w="$warm" -v s="$secs" 'BEGIN {
+	set -- $(awk -v w="$pass_warm" -v s="$pass_secs" 'BEGIN {
 	    d = w + 0.6; t = s - 1.0; if (t < 0.5) t = 0.5; print d, t }')
 	for d in $fio_disks; do
 		echo "$sched" >"/sys/block/$d/queue/scheduler"
 	done
-	"$bin/cpuwin" "$1" "$2" vmw_pvscsi >"$tmp/win" &
+	# shellcheck disable=SC2086
+	"$bin/cpuwin" $pass_count "$1" "$2" vmw_pvscsi >"$tmp/win" &
 	winpid=$!
 	# shellcheck disable=SC2086
 	fio --rw="$rw" --bs="$bytes" --iodepth="$qd" --direct=1 \
-	    --ioengine=io_uring --time_based --ramp_time="$warm" \
-	    --runtime="$secs" --norandommap --randrepeat=0 \
+	    --ioengine=io_uring --time_based --ramp_time="$pass_warm" \
+	    --runtime="$pass_secs" --norandommap --randrepeat=0 \
 	    --file_service_type=roundrobin --group_reporting \
 	    --lat_percentiles=1 --percentile_list=50:99 \
 	    --output-format=json $fio_jobs >"$tmp/fio.json" 2>"$tmp/fio.err" ||
@@ -162,11 +236,48 @@ run_fio() {
 		ios = v["iops"] * v["secs"]
 		printf "R who=%s mode=%s wl=%s bs=%d qd=%d rep=%d secs=%s " \
 		    "ios=%.0f errors=%d iops=%s mbps=%s p50=%s p99=%s kicks=- " \
-		    "intrs=%.3f cpu=%.2f%s\n", who, mode, wl, bs, qd, rep,
+		    "intrs=%.3f cpu=%.2f%s%s\n", who, mode, wl, bs, qd, rep,
 		    v["secs"], ios, v["errors"], v["iops"], v["mbps"],
 		    v["p50"], v["p99"], (ios > 0 ? v["irqs"] / ios : 0),
-		    (ios > 0 ? v["cpu_us"] / ios : 0), tag
+		    (ios > 0 ? v["cpu_us"] / ios : 0), tag,
+		    (v["trace"] != "" ? " trace=" v["trace"] : "")
 	    }'
+}
+
+# --- the passes ---------------------------------------------------------------
+
+# run_pass NAME: every test, each run by every contender in turn.
+run_pass() {
+	n=0
+	for t in $(echo "$tests" | tr , ' '); do
+		n=$((n + 1))
+		note "$1, test $n/$ntests: $t"
+		for c in $contenders; do
+			who=${c%%:*}
+			mode=${c#*:}
+			case $who:$mode in
+			linux:default)
+				[ -n "$def" ] && [ "$def" != none ] &&
+					run_fio "$def" "$t" ;;
+			linux:*) run_fio "$mode" "$t" ;;
+			ring:*) run_ring "$t" ;;
+			base:*) run_base "$mode" "$t" ;;
+			*) run_driver "$who" "$mode" "$t" ;;
+			esac
+		done
+	done
+}
+
+# devcount_lines FILE: for each result line of FILE counted at the device
+# (trace=FROM-TO), a "K ..." line: what bench/devcount.awk counts in that
+# range of QEMU's trace.
+devcount_lines() {
+	sed -n 's/^\(R .*\) trace=\([0-9]*\)-\([0-9]*\).*/\2 \3 \1/p' "$1" |
+	    while read -r from to line; do
+		tail -c +"$((from + 1))" "$LAB_OUT/trace.log" |
+		    head -c "$((to - from))" |
+		    awk -v r="$line" -f "$LAB_REPO/bench/devcount.awk"
+	done
 }
 
 # --- at scale -----------------------------------------------------------------
@@ -248,19 +359,23 @@ echo "I fio=$(fio --version) reps=$reps warmup=$warm secs=$secs"
 # debugging, no lock-order witness), as an illumos non-DEBUG kernel does.
 export LAB_PVSCSI="$ctl_a" FK_STRICT_DMA=0 FK_DEBUG=0
 
-scheds=$(sched_list "$def")
+# Tracing is for the counting pass only.
+if [ -f "$LAB_OUT/trace.log" ]; then
+	qmp -q '{"execute":"trace-event-set-state",
+	    "arguments":{"name":"pvscsi_*","enable":false}}' ||
+		die "cannot switch QEMU's trace off"
+fi
+
 ntests=$(echo "$tests" | tr , '\n' | grep -c .)
 for rep in $(seq "$reps"); do
-	n=0
-	for t in $(echo "$tests" | tr , ' '); do
-		n=$((n + 1))
-		note "round $rep/$reps, test $n/$ntests: $t"
-		run_ours "$t" "$rep"
-		[ -n "${BENCH_BASE:-}" ] && run_base "$t" "$rep"
-		for s in $scheds; do
-			run_fio "$s" "$t"
-		done
-		run_ring "$t" "$rep"
-	done
+	run_pass "round $rep/$reps"
 done
+if [ "$count_secs" != 0 ] && [ -f "$LAB_OUT/trace.log" ]; then
+	pass_warm=0.5 pass_secs=$count_secs pass_count=-q rep=1
+	run_pass "counting at the device" >"$tmp/count"
+	grep -v '^R ' "$tmp/count"
+	devcount_lines "$tmp/count"
+elif [ "$count_secs" != 0 ]; then
+	note "no trace (lab/lab --trace): nothing counted at the device"
+fi
 note "done"

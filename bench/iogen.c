@@ -1,16 +1,19 @@
 /*
  * iogen: the bench's I/O generator, run in the lab guest.
  *
- *	iogen [-x ours|ring] [-s] [-w WARMUP] [-t SECS] [-n REP] TEST...
+ *	iogen [-x ours|ring] [-l LABEL] [-s] [-q] [-w WARMUP] [-t SECS]
+ *	    [-n REP] TEST...
  *
  * TEST is WORKLOAD:SIZE:QD[:MODE]: WORKLOAD randread, randwrite or
  * seqread; SIZE in bytes or with a k suffix; MODE intr (default) or poll.
  * Each test runs WARMUP seconds, then is measured for SECS seconds, and
  * prints one result line (bstat.h) on stdout.
  *
- * -x ours (default): the pvscsi driver on the first PVSCSI function bound
- * to vfio-pci (bench/guest.sh leaves one), through the fakekernel's
- * target-side API on LUN 0 of target 0, as sd would drive it:
+ * -x ours (default): the pvscsi driver iogen is linked with (ours, or
+ * another one built by make driver: its result lines say who=LABEL, -l)
+ * on the first PVSCSI function (the only one in $LAB_PVSCSI), through
+ * the fakekernel's target-side API on LUN 0 of target 0, as sd would
+ * drive it:
  *   intr	asynchronous submissions (fk_scsi_submit) with the unit's queue
  *		depth set to QD; each completion callback submits the next
  *		command, so QD commands are always in the HBA's hands.
@@ -32,6 +35,13 @@
  * first, one "D" line per HBA and one for all:
  *	D who=ours rep=REP hba=I|all units=N secs=S
  * and the result lines carry hbas= and luns= (per HBA).
+ *
+ * Exit status 0; 1 when a test fails; 3 when the driver does not come up
+ * (its load, attach, LUN 0,0 or the first read fails).
+ *
+ * -q: count at the device (devcount.h): QEMU's trace of the device model
+ * is on for each measured window, whose range in the trace ends its
+ * result line (trace=FROM-TO).  Tracing costs time: a counting run.
  *
  * Latency is total: from the submission call to the completion as the
  * caller sees it.  Kicks are writes to KICK_RW_IO and KICK_NON_RW_IO,
@@ -58,6 +68,7 @@
 #include "lib/drv.h"
 #include "pvscsi.h"
 #include "iogen.h"
+#include "devcount.h"
 
 #define	PHASE_WARMUP	0
 #define	PHASE_MEASURE	1
@@ -66,7 +77,12 @@
 #define	IOGEN_MAXQD	256	/* commands in all */
 #define	IOGEN_MAXLUNS	256
 
+/* Exit statuses: a failure; the driver did not come up (ours_open). */
+#define	IOGEN_EXIT_FAIL		1
+#define	IOGEN_EXIT_NODRIVER	3
+
 static const char *progname = "iogen";
+static int die_status = IOGEN_EXIT_FAIL;
 
 static void
 die(const char *fmt, ...)
@@ -78,7 +94,7 @@ die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	exit(1);
+	exit(die_status);
 }
 
 /*
@@ -148,8 +164,29 @@ snap_take(snap_t *s, uint_t rn)
 }
 
 void
+window_open(snap_t *a, uint_t rn, const timing_t *tm)
+{
+	a->s_trace = -1;
+	if (tm->tm_count && (a->s_trace = devcount_on()) < 0)
+		die("cannot count at the device");
+	snap_take(a, rn);
+}
+
+void
+window_close(snap_t *b, uint_t rn, const timing_t *tm)
+{
+	snap_take(b, rn);
+	b->s_trace = -1;
+	if (tm->tm_count && (b->s_trace = devcount_off()) < 0)
+		die("cannot count at the device");
+}
+
+void
 snap_diff(const snap_t *a, const snap_t *b, bench_result_t *r)
 {
+	r->br_traced = a->s_trace >= 0 && b->s_trace >= 0;
+	r->br_trace_from = a->s_trace;
+	r->br_trace_to = b->s_trace;
 	r->br_secs = (double)(b->s_ns - a->s_ns) / 1e9;
 	r->br_kicks = (double)(b->s_kicks - a->s_kicks);
 	r->br_intrs = (double)(b->s_intrs - a->s_intrs);
@@ -362,11 +399,11 @@ run_window(run_t *r, ours_t *o, const timing_t *tm, bench_result_t *res)
 	snap_t a, b;
 
 	run_wait(r, now_ns() + (uint64_t)(tm->tm_warmup * 1e9));
-	snap_take(&a, o->o_rn);
+	window_open(&a, o->o_rn, tm);
 	r->r_phase = PHASE_MEASURE;
 	run_wait(r, a.s_ns + (uint64_t)(tm->tm_secs * 1e9));
 	r->r_phase = PHASE_STOP;
-	snap_take(&b, o->o_rn);
+	window_close(&b, o->o_rn, tm);
 	snap_diff(&a, &b, res);
 }
 
@@ -527,6 +564,7 @@ ours_open(ours_t *o, int scale, int rep)
 	uchar_t *buf;
 
 	memset(o, 0, sizeof (*o));
+	die_status = IOGEN_EXIT_NODRIVER;
 	if ((err = drv_load()) != 0)
 		die("drv_load: %s", strerror(err));
 	if (comp == NULL || *comp == '\0')
@@ -565,6 +603,7 @@ ours_open(ours_t *o, int scale, int rep)
 			die("first read: %s", strerror(err));
 	}
 	fk_scsi_buf_free(buf, o->o_blksize);
+	die_status = IOGEN_EXIT_FAIL;
 }
 
 static void
@@ -640,8 +679,9 @@ parse_test(char *spec, test_t *t)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-x ours|ring] [-s] [-w WARMUP] [-t SECS] "
-	    "[-n REP] WORKLOAD:SIZE:QD[:intr|poll]...\n", progname);
+	fprintf(stderr, "usage: %s [-x ours|ring] [-l LABEL] [-s] [-q] "
+	    "[-w WARMUP] [-t SECS] [-n REP] WORKLOAD:SIZE:QD[:intr|poll]...\n",
+	    progname);
 	exit(2);
 }
 
@@ -649,17 +689,23 @@ int
 main(int argc, char **argv)
 {
 	timing_t tm = { .tm_warmup = 1.0, .tm_secs = 3.0, .tm_rep = 1 };
-	const char *who = "ours";
+	const char *who = "ours", *label = "ours";
 	test_t *tests;
 	int c, ntests, scale = 0;
 
-	while ((c = getopt(argc, argv, "x:sw:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "x:l:sqw:t:n:")) != -1) {
 		switch (c) {
 		case 'x':
 			who = optarg;
 			break;
+		case 'l':
+			label = optarg;
+			break;
 		case 's':
 			scale = 1;
+			break;
+		case 'q':
+			tm.tm_count = 1;
 			break;
 		case 'w':
 			tm.tm_warmup = atof(optarg);
@@ -719,7 +765,7 @@ main(int argc, char **argv)
 			if (t->t_qd * (uint_t)o.o_nhba > IOGEN_MAXQD)
 				die("QD %u on %d HBAs: more than %d commands",
 				    t->t_qd, o.o_nhba, IOGEN_MAXQD);
-			res.br_who = "ours";
+			res.br_who = label;
 			res.br_hbas = scale ? o.o_nhba : 0;
 			res.br_luns = scale ? o.o_per : 0;
 			res.br_mode = t->t_mode;

@@ -26,6 +26,7 @@ typedef struct timing {
 	double		tm_warmup;	/* seconds */
 	double		tm_secs;
 	int		tm_rep;		/* repetition number, for the report */
+	int		tm_count;	/* -q: count the window at the device */
 } timing_t;
 
 /*
@@ -53,9 +54,17 @@ typedef struct snap {
 	cpu_snap_t	s_cpu;
 	uint64_t	s_kicks;
 	uint64_t	s_intrs;
+	long long	s_trace;	/* QEMU's trace there, or -1 */
 } snap_t;
 
 extern void snap_take(snap_t *, uint_t);
+/*
+ * A window's edges: the snapshots, and with tm_count the device's
+ * counting switched on before the first and off after the last
+ * (devcount.h).
+ */
+extern void window_open(snap_t *, uint_t, const timing_t *);
+extern void window_close(snap_t *, uint_t, const timing_t *);
 /* fill r's window fields from two snapshots */
 extern void snap_diff(const snap_t *, const snap_t *, bench_result_t *);
 

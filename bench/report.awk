@@ -1,85 +1,13 @@
-# report.awk: the bench's results (the "R", "D" and "I" lines of
-# bench/guest.sh) as Markdown, plus a data file for the plot.  Result
-# lines with hbas= are the row at scale, "D" lines its discovery times.
+# report.awk: make bench's report, the bench's results (bench/guest.sh's
+# output, read by bench/results.awk) as Markdown, plus a data file for
+# the plot.  Result lines with hbas= are the row at scale, "D" lines its
+# discovery times.
 #
-#	awk -v plot=PLOT.dat -v meta="..." -f bench/report.awk raw.txt
+#	awk -v plot=PLOT.dat -v meta="..." -f bench/results.awk \
+#	    -f bench/report.awk raw.txt
 #
 # Every number is the median over the rounds of one contender in one test;
 # the IOPS range shows the spread.  Ratios are of medians.
-
-function median(key, m,    n, i, j, t, a) {
-	n = cnt[key, m]
-	if (n == 0)
-		return "-"
-	for (i = 1; i <= n; i++)
-		a[i] = val[key, m, i]
-	for (i = 2; i <= n; i++) {
-		t = a[i]
-		for (j = i - 1; j >= 1 && a[j] > t; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = t
-	}
-	if (n % 2)
-		return a[(n + 1) / 2]
-	return (a[n / 2] + a[n / 2 + 1]) / 2
-}
-
-function extreme(key, m, want_max,    n, i, x) {
-	n = cnt[key, m]
-	x = val[key, m, 1]
-	for (i = 2; i <= n; i++)
-		if ((want_max && val[key, m, i] > x) ||
-		    (!want_max && val[key, m, i] < x))
-			x = val[key, m, i]
-	return x
-}
-
-function fmt(x, prec) {
-	if (x == "-" || x == "")
-		return "-"
-	return sprintf("%." prec "f", x)
-}
-
-# IOPS with a thousands separator.
-function fmt_int(x,    s, r) {
-	if (x == "-" || x == "")
-		return "-"
-	s = sprintf("%.0f", x)
-	r = ""
-	while (length(s) > 3) {
-		r = "," substr(s, length(s) - 2) r
-		s = substr(s, 1, length(s) - 3)
-	}
-	return s r
-}
-
-function ratio(a, b) {
-	if (a == "-" || b == "-" || b + 0 == 0)
-		return "-"
-	return a / b
-}
-
-function size_name(bs) {
-	if (bs % 1024 == 0)
-		return (bs / 1024) " KiB"
-	return bs " B"
-}
-
-function label(c) {
-	if (c == "ours/intr")
-		return "ours, interrupts"
-	if (c == "ours/poll")
-		return "ours, polled"
-	if (c == "ring/poll")
-		return "raw ring (ceiling)"
-	if (c == "base/intr")
-		return "base build, interrupts"
-	if (c == "base/poll")
-		return "base build, polled"
-	if (c == "linux/" defsched)
-		return "Linux, " substr(c, 7) " (default)"
-	return "Linux, " substr(c, 7)
-}
 
 # A goal's verdict: want ">=" or "<=".
 function verdict(x, op, goal) {
@@ -107,16 +35,6 @@ function disc_each(who,    h, s) {
 function disc_units(who,    u) {
 	u = median("disc" SUBSEP who SUBSEP "all", "units")
 	return u == "-" ? "-" : fmt(u, 0)
-}
-
-function wl_name(wl) {
-	if (wl == "randread")
-		return "random read"
-	if (wl == "randwrite")
-		return "random write"
-	if (wl == "seqread")
-		return "sequential read"
-	return wl
 }
 
 function scale_report(    ci, c, k, who, t, x, y) {
@@ -159,77 +77,10 @@ function scale_report(    ci, c, k, who, t, x, y) {
 	    fmt(x, 2), fmt(y, 2)
 }
 
-$1 == "I" {
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		info[kv[1]] = substr($i, length(kv[1]) + 2)
-	}
-	next
-}
-
-# D who=W rep=R hba=I|all units=N secs=S: discovery at scale
-$1 == "D" {
-	delete f
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		f[kv[1]] = kv[2]
-	}
-	k = "disc" SUBSEP f["who"] SUBSEP f["hba"]
-	val[k, "secs", ++cnt[k, "secs"]] = f["secs"] + 0
-	val[k, "units", ++cnt[k, "units"]] = f["units"] + 0
-	if (f["hba"] != "all" && f["hba"] + 1 > dhbas[f["who"]])
-		dhbas[f["who"]] = f["hba"] + 1
-	next
-}
-
-$1 == "R" {
-	delete f
-	for (i = 2; i <= NF; i++) {
-		split($i, kv, "=")
-		f[kv[1]] = kv[2]
-	}
-	if (f["hbas"] != "") {
-		scale_hbas = f["hbas"]
-		scale_luns = f["luns"]
-		scale_test = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"]
-	}
-	t = f["wl"] SUBSEP f["bs"] SUBSEP f["qd"] \
-	    (f["hbas"] != "" ? SUBSEP "scale" : "")
-	if (!(t in seen_test)) {
-		seen_test[t] = 1
-		tests[++ntests] = t
-	}
-	c = f["who"] "/" f["mode"]
-	if (!(c in seen_cont)) {
-		seen_cont[c] = 1
-		conts[++nconts] = c
-	}
-	k = t SUBSEP c
-	n = ++cnt[k, "n"]
-	split("iops mbps p50 p99 kicks intrs cpu errors", ms, " ")
-	for (i in ms) {
-		m = ms[i]
-		if (f[m] != "-" && f[m] != "") {
-			val[k, m, ++cnt[k, m]] = f[m] + 0
-		}
-	}
-	next
-}
-
 END {
 	defsched = info["default_sched"]
-	# contenders in a fixed order
-	split("ours/intr ours/poll base/intr base/poll linux/none linux/" \
-	    defsched " ring/poll", order, " ")
-	no = 0
-	for (i = 1; i <= 7; i++)
-		if (order[i] in seen_cont && !(order[i] in placed)) {
-			placed[order[i]] = 1
-			co[++no] = order[i]
-		}
-	for (i = 1; i <= nconts; i++)
-		if (!(conts[i] in placed))
-			co[++no] = conts[i]
+	order_contenders("ours/intr ours/poll base/intr base/poll linux/none " \
+	    "linux/" defsched " ring/poll")
 	lnone = "linux/none"
 	ldef = "linux/" defsched
 
@@ -285,9 +136,10 @@ END {
 	print ""
 	print "Latency is total (submission to completion as the submitter sees " \
 	    "it; fio: `lat_ns`).  CPU is the busy time of both vCPUs " \
-	    "(/proc/stat) per I/O.  Kicks are writes to the kick registers " \
-	    "(not observable for Linux's driver); interrupts are handler " \
-	    "calls (ours) or vmw_pvscsi's /proc/interrupts count (Linux)."
+	    "(/proc/stat) per I/O.  Kicks (writes to the kick registers) " \
+	    "and interrupts (MSIs sent) are counted at the device, in QEMU's " \
+	    "trace, per request it completed, for every contender alike, " \
+	    "in a counting run apart from the timed ones."
 	print ""
 	print "| workload | QD | contender | IOPS | IOPS min–max | MB/s | p50 µs | p99 µs | kicks/IO | intr/IO | CPU µs/IO | errors |"
 	print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -305,8 +157,8 @@ END {
 			    fmt_int(extreme(k, "iops", 0)),
 			    fmt_int(extreme(k, "iops", 1)),
 			    fmt(median(k, "mbps"), 1), fmt(median(k, "p50"), 0),
-			    fmt(median(k, "p99"), 0), fmt(median(k, "kicks"), 2),
-			    fmt(median(k, "intrs"), 2), fmt(median(k, "cpu"), 1),
+			    fmt(median(k, "p99"), 0), fmt(median(k, "dkicks"), 2),
+			    fmt(median(k, "dintrs"), 2), fmt(median(k, "cpu"), 1),
 			    fmt(median(k, "errors"), 0)
 		}
 	}
@@ -360,36 +212,6 @@ END {
 	if (scale_hbas != "")
 		scale_report()
 
-	# plot data: one block per 4 KiB random workload, a row per QD; the
-	# contenders' labels, one a line, in PLOT.labels
-	if (plot == "")
-		exit
-	printf "# contenders:" > plot
-	for (ci = 1; ci <= no; ci++)
-		printf " %s", co[ci] > plot
-	printf "\n" > plot
-	split("randread randwrite", pw, " ")
-	for (w = 1; w <= 2; w++) {
-		printf "# %s 4 KiB: qd, then iops and cpu per contender\n",
-		    pw[w] > plot
-		for (ti = 1; ti <= ntests; ti++) {
-			split(tests[ti], tp, SUBSEP)
-			if (tp[1] != pw[w] || tp[2] != 4096 || tp[4] == "scale")
-				continue
-			printf "%s", tp[3] > plot
-			for (ci = 1; ci <= no; ci++) {
-				k = tests[ti] SUBSEP co[ci]
-				a = median(k, "iops")
-				b = median(k, "cpu")
-				printf " %s %s", (a == "-" ? "NaN" : a),
-				    (b == "-" ? "NaN" : b) > plot
-			}
-			printf "\n" > plot
-		}
-		printf "\n\n" > plot
-	}
-	close(plot)
-	for (ci = 1; ci <= no; ci++)
-		printf "%s\n", label(co[ci]) > (plot ".labels")
-	close(plot ".labels")
+	if (plot != "")
+		plot_data(plot)
 }

@@ -244,6 +244,7 @@ big_submit(ring_t *rg, int slot, const uint8_t *cdb, int cdblen,
  */
 typedef struct ring_loop {
 	const test_t	*rl_test;
+	const timing_t	*rl_tm;
 	lba_gen_t	rl_lba;
 	uint64_t	rl_seed;
 	int		rl_phase;	/* 0 warm-up, 1 measured, 2 stop */
@@ -289,12 +290,12 @@ static void
 loop_phase(ring_t *rg, ring_loop_t *rl, uint64_t now)
 {
 	if (rl->rl_phase == 0 && now >= rl->rl_warm_end) {
-		snap_take(&rl->rl_a, rg->rg_rn);
+		window_open(&rl->rl_a, rg->rg_rn, rl->rl_tm);
 		rl->rl_end = rl->rl_a.s_ns + rl->rl_secs_ns;
 		rl->rl_phase = 1;
 	} else if (rl->rl_phase == 1 && now >= rl->rl_end) {
 		rl->rl_phase = 2;
-		snap_take(&rl->rl_b, rg->rg_rn);
+		window_close(&rl->rl_b, rg->rg_rn, rl->rl_tm);
 	}
 }
 
@@ -351,6 +352,7 @@ ring_run(ring_t *rg, const test_t *t, const timing_t *tm,
 	if (t->t_bs > RR_DBUF && big_alloc(rg, t->t_qd, t->t_bs) != 0)
 		goto out;
 	rl->rl_test = t;
+	rl->rl_tm = tm;
 	lba_init(&rl->rl_lba, t, rg->rg_nblocks, rg->rg_blksize);
 	rl->rl_seed = 0x9E3779B97F4A7C15ULL ^ now_ns();
 	now = last = now_ns();

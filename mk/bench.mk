@@ -26,20 +26,26 @@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o: $(BENCH_DIR)/%.o: bench/%.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(FK_CPPFLAGS) $(BENCH_INC) -c $< -o $@
 
-# Plain Linux programs.
-$(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/moddisc.o: \
-    $(BENCH_DIR)/%.o: bench/%.c \
-    $(BENCH_HDRS)
+# Plain Linux programs (devcount: QMP, lab/qmp.h).
+$(BENCH_DIR)/bstat.o $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/moddisc.o \
+    $(BENCH_DIR)/devcount.o: $(BENCH_DIR)/%.o: bench/%.c \
+    $(BENCH_HDRS) $(LAB_QMP_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -Ibench -c $< -o $@
+	$(CC) $(CFLAGS_BASE) -Ibench -Ilab -c $< -o $@
 
-# Linked as the lab tests are (tests/lab/lib, the driver, the fakekernel).
-$(BENCH_IOGEN): $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
-    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ)
-	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
-	    $(BENCH_DIR)/bstat.o $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
-	    $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
+# Linked as the lab tests are (tests/lab/lib, the driver, the fakekernel);
+# make driver links the same objects with another driver
+# (build/drivers/NAME/bench/iogen).
+BENCH_IOGEN_OBJS := $(BENCH_DIR)/iogen.o $(BENCH_DIR)/ring.o \
+		   $(BENCH_DIR)/bstat.o $(BENCH_DIR)/devcount.o
+$(BENCH_IOGEN): $(BENCH_IOGEN_OBJS) $(LAB_LIB_OBJS) $(DRV_OBJ) $(FK_LIB) \
+    $(LAB_QMP_OBJ)
+	$(CC) $(CFLAGS_BASE) -o $@ $(BENCH_IOGEN_OBJS) $(LAB_LIB_OBJS) \
+	    $(DRV_OBJ) $(FK_LIB) $(LAB_QMP_OBJ) $(LAB_QMP_LIBS) $(LDLIBS)
 
-$(BENCH_CPUWIN) $(BENCH_MODDISC): $(BENCH_DIR)/%: $(BENCH_DIR)/%.o \
-    $(BENCH_DIR)/bstat.o
+$(BENCH_CPUWIN): $(BENCH_DIR)/cpuwin.o $(BENCH_DIR)/bstat.o \
+    $(BENCH_DIR)/devcount.o $(LAB_QMP_OBJ)
+	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LAB_QMP_LIBS) $(LDLIBS)
+
+$(BENCH_MODDISC): $(BENCH_DIR)/moddisc.o $(BENCH_DIR)/bstat.o
 	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS)

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Run every test: the host unit tests (build/tests/unit/*), the lab's own
-# self-test, and the lab scenarios listed in tests/lab/suites, each of
-# which boots a guest.  Every program speaks the protocol of
+# Run every test: lint, the fuzzer, the tests of make compare's
+# judgement (tests/compare), the host unit tests (build/tests/unit/*),
+# the lab's own self-test, and the lab scenarios listed in
+# tests/lab/suites, each of which boots a guest.  Every program speaks the protocol of
 # tests/check.h; this script counts its PASS and FAIL lines and ends with
 # "N passed, N failed".  A whole run (no option) writes its counts, the
 # date, the host and the QEMU version to build/check-summary.
@@ -126,6 +127,7 @@ run() {
 if [ "$unit" = 1 ]; then
 	run lint make -s --no-print-directory lint
 	run fuzz make -s --no-print-directory fuzz-check
+	run compare sh tests/compare/t_compare.sh
 	for t in build/tests/unit/*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue
 		case $t in *.o) continue ;; esac

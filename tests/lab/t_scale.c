@@ -78,9 +78,6 @@
 #define	RING_LBA	8192	/* reads beyond the load's regions */
 #define	RING_SECS	3	/* at full speed */
 
-extern uint_t pvscsi_max_targets;
-extern uint_t pvscsi_ring_pages;
-
 static int nhba;
 static int qfd = -1;
 static uint64_t dups;
@@ -440,13 +437,13 @@ test_detach(const char *name)
 static void
 test_fewer(void)
 {
-	uint_t old = pvscsi_max_targets;
+	uint_t old = drv_tunable("pvscsi_max_targets");
 	uchar_t *buf = fk_scsi_buf_alloc(512);
 	lio_res_t r;
 	int n, units, bad = 0;
 
 	lio_res_get(&r);
-	pvscsi_max_targets = 1;
+	(void) drv_tune("pvscsi_max_targets", 1);
 	n = drv_attach();
 	nhba = fk_pci_count();
 	units = fk_scsi_luns(NULL, NULL, NULL, 0);
@@ -467,7 +464,7 @@ test_fewer(void)
 	}
 	mem_note("memory with pvscsi_max_targets 1, idle", &r);
 	test_detach("fewer: detach");
-	pvscsi_max_targets = old;
+	(void) drv_tune("pvscsi_max_targets", old);
 	fk_scsi_buf_free(buf, 512);
 }
 
@@ -588,7 +585,7 @@ ring_pages(uint32_t *req, uint32_t *cmp)
 static void
 test_ring(void)
 {
-	uint_t old = pvscsi_ring_pages, nio = NTGT * RING_QD;
+	uint_t old = drv_tunable("pvscsi_ring_pages"), nio = NTGT * RING_QD;
 	rio_t *rios = calloc(nio, sizeof (rio_t)), *list;
 	fk_lun_t *luns[NTGT];
 	uint64_t done = 0, bad = 0, peak = 0, inflight = 0;
@@ -597,7 +594,7 @@ test_ring(void)
 	hrtime_t until, full;
 	int n, nluns = 0, err;
 
-	pvscsi_ring_pages = RING_PAGES;
+	(void) drv_tune("pvscsi_ring_pages", RING_PAGES);
 	dt_start();
 	n = drv_attach();
 	ring_pages(&req, &cmp);
@@ -660,7 +657,7 @@ out:
 		fk_scsi_lun_rele(luns[t]);
 	test_detach("ring: detach");
 	dt_stop();
-	pvscsi_ring_pages = old;
+	(void) drv_tune("pvscsi_ring_pages", old);
 	free(rios);
 }
 

@@ -33,6 +33,7 @@ const char drv_aliases[] = DRV_ALIASES;
  */
 extern uint_t pvscsi_ring_pages __attribute__((weak));
 extern uint_t pvscsi_recovery_time __attribute__((weak));
+extern uint_t pvscsi_max_targets __attribute__((weak));
 
 static uint_t *
 drv_tunable_var(const char *name)
@@ -41,6 +42,8 @@ drv_tunable_var(const char *name)
 		return (&pvscsi_ring_pages);
 	if (strcmp(name, "pvscsi_recovery_time") == 0)
 		return (&pvscsi_recovery_time);
+	if (strcmp(name, "pvscsi_max_targets") == 0)
+		return (&pvscsi_max_targets);
 	return (NULL);
 }
 
