@@ -158,22 +158,26 @@ lio_note_cookies(struct scsi_pkt *pkt, lio_xfer_t *x)
 	x->lx_cookies = MAX(x->lx_cookies, pkt->pkt_numcookies);
 }
 
-/* Send the current window and wait for it; 0 or an errno. */
+/*
+ * Send the current window, wlen bytes at byte offset off of the transfer,
+ * and wait for it; 0 or an errno.  The window is what scsi_init_pkt(9F)
+ * mapped: as sd does, the caller takes it from pkt_resid (the bytes left
+ * unmapped), never from the packet's private DMA fields.
+ */
 static int
-lio_window(struct scsi_pkt *pkt, int dir, uint64_t lba, uint_t flags,
-    lio_wait_t *w, lio_xfer_t *x)
+lio_window(struct scsi_pkt *pkt, int dir, uint64_t lba, size_t off,
+    size_t wlen, uint_t flags, lio_wait_t *w, lio_xfer_t *x)
 {
-	size_t wlen = pkt->pkt_dma_len;
 	hrtime_t end;
 	uint_t want;
 	int rv;
 
-	if (wlen % LIO_BLK != 0 || pkt->pkt_dma_offset % LIO_BLK != 0) {
+	if (wlen == 0 || wlen % LIO_BLK != 0) {
 		x->lx_badwin = wlen;
 		return (EINVAL);
 	}
 	lio_note_cookies(pkt, x);
-	lio_cdb16(pkt->pkt_cdbp, dir, lba + pkt->pkt_dma_offset / LIO_BLK,
+	lio_cdb16(pkt->pkt_cdbp, dir, lba + off / LIO_BLK,
 	    (uint32_t)(wlen / LIO_BLK));
 	pkt->pkt_time = 30;
 	pkt->pkt_flags = flags;
@@ -234,12 +238,15 @@ lio_rw(fk_lun_t *lun, int dir, uint64_t lba, void *buf, size_t len,
 	cv_init(&w.lw_cv, NULL, CV_DRIVER, NULL);
 	w.lw_done = 0;
 	*(lio_wait_t **)pkt->pkt_private = &w;
-	for (;;) {
-		size_t covered = pkt->pkt_dma_offset + pkt->pkt_dma_len;
+	for (size_t done = 0; ; ) {
+		/* pkt_resid: what this window left unmapped (scsi_init_pkt) */
+		size_t unmapped = MIN((size_t)pkt->pkt_resid, len - done);
+		size_t wlen = len - done - unmapped;
 
-		if ((rv = lio_window(pkt, dir, lba, flags, &w, x)) != 0)
+		if ((rv = lio_window(pkt, dir, lba, done, wlen, flags, &w,
+		    x)) != 0)
 			break;
-		if (covered >= len)
+		if ((done += wlen) >= len)
 			break;
 		if (scsi_init_pkt(ap, pkt, &b, 0, 0, 0, 0, SLEEP_FUNC,
 		    NULL) == NULL) {
