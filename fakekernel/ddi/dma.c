@@ -597,10 +597,18 @@ ddi_dma_free_handle(ddi_dma_handle_t *handlep)
 	if (handlep == NULL || *handlep == NULL)
 		return;
 	dh = fk_dma_hdl(*handlep, "ddi_dma_free_handle");
-	if (dh->dh_bound) {
+	/*
+	 * ddi_dma_free_handle(9F): unbind first.  illumos's root nexus
+	 * ASSERTs it, so a DEBUG kernel panics; a non-DEBUG one frees the
+	 * handle with its binding, which here is dropped first (the
+	 * production configuration, FK_DEBUG=0).
+	 */
+	if (dh->dh_bound && FK_DEBUG_ON()) {
 		panic("ddi_dma_free_handle: handle %p is still bound "
 		    "(ddi_dma_unbind_handle first)", (void *)dh);
 	}
+	if (dh->dh_bound)
+		(void) ddi_dma_unbind_handle(*handlep);
 	free(dh->dh_cookies);
 	free(dh->dh_wins);
 	dh->dh_magic = 0;

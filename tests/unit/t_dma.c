@@ -787,6 +787,34 @@ die_nextcookie(void *arg)
 	ddi_dma_nextcookie(db.db_h, &c);
 }
 
+/*
+ * In the production configuration (a non-DEBUG kernel, whose root nexus
+ * does not ASSERT), freeing a bound handle frees it with its binding:
+ * the memory it was bound to can then be freed.  In a child, so that the
+ * configuration can change there.
+ */
+static void
+test_free_bound_nondebug(void)
+{
+	pid_t pid = fork();
+	int st = -1;
+
+	if (pid == 0) {
+		dmabuf_t db;
+
+		fk_debug = 0;
+		(void) mem(&db, attr_any(), 64);
+		(void) bind(db.db_h, db.db_va, 64, DDI_DMA_RDWR);
+		ddi_dma_free_handle(&db.db_h);
+		ddi_dma_mem_free(&db.db_acc);
+		_exit(db.db_h == NULL ? 0 : 1);
+	}
+	(void) waitpid(pid, &st, 0);
+	CHECK("dma: FK_DEBUG=0: free_handle of a bound handle frees it and "
+	    "its binding", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "expected the child to exit 0, status %#x", st);
+}
+
 static void
 test_deaths(void)
 {
@@ -794,6 +822,7 @@ test_deaths(void)
 	    die_cookie_one, NULL, "has 2 cookies, not one");
 	expect_death("dma: free_handle of a bound handle panics",
 	    die_free_bound, NULL, "is still bound");
+	test_free_bound_nondebug();
 	expect_death("dma: mem_free of bound memory panics",
 	    die_mem_free_bound, NULL, "is still bound by 1 handle");
 	expect_death("dma: nextcookie past the last cookie panics",
