@@ -39,19 +39,24 @@ function log_first(file, re,    line, found) {
 	return found
 }
 
-function verdict(name, failed,    file, p, w, h) {
+function verdict(name, failed,    file, p, w, h, also) {
 	file = logs "/lab_" name ".log"
 	p = log_first(file, "^panic: ")
 	w = log_first(file, "witness: lock order reversal")
 	h = log_first(file, "^lab: timeout after ")
+	# a check that failed before the panic, deadlock or hang
+	also = (name in first) ? "; before it, FAIL " first[name] : ""
 	if (p ~ /lock order reversal|recursive mutex_enter/)
-		print driver, mode, name, "DEADLOCK", p
+		print driver, mode, name, "DEADLOCK", p also
 	else if (p != "")
-		print driver, mode, name, "PANIC", p
+		print driver, mode, name, "PANIC", p also
 	else if (w != "")
-		print driver, mode, name, "DEADLOCK", substr(w, index(w, "witness:"))
+		print driver, mode, name, "DEADLOCK", \
+		    substr(w, index(w, "witness:")) also
 	else if (h != "")
-		print driver, mode, name, "HANG", substr(h, 6)
+		print driver, mode, name, "HANG", substr(h, 6) also
+	else if (failed > 0 && !(name in first))
+		print driver, mode, name, "FAIL", ended[name]
 	else if (failed > 0)
 		print driver, mode, name, "FAIL", first[name]
 	else
@@ -64,11 +69,15 @@ function verdict(name, failed,    file, p, w, h) {
 	next
 }
 
-# "  [lab/NAME] FAIL what": the scenario's first failure is kept.
+# "  [lab/NAME] FAIL what": the scenario's first failing check is kept;
+# run.sh's own line on how the program ended ("FAIL lab/NAME: ...") apart.
 /^  \[lab\/[^]]*\] FAIL / {
 	name = substr($1, 6, length($1) - 6)
-	if (!(name in first))
-		first[name] = substr($0, index($0, "] FAIL ") + 7)
+	what = substr($0, index($0, "] FAIL ") + 7)
+	if (index(what, "lab/" name ": ") == 1)
+		ended[name] = what
+	else if (!(name in first))
+		first[name] = what
 	next
 }
 

@@ -53,8 +53,9 @@ cat >"$tmp/run.out" <<-'EOT'
 	  [lab/io-msi] log: /x/lab_io-msi.log
 	lab/io-msi: 1 passed, 2 failed (44s)
 	  [lab/cycles] PASS load
+	  [lab/cycles] FAIL hot-add: expected 3 units, saw 2
 	  [lab/cycles] FAIL lab/cycles: exited 134 with no FAIL line (log: /x)
-	lab/cycles: 1 passed, 1 failed (4s)
+	lab/cycles: 1 passed, 2 failed (4s)
 	  [lab/recover-msi] PASS load
 	  [lab/recover-msi] PASS resets
 	lab/recover-msi: 2 passed, 0 failed (30s)
@@ -78,7 +79,7 @@ check classify-count 6 "$(wc -l <"$tmp/sc" | tr -d ' ')"
 check classify-pass "PASS" "$(field attach 4)"
 check classify-fail "FAIL discover-0,0: expected LUN 0,0, found none" \
     "$(field io-msi 4) $(field io-msi 5)"
-check classify-panic "PANIC panic: list_remove of an unlinked node" \
+check classify-panic "PANIC panic: list_remove of an unlinked node; before it, FAIL hot-add: expected 3 units, saw 2" \
     "$(field cycles 4) $(field cycles 5)"
 check classify-witness \
     "DEADLOCK witness: lock order reversal: a cycle of 2 lock classes" \
