@@ -286,6 +286,7 @@ extern int fk_quiet;
 extern int fk_verbose;
 
 extern void fk_time_init(void);
+extern void fk_trap_init(void);		/* ddi/cmn_err.c: traps panic */
 extern hrtime_t fk_time_boot(void);
 extern void fk_sleep_until(hrtime_t);
 extern void fk_taskq_init(void);

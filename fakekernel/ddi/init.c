@@ -132,6 +132,7 @@ fk_init(const fk_options_t *opts)
 	fk_intr_types = intr;
 
 	fk_time_init();
+	fk_trap_init();
 	(void) fk_root_node();
 	if ((err = fk_platform_select(platform)) != 0) {
 		fk_lock_exit(&fk_init_lock);

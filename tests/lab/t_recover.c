@@ -540,9 +540,7 @@ main(int argc, char **argv)
 		return (check_exit());
 	dt_start();
 	drv_start();
-	(void) drv_detach();
 	lio_res_get(&r0);
-	(void) drv_attach();
 	for (int d = 0; d < 2; d++) {
 		(void) snprintf(ua, sizeof (ua), "%d,0", d);
 		fast[d] = drv_lun(0, ua, 10);

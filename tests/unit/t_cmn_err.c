@@ -326,6 +326,15 @@ die_raw_stack(void *arg)
 	panic("raw stack");
 }
 
+/* A wild access: a trap, which fk_init made a panic. */
+static void
+die_wild(void *arg)
+{
+	volatile int *wild = (volatile int *)(uintptr_t)arg;
+
+	*wild = 1;
+}
+
 static void
 test_panics(void)
 {
@@ -353,6 +362,12 @@ test_panics(void)
 	    die_raw_stack, NULL, "stack:\n");
 	expect_contains("panic: the raw stack has addresses",
 	    expect_death_output(), "[0x");
+	expect_death("panic: a wild access is a BAD TRAP", die_wild,
+	    (void *)(uintptr_t)0x10, "panic: BAD TRAP: SIGSEGV (address 0x10)");
+	expect_contains("panic: the trap names the faulting function",
+	    expect_death_output(), fk_symbolize_lines() ?
+	    "(address 0x10) in die_wild (t_cmn_err.c:" :
+	    "(address 0x10) in die_wild+0x");
 }
 
 /* The ELF machine of a program file, or -1. */
