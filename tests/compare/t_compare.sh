@@ -13,19 +13,9 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
-failed=0
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failed=1; }
-
-# check NAME "expected" "saw": pass when both are equal.
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', saw '$3'"
-	fi
-}
+# shellcheck source=tests/check.sh
+. "$top/tests/check.sh"
 
 # classify D M OUT LOGS: compare/classify.awk over a run's output.
 classify() {

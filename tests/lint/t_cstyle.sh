@@ -12,11 +12,9 @@ cstyle=${1:?usage: t_cstyle.sh path/to/cstyle}
 dir=$(cd "$(dirname "$0")/samples" && pwd)
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
-failed=0
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failed=1; }
-
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 # findings FILE: the "line rule" pairs cstyle reports for FILE, sorted.
 findings() {
 	"$cstyle" "$1" | sed -n 's/^[^:]*:\([0-9]*\): \([a-z]*\): .*/\1 \2/p' |

@@ -27,23 +27,13 @@ export_sh=$top/tests/lint/export.sh
 patch_sh=$top/tests/lint/patch.sh
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
-failed=0
 MAKE=${MAKE:-make}
 year=$(date +%Y)
 # Isolate the make runs here from any make that runs this test.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failed=1; }
-
-# check NAME "expected" "saw": pass when both are equal.
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected [$2], saw [$3]"
-	fi
-}
+# shellcheck source=tests/check.sh
+. "$top/tests/check.sh"
 
 # mvar DIR MAKEFILE VAR [MAKE-ARGS]: the value of VAR once MAKEFILE (in
 # DIR) is read by make, words one per line.
