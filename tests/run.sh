@@ -140,6 +140,8 @@ fi
 # where its scenario would run.
 if [ -n "$driver" ]; then
 	mkdir -p "$dbuild"
+	# Built afresh, so that pvscsi.o stands for this build's success.
+	rm -f "$dbuild/pvscsi.o"
 	make -k -s --no-print-directory driver DRIVER_DIR="$driver" \
 	    >"$dbuild/build.log" 2>&1
 	# A driver of illumos before 15483 (2023) passes ndi_devi_enter(9F)
