@@ -416,8 +416,13 @@ check_images(ll_t **ll)
 	    "checked, %d differ (error %d)", 2 * QD, n, bad, err);
 }
 
+/*
+ * The storm: cycles of all six actions under verified load.  whole: the
+ * main storm, long enough that every kind of ending must have happened;
+ * the short one of the leak round checks the rest.
+ */
 static void
-storm(int cycles)
+storm(int cycles, int whole)
 {
 	ll_t *ll[2];
 	ll_stats_t st, sum;
@@ -508,15 +513,19 @@ storm(int cycles)
 	CHECK("storm: reasons carry their statistics", sum.ls_bad_stat == 0,
 	    "%llu did not: %s", (unsigned long long)sum.ls_bad_stat,
 	    sum.ls_first);
-	CHECK("storm: the resets and aborts ended packets",
-	    sum.ls_reason[CMD_RESET] > 0 && sum.ls_reason[CMD_ABORTED] > 0 &&
-	    sum.ls_stat_bus > 0 && sum.ls_stat_dev > 0,
-	    "expected CMD_RESET (bus and device) and CMD_ABORTED completions, "
-	    "saw %llu CMD_RESET (%llu bus, %llu device), %llu CMD_ABORTED",
-	    (unsigned long long)sum.ls_reason[CMD_RESET],
-	    (unsigned long long)sum.ls_stat_bus,
-	    (unsigned long long)sum.ls_stat_dev,
-	    (unsigned long long)sum.ls_reason[CMD_ABORTED]);
+	if (whole) {
+		CHECK("storm: the resets and aborts ended packets",
+		    sum.ls_reason[CMD_RESET] > 0 &&
+		    sum.ls_reason[CMD_ABORTED] > 0 &&
+		    sum.ls_stat_bus > 0 && sum.ls_stat_dev > 0,
+		    "expected CMD_RESET (bus and device) and CMD_ABORTED "
+		    "completions, saw %llu CMD_RESET (%llu bus, %llu device), "
+		    "%llu CMD_ABORTED",
+		    (unsigned long long)sum.ls_reason[CMD_RESET],
+		    (unsigned long long)sum.ls_stat_bus,
+		    (unsigned long long)sum.ls_stat_dev,
+		    (unsigned long long)sum.ls_reason[CMD_ABORTED]);
+	}
 	CHECK("storm: no error", sum.ls_errors == 0 && sum.ls_gone == 0,
 	    "saw %llu errors, %llu slots gone: %s",
 	    (unsigned long long)sum.ls_errors,
@@ -600,7 +609,7 @@ main(int argc, char **argv)
 	for (action_t a = 0; a < A_NACTIONS; a++)
 		single(a);
 	interrupt_context();
-	storm(cycles);
+	storm(cycles, 1);
 	detach_clean(&r0);
 
 	/*
@@ -612,7 +621,7 @@ main(int argc, char **argv)
 	(void) drv_attach();
 	if (!disks_get())
 		return (check_exit());
-	storm(STORM_AGAIN);
+	storm(STORM_AGAIN, 0);
 	detach_clean(&r1);
 	soak_report("recover", dups, &r0, &r1);
 	drv_unload();
