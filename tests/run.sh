@@ -139,9 +139,10 @@ fi
 # that does not link (it needs our driver's own symbols) is reported
 # where its scenario would run.
 if [ -n "$driver" ]; then
+	# Built afresh, so that pvscsi.o stands for this build's success
+	# (make would take the programs of an earlier build as up to date).
+	rm -rf "$dbuild"
 	mkdir -p "$dbuild"
-	# Built afresh, so that pvscsi.o stands for this build's success.
-	rm -f "$dbuild/pvscsi.o"
 	make -k -s --no-print-directory driver DRIVER_DIR="$driver" \
 	    >"$dbuild/build.log" 2>&1
 	# A driver of illumos before 15483 (2023) passes ndi_devi_enter(9F)
