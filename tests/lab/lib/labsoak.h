@@ -38,10 +38,18 @@ soak_report(const char *name, uint64_t dups, const lio_res_t *r0,
 	    (unsigned long long)c.fc_witness_reports, (long long)bytes,
 	    (long long)bufs);
 	(void) snprintf(check, sizeof (check), "%s-no-leak", name);
-	CHECK(check, bytes == 0 && bufs == 0 && r1->lr_threads ==
-	    r0->lr_threads && r1->lr_fds == r0->lr_fds, "expected the kmem, "
-	    "threads and fds of the first detach, saw %lld more bytes in %lld "
-	    "buffers, %d more threads, %d more fds", (long long)bytes,
+	/*
+	 * A leak is growth.  The baseline, taken after a heavy first round,
+	 * can hold a little that the second round's end does not (seen in
+	 * arm64 guests: 3 threads, 2 fds and 38 buffers still there at the
+	 * first detach of t_recover), so the second round may end with
+	 * less, never with more.
+	 */
+	CHECK(check, bytes <= 0 && bufs <= 0 && r1->lr_threads <=
+	    r0->lr_threads && r1->lr_fds <= r0->lr_fds, "expected no more "
+	    "kmem, threads and fds than at the first detach, saw %lld more "
+	    "bytes in %lld buffers, %d more threads, %d more fds",
+	    (long long)bytes,
 	    (long long)bufs, r1->lr_threads - r0->lr_threads,
 	    r1->lr_fds - r0->lr_fds);
 }
