@@ -128,6 +128,20 @@ extern struct scsi_device *fk_scsi_lun_device(fk_lun_t *);
 extern int fk_scsi_lun_gone(fk_lun_t *);
 
 /*
+ * Opening a unit, as sd's open(9E) does for a file system or a pool on
+ * the disk: fk_scsi_lun_open() counts an open (0, or ENXIO once the unit
+ * is gone), fk_scsi_lun_close() ends one.  A unit that is open, or that
+ * has commands in transport or queued by the target side, is busy: like
+ * sd's detach(9E), which refuses then, it makes ndi_devi_offline(9F) of
+ * its node fail with NDI_BUSY (the children an HBA makes itself).  A
+ * unit of a target map departs when its target leaves the map, open or
+ * not: illumos's framework then marks the node removed (I/O to it fails
+ * with ENXIO) and removes it once closed; here it is removed at once.
+ */
+extern int fk_scsi_lun_open(fk_lun_t *);
+extern void fk_scsi_lun_close(fk_lun_t *);
+
+/*
  * Arrivals and departures.  The event counter grows by one for each
  * logical unit that arrives or departs; fk_scsi_wait_event() waits until
  * it exceeds the given value (0, or ETIMEDOUT after timeout_ns).

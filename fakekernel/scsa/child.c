@@ -20,6 +20,10 @@
  *      published to the target-side API (fk_scsi.h).
  * Offline undoes it: new packets are refused, those in transport drain,
  * the unit leaves the target side, tran_tgt_free(9E), the clone goes.
+ * Unless the unit is busy (open, or with commands: fk_scsi_lun_open in
+ * fk_scsi.h): then, as the target driver's detach(9E) refuses in
+ * illumos, ndi_devi_offline(9F) fails with NDI_BUSY and nothing changes;
+ * the HBA driver keeps the node and may try again later.
  *
  * The units made here are also the only ones a legacy packet
  * (scsi_init_pkt through tran_init_pkt, legacy.c) can be charged to:
@@ -204,6 +208,8 @@ fk_scsa_child_offline(dev_info_t *dip)
 
 	if (l == NULL || l->l_kind != FK_SN_LUN)
 		return (NDI_SUCCESS);
+	if (!fk_lun_depart_idle(l))
+		return (NDI_BUSY);
 	fk_lun_depart(l);
 	fk_child_link(l, 0);
 	fk_child_undo(l, dip);

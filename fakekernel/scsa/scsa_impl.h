@@ -126,6 +126,7 @@ struct fk_lun {
 	kmutex_t	l_lock;
 	kcondvar_t	l_cv;
 	int		l_gone;
+	uint_t		l_opens;	/* fk_scsi_lun_open */
 	uint64_t	l_outstanding;	/* packets in transport */
 	uint_t		l_depth;	/* fk_scsi_submit queue depth */
 	uint_t		l_inflight;
@@ -241,6 +242,7 @@ extern fk_lun_t *fk_lun_alloc(scsi_hba_tran_t *, dev_info_t *, dev_info_t *,
     const char *, uint64_t, const char *, int, const uchar_t *);
 extern void fk_lun_free(fk_lun_t *);
 extern void fk_lun_depart(fk_lun_t *);
+extern int fk_lun_depart_idle(fk_lun_t *);
 extern int fk_lun_probe(fk_lun_t *, uchar_t *);
 extern void fk_lun_capacity(fk_lun_t *);
 extern const char *fk_dtype_nodename(uint_t);

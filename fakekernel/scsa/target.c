@@ -169,6 +169,30 @@ fk_scsi_lun_gone(fk_lun_t *l)
 	return (gone);
 }
 
+int
+fk_scsi_lun_open(fk_lun_t *l)
+{
+	int err = 0;
+
+	mutex_enter(&l->l_lock);
+	if (l->l_gone)
+		err = ENXIO;
+	else
+		l->l_opens++;
+	mutex_exit(&l->l_lock);
+	return (err);
+}
+
+void
+fk_scsi_lun_close(fk_lun_t *l)
+{
+	mutex_enter(&l->l_lock);
+	if (l->l_opens == 0)
+		panic("scsa: unit %s closed more often than opened", l->l_ua);
+	l->l_opens--;
+	mutex_exit(&l->l_lock);
+}
+
 struct scsi_device *
 fk_scsi_lun_device(fk_lun_t *l)
 {

@@ -9,15 +9,20 @@
  *			back and compared, and DEV_REMOVED to its
  *			departure, after which I/O to it fails with ENXIO;
  *			the load never fails;
- *   t_hotplug loaded	the disk at target 3 is removed while it is itself
- *			under load at queue depth 32: every packet sent to
- *			it completes (QEMU cancels what it holds, ABORTQUEUE:
- *			CMD_ABORTED; later ones find no device, SELTIMEO:
- *			CMD_DEV_GONE, or are refused once the unit is gone),
- *			none hangs, every load slot stops for the unit
- *			being gone, I/O to it fails with ENXIO, and the
- *			other disks' load goes on; and a slow disk removed
- *			while it holds 32 READs: each ends CMD_ABORTED;
+ *   t_hotplug loaded	the disk at target 3 is removed while it is open
+ *			(fk_scsi_lun_open: as a file system keeps sd open)
+ *			and under load at queue depth 32: every packet sent
+ *			to it completes (QEMU cancels what it holds,
+ *			ABORTQUEUE: CMD_ABORTED; later ones find no device,
+ *			SELTIMEO: CMD_DEV_GONE, or are refused once the unit
+ *			is gone), none hangs, every load slot stops for the
+ *			unit being gone, I/O to it fails with ENXIO, its
+ *			node is gone once it is closed (an HBA whose
+ *			ndi_devi_offline(9F) failed with NDI_BUSY while it
+ *			was open must try again), and the other disks' load
+ *			goes on; then a slow disk added at the same target
+ *			is found as a new unit and removed while it holds
+ *			32 READs: each ends CMD_ABORTED;
  *   t_hotplug msgring	many messages per interrupt, and a full ring: the
  *			FIXED interrupt's handler (FK_INTR=fixed: only
  *			it touches INTR_STATUS) is held (devtap.h) while QMP
@@ -85,6 +90,23 @@ lun_at(int target, int secs)
 
 	(void) snprintf(ua, sizeof (ua), "%x,0", target);
 	return (drv_lun(0, ua, secs));
+}
+
+/* A unit at target,0 other than old, held; NULL after secs. */
+static fk_lun_t *
+lun_new_at(int target, fk_lun_t *old, int secs)
+{
+	hrtime_t end = gethrtime() + SEC2NSEC(secs);
+	fk_lun_t *lun;
+
+	while ((lun = lun_at(target, 0)) == old || lun == NULL) {
+		if (lun != NULL)
+			fk_scsi_lun_rele(lun);
+		if (gethrtime() > end)
+			return (NULL);
+		(void) fk_scsi_wait_event(fk_scsi_events(), MSEC2NSEC(100));
+	}
+	return (lun);
 }
 
 /* Wait until unit target,0 is gone (or never was): 1, or 0 on timeout. */
@@ -197,7 +219,7 @@ test_cycles(int cycles)
  * STAT_ABORTED, within seconds.
  */
 static void
-test_loaded_slow(void)
+test_loaded_slow(fk_lun_t *old)
 {
 	static lp_t lp[32];
 	fk_lun_t *lun;
@@ -205,9 +227,17 @@ test_loaded_slow(void)
 	char what[160] = "";
 
 	if (qmp_disk_add(qfd, 0, HOT, "null,size=16M,latency=2000000000") !=
-	    0 || (lun = lun_at(HOT, WAIT)) == NULL) {
-		(void) CHECK("loaded-slow: disk added and found", 0, "%s",
+	    0) {
+		(void) CHECK("loaded-slow: device_add", 0, "%s",
 		    qmp_last_error());
+		return;
+	}
+	if ((lun = lun_new_at(HOT, old, WAIT)) == NULL) {
+		(void) CHECK("loaded-slow: a disk added at the removed one's "
+		    "target is found, a new unit", 0, "none within %d s%s",
+		    WAIT, fk_scsi_lun_gone(old) ? "" : " (the removed disk's "
+		    "unit still holds the address)");
+		(void) qmp_disk_del(qfd, 0, HOT);
 		return;
 	}
 	(void) fk_scsi_tur(lun, NULL);		/* the power-on attention */
@@ -239,13 +269,20 @@ test_loaded_slow(void)
 	fk_scsi_lun_rele(lun);
 }
 
+/*
+ * The disk at HOT, open and under load, is removed.  What illumos
+ * requires of the HBA: I/O to the removed disk fails (ENXIO, the device
+ * removed), and its node goes once the target driver has closed it (the
+ * offline that fails while the disk is open or busy must be retried); a
+ * disk added later at the same target is a new unit.
+ */
 static void
 test_loaded(void)
 {
 	ll_t *ll[3];
 	fk_lun_t *lun;
 	uchar_t *buf;
-	int err, gone;
+	int err, gone, opened;
 
 	if (qmp_disk_add(qfd, 0, HOT, DISK) != 0 ||
 	    (lun = lun_at(HOT, WAIT)) == NULL) {
@@ -253,26 +290,32 @@ test_loaded(void)
 		    qmp_last_error());
 		return;
 	}
+	opened = fk_scsi_lun_open(lun) == 0;
+	CHECK("loaded: the disk opens", opened, "ENXIO");
 	load_start(ll, 8);
 	(void) fk_scsi_set_depth(lun, 32);
 	ll[2] = ll_start(lun, 32, 0, 16, 30);
 	(void) ll_progress(ll[2], 64, 30);
 	err = qmp_disk_del(qfd, 0, HOT);
-	CHECK("loaded: device_del of the loaded disk", err == 0, "%s",
+	CHECK("loaded: device_del of the open, loaded disk", err == 0, "%s",
 	    qmp_last_error());
-	gone = lun_departed(HOT, WAIT);
-	CHECK("loaded: the loaded disk departs", gone, "still there after "
-	    "%d s", WAIT);
+	(void) lun_departed(HOT, WAIT);
+	ll_stop(ll[2]);
 	buf = fk_scsi_buf_alloc(4096);
 	err = fk_scsi_read(lun, 0, 8, buf, NULL);
 	fk_scsi_buf_free(buf, 4096);
-	CHECK("loaded: later I/O to it fails with ENXIO", err == ENXIO,
+	if (opened)
+		fk_scsi_lun_close(lun);
+	gone = lun_departed(HOT, WAIT);
+	CHECK("loaded: the removed disk's node is gone once closed", gone,
+	    "unit 3,0 still there %d s after the close", WAIT);
+	CHECK("loaded: I/O to the removed disk fails with ENXIO", err == ENXIO,
 	    "saw %d", err);
 	(void) ll_progress(ll[0], 16, 30);
 	dups += lio_check_load("loaded: the removed disk", &ll[2], 1, 32);
 	dups += lio_check_load("loaded: the other disks", ll, 2, 0);
+	test_loaded_slow(lun);
 	fk_scsi_lun_rele(lun);
-	test_loaded_slow();
 }
 
 /* Units present among targets 2..15, as a bit mask. */

@@ -17,7 +17,8 @@
  *   - the panics: a completion twice, a destroy in transport, a transport
  *     of a packet scsi_init_pkt never returned;
  *   - a child going offline (tran_tgt_free, the clone freed), a new one
- *     coming online, unconfiguration removing the nodes;
+ *     coming online, unconfiguration removing the nodes; a busy child
+ *     (its unit open, or a packet in transport) refusing, NDI_BUSY;
  *   - scsi_hba_pkt_alloc/free, scsi_pkt_size, scsi_hba_nodename_
  *     compatible_get/free.
  * Strict DMA mode throughout: the double syncs what it moves.
@@ -32,6 +33,7 @@
 #include <fk_impl.h>
 #include <fk_scsi.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -580,10 +582,11 @@ die_double_comp(void *arg)
 	(void) fk_scsi_read(l, 0, 1, r, NULL);
 }
 
+/* A one-block READ for the unit at ua, and its buffer in *bpp. */
 static struct scsi_pkt *
-read_pkt(void)
+unit_read_pkt(const char *ua, struct buf **bpp)
 {
-	fk_lun_t *l = unit("0,0");
+	fk_lun_t *l = unit(ua);
 	struct scsi_device *sd = fk_scsi_lun_device(l);
 	struct buf *bp = scsi_alloc_consistent_buf(&sd->sd_address, NULL,
 	    512, B_READ, SLEEP_FUNC, NULL);
@@ -592,7 +595,17 @@ read_pkt(void)
 
 	pkt->pkt_cdbp[0] = SCMD_READ_G1;
 	pkt->pkt_cdbp[8] = 1;
+	fk_scsi_lun_rele(l);
+	*bpp = bp;
 	return (pkt);
+}
+
+static struct scsi_pkt *
+read_pkt(void)
+{
+	struct buf *bp;
+
+	return (unit_read_pkt("0,0", &bp));
 }
 
 static void
@@ -629,15 +642,61 @@ test_deaths(void)
 	    "transport");
 }
 
+/* ndi_devi_offline(NDI_DEVI_REMOVE) of c, entering its parent first. */
+static int
+offline(dev_info_t *c)
+{
+	int rv;
+
+	ndi_devi_enter(lg.dip);
+	rv = ndi_devi_offline(c, NDI_DEVI_REMOVE);
+	ndi_devi_exit(lg.dip);
+	return (rv);
+}
+
+/* A busy unit's node stays: open, then with a packet in transport. */
+static void
+test_offline_busy(fk_lun_t *l, dev_info_t *c)
+{
+	int frees = lg.tgt_free, rv;
+	struct scsi_pkt *pkt;
+	struct buf *bp;
+
+	CHECK("legacy: fk_scsi_lun_open of a unit", fk_scsi_lun_open(l) == 0,
+	    "failed");
+	rv = offline(c);
+	CHECK("legacy: ndi_devi_offline of an open unit's child fails with "
+	    "NDI_BUSY and changes nothing", rv == NDI_BUSY &&
+	    !fk_scsi_lun_gone(l) && lg.tgt_free == frees &&
+	    fk_devi_find_child(lg.dip, "disk", "2,0") == c, "saw %d, gone %d, "
+	    "tgt_free %d", rv, fk_scsi_lun_gone(l), lg.tgt_free - frees);
+	fk_scsi_lun_close(l);
+
+	pkt = unit_read_pkt("2,0", &bp);
+	pkt->pkt_comp = count_comp;
+	lg.hold = 1;
+	(void) scsi_transport(pkt);
+	rv = offline(c);
+	CHECK("legacy: ndi_devi_offline of a child with a packet in "
+	    "transport fails with NDI_BUSY", rv == NDI_BUSY &&
+	    !fk_scsi_lun_gone(l), "saw %d", rv);
+	lg.hold = 0;
+	lg_complete(pkt);
+	scsi_destroy_pkt(pkt);
+	scsi_free_consistent_buf(bp);
+}
+
 static void
 test_offline(void)
 {
 	dev_info_t *c;
 	fk_lun_t *l = unit("2,0");
-	int frees = lg.tgt_free, inits = lg.tgt_init;
+	int frees, inits = lg.tgt_init;
 
-	ndi_devi_enter(lg.dip);
 	c = fk_scsi_lun_device(l)->sd_dev;
+	test_offline_busy(l, c);
+	frees = lg.tgt_free;
+	ndi_devi_enter(lg.dip);
 	CHECK("legacy: ndi_devi_offline(NDI_DEVI_REMOVE) of a child: "
 	    "tran_tgt_free, the unit gone, the node removed",
 	    ndi_devi_offline(c, NDI_DEVI_REMOVE) == NDI_SUCCESS &&
@@ -646,6 +705,8 @@ test_offline(void)
 	    "tgt_free %d, gone %d", lg.tgt_free - frees,
 	    fk_scsi_lun_gone(l));
 	ndi_devi_exit(lg.dip);
+	CHECK("legacy: a departed unit cannot be opened",
+	    fk_scsi_lun_open(l) == ENXIO, "it could");
 	fk_scsi_lun_rele(l);
 
 	lg.present[2] = 0;

@@ -341,6 +341,8 @@ test_rescan(void)
 	    "departures)", watch_arrive, watch_depart);
 
 	u1 = fk_scsi_lun_find(lb->lb_iport, "1,1");
+	if (u1 != NULL)
+		(void) fk_scsi_lun_open(u1);
 	free0 = lb->lb_tgt_free;
 	lb_lun_set(lb, 1, 1, 0, 0);
 	ev = fk_scsi_events();
@@ -354,12 +356,14 @@ test_rescan(void)
 	    "departures)", rv, lb->lb_tgt_free - free0, watch_depart);
 	if (u1 != NULL) {
 		(void) fk_scsi_lun_info(u1, &li);
-		CHECK("tgtmap: a held unit that departed is safe",
+		CHECK("tgtmap: a held, open unit that departed is safe",
 		    fk_scsi_lun_gone(u1) && li.li_gone && li.li_dip == NULL &&
 		    fk_scsi_lun_device(u1) == NULL &&
 		    fk_scsi_read(u1, 0, 1, b, NULL) == ENXIO &&
+		    fk_scsi_lun_open(u1) == ENXIO &&
 		    strcmp(li.li_ua, "1,1") == 0,
 		    "expected gone, ENXIO; saw gone %d", li.li_gone);
+		fk_scsi_lun_close(u1);
 		fk_scsi_lun_rele(u1);
 	}
 	fk_scsi_unwatch(w);
