@@ -9,7 +9,9 @@
  * Online (ndi.c's bus hook), as illumos's scsi_hba_bus_ctl INITCHILD and
  * then a target driver's probe(9E) and attach(9E) do:
  *   1. the unit address "target,lun" (hex) from the properties: a child
- *      without "target", or at an address a sibling holds, stays offline;
+ *      without "target", or at an address a sibling holds, stays offline
+ *      (said in the system log only: illumos's SCSA framework prints
+ *      nothing on the console for either);
  *   2. its scsi_device, whose scsi_address names the HBA's tran, or with
  *      SCSI_HBA_TRAN_CLONE a copy of it made for this child (tran_sd
  *      pointing at the scsi_device), then tran_tgt_init(9E);
@@ -153,14 +155,14 @@ fk_scsa_child_online(dev_info_t *dip)
 	lun = ddi_prop_get_int(DDI_DEV_T_ANY, dip, DDI_PROP_DONTPASS, "lun",
 	    0);
 	if (target < 0 || lun < 0) {
-		dev_err(hba, CE_WARN, "ndi_devi_online: child %s has no "
+		dev_err(hba, CE_WARN, "!ndi_devi_online: child %s has no "
 		    "\"target\" property", ddi_node_name(dip));
 		return (NDI_FAILURE);
 	}
 	(void) snprintf(tgt, sizeof (tgt), "%x", target);
 	(void) snprintf(ua, sizeof (ua), "%x,%x", target, lun);
 	if (fk_child_addr_taken(hba, dip, ua)) {
-		dev_err(hba, CE_WARN, "ndi_devi_online: %s@%s is online "
+		dev_err(hba, CE_WARN, "!ndi_devi_online: %s@%s is online "
 		    "already", ddi_node_name(dip), ua);
 		return (NDI_FAILURE);
 	}
