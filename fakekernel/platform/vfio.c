@@ -557,11 +557,9 @@ vfio_chunk_add(size_t len, int huge, uint64_t lo, uint64_t hi, size_t need)
 	if (fk_arena_add(va, len, pa, vfio_chunk_release, NULL) != 0)
 		return (-1);		/* pinned; kept, unused */
 	vf.v_arena_bytes += len;
-	cmn_err(CE_NOTE, "!vfio: DMA arena +%zu MiB of %s pages at %#llx.."
-	    "%#llx (%zu below 4 GiB)", len / MIB, huge ? "2 MiB" : "4 KiB",
-	    (unsigned long long)pa[0],
-	    (unsigned long long)pa[npages - 1] + FK_ARENA_PAGE - 1,
-	    vfio_count_in(pa, npages, 0, FK_ARENA_4G - 1));
+	cmn_err(CE_CONT, "!vfio: DMA arena +%zu MiB of %s pages (%zu of "
+	    "%zu below 4 GiB)\n", len / MIB, huge ? "2 MiB" : "4 KiB",
+	    vfio_count_in(pa, npages, 0, FK_ARENA_4G - 1), npages);
 	return (0);
 
 fail:
@@ -637,8 +635,8 @@ vfio_grow_low(size_t len, uint64_t lo, uint64_t hi)
 		return (-1);
 	rc = vfio_chunk_add(hlen, 1, lo, hi, hlen / FK_ARENA_PAGE);
 	(void) vfio_write_long(nr, orig);
-	cmn_err(CE_NOTE, "!vfio: memory below 4 GiB through the hugetlb pool: "
-	    "%s", rc == 0 ? "got it" : "failed");
+	cmn_err(CE_CONT, "!vfio: memory below 4 GiB through the hugetlb pool: "
+	    "%s\n", rc == 0 ? "got it" : "failed");
 	return (rc);
 }
 

@@ -6,7 +6,9 @@
  * disk.  Every command completes exactly once, with GOOD status and its
  * data; none is refused with TRAN_BUSY longer than the framework's
  * submitter retries it (fk_scsi_submit: 500 times, a tick apart); no
- * console line.  How often the driver answered TRAN_BUSY, and how many
+ * console line, and no notice or warning in the system log either (a
+ * default illumos syslog.conf copies kern.notice and above to the
+ * console).  How often the driver answered TRAN_BUSY, and how many
  * commands it held at once, are printed.
  *
  * --white: our driver queues what the ring cannot hold (its wait queue),
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <errno.h>
 
+#include <sys/cmn_err.h>
 #include <sys/sunddi.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -276,6 +279,33 @@ file_lun(uint_t ring)
 	free(img);
 }
 
+/*
+ * A load the target driver may give is no reason to warn: messages of
+ * notice severity or worse logged from entry first on, console
+ * or log-only ("!").  Log-only is no shelter: illumos's default
+ * syslog.conf sends kern.notice and above to /dev/sysmsg, the console,
+ * so a warning per refused command floods it all the same.
+ */
+static void
+check_no_warnings(uint_t first)
+{
+	const fk_logmsg_t *m, *m0 = NULL;
+	uint_t n = 0;
+
+	for (uint_t i = first; i < fk_log_count(); i++) {
+		if ((m = fk_log_get(i)) == NULL || m->lm_level < CE_NOTE ||
+		    m->lm_level > CE_WARN)
+			continue;
+		if (n++ == 0)
+			m0 = m;
+	}
+	drv_note("saturate: %u notices and warnings logged under the load",
+	    n);
+	CHECK("saturate: no notice or warning in the system log, log-only "
+	    "included", n == 0, "saw %u, the first: %s", n,
+	    m0 != NULL ? m0->lm_text : "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +314,7 @@ main(int argc, char **argv)
 	fk_scsi_stats_t st;
 	char ua[8];
 	int err, found = 0;
+	uint_t log0;
 
 	white = drv_white(&argc, argv);
 	dt_start();		/* the ring depth, from SETUP_RINGS */
@@ -302,9 +333,11 @@ main(int argc, char **argv)
 		return (check_exit());
 	drv_note("request ring: %u entries (SETUP_RINGS)", ll.ll_ring);
 
+	log0 = fk_log_count();
 	one_lun(ll.ll_ring);
 	four_luns(ll.ll_ring);
 	file_lun(ll.ll_ring);
+	check_no_warnings(log0);
 
 	fk_counters_get(&c);
 	fk_scsi_stats(&st);
