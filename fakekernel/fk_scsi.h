@@ -46,8 +46,9 @@ struct scsi_device;
  * unconfiguration does: children the HBA made itself offline and
  * removed (ndi_devi_offline(NDI_DEVI_REMOVE)); each iport's logical
  * units (tran_tgt_free, node removal), then the iport's detach(9E)
- * (where the driver destroys its target map), then the iport node.  Call it before detaching the
- * HBA itself.
+ * (where the driver destroys its target map), then the iport node.  Call
+ * it before detaching the HBA itself.  It fails when a child's unit is
+ * busy (fk_scsi_lun_open below).
  */
 extern int fk_scsa_config(dev_info_t *);
 extern int fk_scsa_config_all(void);

@@ -773,7 +773,15 @@ test_pkt_alloc(void)
 static void
 test_unconfig(void)
 {
+	fk_lun_t *l = unit("0,0");
 	int frees = lg.tgt_free;
+
+	(void) fk_scsi_lun_open(l);
+	CHECK("legacy: unconfiguration fails while a child's unit is open",
+	    fk_scsa_unconfig(lg.dip) == DDI_FAILURE && !fk_scsi_lun_gone(l),
+	    "it did not");
+	fk_scsi_lun_close(l);
+	fk_scsi_lun_rele(l);
 
 	CHECK("legacy: unconfiguration offlines and removes every child",
 	    fk_scsa_unconfig(lg.dip) == DDI_SUCCESS &&

@@ -5,8 +5,8 @@
  * set_flush and misuse, the activate/deactivate callbacks (GONE,
  * CFG_FAIL with and without rediscovery), a failed tran_tgt_init removing
  * its node, REPORT LUNS unsupported (LUN 0 only) and peripheral qualifier
- * 3 skipped, scsi_hba_tgtmap_scan_luns adding and removing LUNs (a held
- * unit that departs stays safe), REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh)
+ * 3 skipped, scsi_hba_tgtmap_scan_luns adding and removing LUNs (a held,
+ * open unit that departs stays safe), REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh)
  * in a completion causing a rescan, a target removed while its packets
  * are outstanding (tran_tgt_free waits for them), the arrival/departure
  * events, and the panics of target map calls in interrupt context.
