@@ -8,7 +8,10 @@
 #	awk -F '\t' -f compare/table.awk scenarios.txt
 #
 # scenarios.txt: compare/classify.awk's lines.  A detail longer than
-# WIDTH characters (default 90) is cut there (scenarios.txt keeps it).
+# WIDTH characters (default 90) is cut there (scenarios.txt keeps it); a
+# panic's detail that names the check failed before it ("; before it,
+# FAIL ...") is cut in two parts of WIDTH each, so that the check is not
+# cut away.  A panic's addresses go (they differ in every run).
 
 function cell(d, s, m,    v) {
 	if ((d, s, m) in res)
@@ -16,15 +19,29 @@ function cell(d, s, m,    v) {
 	return "not run"
 }
 
-function text(v, det) {
+# s cut to n characters, the last one an ellipsis.
+function cut(s, n) {
+	return length(s) > n ? substr(s, 1, n - 1) "…" : s
+}
+
+function text(v, det,    at) {
 	if (v == "PASS")
 		return "PASS"
 	if (v == "HANG")
 		return "HANG (" det ")"
 	if (v == "NOTRUN")
 		return "not run (" det ")"
-	if (length(det) > width)
-		det = substr(det, 1, width - 1) "…"
+	if (v == "PANIC") {
+		sub(/^panic: /, "", det)
+		gsub(/ 0x[0-9a-f]+/, "", det)
+	}
+	at = index(det, "; before it, FAIL ")
+	if (at > 0) {
+		det = cut(substr(det, 1, at - 1), width) "; " \
+		    cut(substr(det, at + 2), width)
+	} else {
+		det = cut(det, width)
+	}
 	gsub(/\|/, "\\|", det)
 	return v " " det
 }

@@ -158,6 +158,11 @@ check table-row "| s1 | PASS | strict: FAIL detail<br>coherent: DEADLOCK detail 
     "$(sed -n 3p "$tmp/table")"
 check table-same "| s2 | PASS | PANIC detail | does not build |" \
     "$(sed -n 4p "$tmp/table")"
+long="panic: ddi_dma_free_handle: handle 0x7f9c1580f7c0 is still bound (ddi_dma_unbind_handle first)"
+printf 'old\tcoherent\ts3\tPANIC\t%s; before it, FAIL sat: no warning: saw 948\n' \
+    "$long" | awk -F '\t' -v width=40 -f "$top/compare/table.awk" >"$tmp/table"
+check table-panic-before "| s3 | PANIC ddi_dma_free_handle: handle is still bo…; before it, FAIL sat: no warning: saw 948 |" \
+    "$(sed -n 3p "$tmp/table")"
 
 # --- counting at the device -------------------------------------------------
 
