@@ -54,6 +54,7 @@ typedef struct fk_lpkt {
 	void		(*lp_comp)(struct scsi_pkt *);	/* the target's */
 	hrtime_t	lp_start;	/* scsi_transport */
 	hrtime_t	lp_stop;	/* completion; 0 before */
+	size_t		lp_scblen;	/* the statuslen asked for */
 	struct fk_lpkt	*lp_next;	/* hash chain */
 } fk_lpkt_t;
 
@@ -137,6 +138,7 @@ fk_legacy_init_pkt(struct scsi_address *ap, struct scsi_pkt *in_pkt,
 	}
 	lp->lp_pkt = pkt;
 	lp->lp_lun = fk_child_lun_of(ap);
+	lp->lp_scblen = (size_t)MAX(statuslen, 0);
 	lp->lp_state = FL_IDLE;
 	fk_lock_enter(&fk_lpkt_lock);
 	bucket = fk_lpkt_bucket(pkt);
@@ -158,6 +160,20 @@ fk_legacy_latency(struct scsi_pkt *pkt)
 	ns = lp->lp_stop != 0 ? lp->lp_stop - lp->lp_start : 0;
 	fk_lock_exit(&fk_lpkt_lock);
 	return (ns);
+}
+
+/* The statuslen the target driver gave scsi_init_pkt for pkt. */
+size_t
+fk_legacy_scblen(struct scsi_pkt *pkt)
+{
+	fk_lpkt_t *lp;
+	size_t len;
+
+	fk_lock_enter(&fk_lpkt_lock);
+	lp = fk_lpkt_find(pkt, "fk_pkt_scblen");
+	len = lp->lp_scblen;
+	fk_lock_exit(&fk_lpkt_lock);
+	return (len);
 }
 
 void

@@ -392,8 +392,9 @@ fk_scsa_cmd_result(struct scsi_pkt *pkt, fk_scsi_cmd_t *cmd)
 	fk_scsi_status_t *res = &cmd->sc_res;
 	struct scsi_arq_status *arq;
 	size_t avail, off = offsetof(struct scsi_arq_status, sts_sensedata);
+	size_t scblen = fk_pkt_scblen(pkt);
 
-	res->ss_status = (pkt->pkt_scbp != NULL && pkt->pkt_scblen > 0) ?
+	res->ss_status = (pkt->pkt_scbp != NULL && scblen > 0) ?
 	    *pkt->pkt_scbp : 0;
 	res->ss_reason = pkt->pkt_reason;
 	res->ss_state = pkt->pkt_state;
@@ -403,9 +404,9 @@ fk_scsa_cmd_result(struct scsi_pkt *pkt, fk_scsi_cmd_t *cmd)
 	res->ss_senselen = 0;
 	res->ss_key = res->ss_asc = res->ss_ascq = 0;
 	if ((pkt->pkt_state & STATE_ARQ_DONE) && pkt->pkt_scbp != NULL &&
-	    pkt->pkt_scblen >= sizeof (struct scsi_arq_status)) {
+	    scblen >= sizeof (struct scsi_arq_status)) {
 		arq = (struct scsi_arq_status *)(void *)pkt->pkt_scbp;
-		avail = MIN(pkt->pkt_scblen - off, FK_SCSI_SENSELEN);
+		avail = MIN(scblen - off, FK_SCSI_SENSELEN);
 		if (arq->sts_rqpkt_resid < avail)
 			avail -= arq->sts_rqpkt_resid;
 		else

@@ -238,6 +238,24 @@ fk_pkt_latency(struct scsi_pkt *pkt)
 }
 
 /*
+ * The length of pkt's status area as its target driver knows it:
+ * pkt_scblen when set (the framework's own packets have it), else the
+ * statuslen the target gave scsi_init_pkt(9F).  An HBA that allocates
+ * its packets itself in tran_init_pkt(9E) must give that much but need
+ * not fill in pkt_scblen, and sd never reads it: it takes the status
+ * from *pkt_scbp and the sense of STATE_ARQ_DONE from the area it asked
+ * for.
+ */
+size_t
+fk_pkt_scblen(struct scsi_pkt *pkt)
+{
+	if (pkt->pkt_scblen > 0 ||
+	    !fk_tran_legacy(pkt->pkt_address.a_hba_tran))
+		return (pkt->pkt_scblen);
+	return (fk_legacy_scblen(pkt));
+}
+
+/*
  * The packet cache.
  */
 static int
@@ -809,7 +827,7 @@ void
 fk_pkt_completed(fk_lun_t *lun, struct scsi_pkt *pkt)
 {
 	int bad = pkt->pkt_reason != CMD_CMPLT || (pkt->pkt_scbp != NULL &&
-	    pkt->pkt_scblen > 0 && (*pkt->pkt_scbp & STATUS_MASK) !=
+	    fk_pkt_scblen(pkt) > 0 && (*pkt->pkt_scbp & STATUS_MASK) !=
 	    STATUS_GOOD);
 
 	FK_ATOMIC_INC(&lun->l_stats.st_completed);
@@ -991,7 +1009,7 @@ fk_pkt_lunchg(struct scsi_pkt *pkt)
 
 	if (pkt->pkt_reason != CMD_CMPLT ||
 	    !(pkt->pkt_state & STATE_ARQ_DONE) || pkt->pkt_scbp == NULL ||
-	    pkt->pkt_scblen < sizeof (struct scsi_arq_status))
+	    fk_pkt_scblen(pkt) < sizeof (struct scsi_arq_status))
 		return (0);
 	arq = (struct scsi_arq_status *)(void *)pkt->pkt_scbp;
 	if ((*pkt->pkt_scbp & STATUS_MASK) != STATUS_CHECK ||
@@ -1097,7 +1115,7 @@ scsi_poll(struct scsi_pkt *pkt)
 	pkt->pkt_comp = comp;
 	if (rv != TRAN_ACCEPT || pkt->pkt_reason != CMD_CMPLT)
 		return (-1);
-	if (pkt->pkt_scbp != NULL && pkt->pkt_scblen > 0 &&
+	if (pkt->pkt_scbp != NULL && fk_pkt_scblen(pkt) > 0 &&
 	    (*pkt->pkt_scbp & STATUS_MASK) != STATUS_GOOD)
 		return (-1);
 	return (0);

@@ -217,6 +217,7 @@ extern fk_pktcache_t *fk_pktcache_create(dev_info_t *, scsi_hba_tran_t *,
     int);
 extern void fk_pktcache_destroy(fk_pktcache_t *);
 extern hrtime_t fk_pkt_latency(struct scsi_pkt *);
+extern size_t fk_pkt_scblen(struct scsi_pkt *);
 extern int fk_scsa_in_comp(void);
 extern void fk_compq_start(void);
 extern void fk_scsa_run_comp(struct scsi_pkt *, void (*)(struct scsi_pkt *));
@@ -229,6 +230,7 @@ extern struct scsi_pkt *fk_legacy_init_pkt(struct scsi_address *,
     struct scsi_pkt *, struct buf *, int, int, int, int, int (*)(caddr_t));
 extern void fk_legacy_destroy_pkt(struct scsi_pkt *);
 extern hrtime_t fk_legacy_latency(struct scsi_pkt *);
+extern size_t fk_legacy_scblen(struct scsi_pkt *);
 extern int fk_legacy_transport(struct scsi_pkt *);
 extern void fk_legacy_pkt_comp(struct scsi_pkt *);
 

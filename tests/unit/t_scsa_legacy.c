@@ -19,6 +19,8 @@
  *   - a child going offline (tran_tgt_free, the clone freed), a new one
  *     coming online, unconfiguration removing the nodes; a busy child
  *     (its unit open, or a packet in transport) refusing, NDI_BUSY;
+ *   - a medium error's status and sense seen by the target side, also
+ *     when the HBA leaves pkt_scblen 0 (sd never reads it);
  *   - scsi_hba_pkt_alloc/free, scsi_pkt_size, scsi_hba_nodename_
  *     compatible_get/free.
  * Strict DMA mode throughout: the double syncs what it moves.
@@ -56,6 +58,9 @@ static struct {
 	int		comp_direct;	/* call pkt_comp, not scsi_hba_... */
 	int		double_comp;	/* complete the next one twice */
 	int		hold;		/* complete nothing (in transport) */
+	int		bad_lba;	/* READ of it: MEDIUM ERROR (-1: none) */
+	int		no_scblen;	/* leave pkt_scblen 0, as an HBA */
+					/* with its own allocator may */
 	int		tgt_init, tgt_free, clone_ok, bus_config;
 	int		init_pkt, destroy_pkt, dmafree, sync_pkt, starts;
 	int		windows;	/* ddi_dma_getwin calls */
@@ -138,6 +143,8 @@ lg_init_pkt(struct scsi_address *ap, struct scsi_pkt *pkt, struct buf *bp,
 			scsi_hba_pkt_free(ap, pkt);
 			return (NULL);
 		}
+		if (lg.no_scblen)
+			pkt->pkt_scblen = 0;
 	}
 	c = LG_CMD(pkt);
 	if (bp == NULL || bp->b_bcount == 0)
@@ -224,6 +231,25 @@ lg_move(lg_cmd_t *c, uchar_t *buf, size_t len, int to_host)
 		(void) ddi_dma_sync(c->c_h, 0, 0, DDI_DMA_SYNC_FORCPU);
 }
 
+/* CHECK CONDITION with MEDIUM ERROR (03h/11h/00h) sense, by ARQ. */
+static void
+lg_medium_error(struct scsi_pkt *pkt)
+{
+	struct scsi_arq_status *arq = (void *)pkt->pkt_scbp;
+	uint8_t *sense = (uint8_t *)&arq->sts_sensedata;
+
+	bzero(arq, sizeof (*arq));
+	*pkt->pkt_scbp = STATUS_CHECK;
+	arq->sts_rqpkt_reason = CMD_CMPLT;
+	arq->sts_rqpkt_state = STATE_GOT_BUS | STATE_GOT_TARGET |
+	    STATE_SENT_CMD | STATE_XFERRED_DATA | STATE_GOT_STATUS;
+	sense[0] = 0x70;
+	sense[2] = KEY_MEDIUM_ERROR;
+	sense[7] = 10;
+	sense[12] = 0x11;
+	pkt->pkt_state |= STATE_ARQ_DONE;
+}
+
 static void
 lg_exec(struct scsi_pkt *pkt)
 {
@@ -260,6 +286,10 @@ lg_exec(struct scsi_pkt *pkt)
 	case SCMD_WRITE_G1:
 		lba = ((uint32_t)cdb[2] << 24) | (cdb[3] << 16) |
 		    (cdb[4] << 8) | cdb[5];
+		if (cdb[0] == SCMD_READ_G1 && (int)lba == lg.bad_lba) {
+			lg_medium_error(pkt);
+			return;
+		}
 		lg_move(c, lg.disk[t] + (size_t)lba * 512, c->c_winlen,
 		    cdb[0] == SCMD_READ_G1);
 		break;
@@ -686,6 +716,37 @@ test_offline_busy(fk_lun_t *l, dev_info_t *c)
 	scsi_free_consistent_buf(bp);
 }
 
+/*
+ * A medium error comes back to the target side as sd sees it, whether
+ * or not the HBA filled pkt_scblen: the status from *pkt_scbp, the sense
+ * from the area the target asked for.
+ */
+static void
+test_medium_error(void)
+{
+	fk_lun_t *l = unit("0,0");
+	uchar_t *r = fk_scsi_buf_alloc(512);
+	fk_scsi_status_t st;
+	int err;
+
+	lg.bad_lba = 7;
+	for (int no_scblen = 0; no_scblen <= 1; no_scblen++) {
+		lg.no_scblen = no_scblen;
+		err = fk_scsi_read(l, 7, 1, r, &st);
+		CHECK(no_scblen ? "legacy: a medium error, pkt_scblen left 0 "
+		    "by the HBA: EIO, CHECK CONDITION, its sense" : "legacy: a "
+		    "medium error: EIO, CHECK CONDITION, its sense",
+		    err == EIO && (st.ss_status & STATUS_MASK) == STATUS_CHECK &&
+		    st.ss_key == KEY_MEDIUM_ERROR && st.ss_asc == 0x11,
+		    "saw %d, status 0x%x, key 0x%x asc 0x%x", err, st.ss_status,
+		    st.ss_key, st.ss_asc);
+	}
+	lg.no_scblen = 0;
+	lg.bad_lba = -1;
+	fk_scsi_buf_free(r, 512);
+	fk_scsi_lun_rele(l);
+}
+
 static void
 test_offline(void)
 {
@@ -806,6 +867,7 @@ main(void)
 		return (1);
 	}
 	lg.present[0] = lg.present[2] = 1;
+	lg.bad_lba = -1;
 	dip = fk_devi_alloc(NULL, LG_DRIVER, "0");
 	if (dip == NULL || fk_devi_bind(dip, LG_DRIVER) != DDI_SUCCESS ||
 	    fk_devi_attach(dip) != DDI_SUCCESS) {
@@ -818,6 +880,7 @@ main(void)
 	test_io();
 	test_partial();
 	test_deaths();
+	test_medium_error();
 	test_offline();
 	test_pkt_alloc();
 	test_unconfig();
