@@ -175,6 +175,15 @@ extern void fk_reg_allones(int);
 extern int fk_intr_call(dev_info_t *, int);
 
 /*
+ * fk_intr_hold(dip, 1) keeps every interrupt handler of dip from running,
+ * whatever its driver does (masks, clears, enables), as when the CPUs
+ * run with interrupts disabled: the polled I/O of a crash dump.  What
+ * fires meanwhile is pending; fk_intr_hold(dip, 0) has it delivered on
+ * the vectors' threads.  0, or -1 when dip has no interrupts.
+ */
+extern int fk_intr_hold(dev_info_t *, int);
+
+/*
  * DMA (ddi/dma.c).  fk_dma_devmem(addr, len): the device's view of len
  * bytes of DMA memory at device address addr (a cookie's address), for
  * tests that play the device or write what a device would; NULL when it

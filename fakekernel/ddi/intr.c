@@ -34,7 +34,10 @@
  * fk_intr_call(dip, inum) (fk.h) delivers an enabled vector in the
  * calling thread, as its interrupt thread would, and returns when the
  * handler has: for tests that play the device and need to know that the
- * handler has seen what they wrote.
+ * handler has seen what they wrote.  fk_intr_hold(dip, 1) holds every
+ * delivery of the node back as a mask would, but out of its driver's
+ * reach (ddi_intr_clr_mask does not end it), as when the CPUs run with
+ * interrupts disabled; fk_intr_hold(dip, 0) delivers what is pending.
  */
 
 #include <sys/types.h>
@@ -76,6 +79,7 @@ typedef struct fk_intr_dev {
 	struct fk_intr_hdl	*id_hdl[FK_INTR_MAXVEC];	/* by inum */
 	int			id_nenabled;
 	int			id_plat_on;	/* platform vectors enabled */
+	int			id_held;	/* fk_intr_hold; atomic */
 	struct fk_intr_dev	*id_next;
 } fk_intr_dev_t;
 
@@ -476,7 +480,8 @@ fk_intr_deliver(fk_intr_hdl_t *ih)
 	uint_t r;
 
 	fk_lock_enter(&ih->ih_lock);
-	if (ih->ih_masked) {
+	if (ih->ih_masked ||
+	    __atomic_load_n(&ih->ih_dev->id_held, __ATOMIC_SEQ_CST)) {
 		ih->ih_pending = 1;
 		fk_lock_exit(&ih->ih_lock);
 		return;
@@ -683,6 +688,40 @@ ddi_intr_block_disable(ddi_intr_handle_t *h_array, int count)
 		(void) fk_intr_disable_one((fk_intr_hdl_t *)h_array[i]);
 	fk_lock_exit(&fk_intr_lock);
 	return (DDI_SUCCESS);
+}
+
+/*
+ * Holding a node's interrupts back, whatever its driver does.  The hold
+ * is set before each vector's pending flag is read under its lock, and
+ * fk_intr_deliver reads the hold under the same lock, so an interrupt
+ * that fires as the hold ends is either delivered or found pending.
+ */
+int
+fk_intr_hold(dev_info_t *dip, int hold)
+{
+	fk_intr_dev_t *id;
+	fk_intr_hdl_t *ih;
+	int redeliver, rv = 0;
+
+	fk_lock_enter(&fk_intr_lock);
+	if ((id = fk_intr_dev(dip, 0)) == NULL) {
+		fk_lock_exit(&fk_intr_lock);
+		return (-1);
+	}
+	__atomic_store_n(&id->id_held, hold != 0, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < FK_INTR_MAXVEC && !hold; i++) {
+		if ((ih = id->id_hdl[i]) == NULL ||
+		    ih->ih_state != FK_IH_ENABLED)
+			continue;
+		fk_lock_enter(&ih->ih_lock);
+		redeliver = ih->ih_pending && !ih->ih_masked;
+		fk_lock_exit(&ih->ih_lock);
+		if (redeliver && FK_PLAT()->po_intr_post(id->id_pdev,
+		    ih->ih_inum, FK_PLAT_INTR_FIRED) != 0)
+			rv = -1;
+	}
+	fk_lock_exit(&fk_intr_lock);
+	return (rv);
 }
 
 /*

@@ -4,7 +4,8 @@
  * as the platform's po_intr_post does: types offered and the FK_INTR filter,
  * capabilities and priorities, the handle states, delivery on interrupt
  * threads in interrupt context with the counters, INTx unmasking after the
- * handler, masking with pending interrupts, and ddi_intr_disable waiting
+ * handler, masking with pending interrupts, holding a node's interrupts
+ * out of its driver's reach (fk_intr_hold), and ddi_intr_disable waiting
  * for a running handler.
  */
 
@@ -236,6 +237,18 @@ test_fixed(void)
 	    pending);
 	CHECK("intr: clr_mask delivers it", ddi_intr_clr_mask(h) ==
 	    DDI_SUCCESS && wait_for(&hs.hs_calls, 2), "expected a second call");
+
+	CHECK("intr: fk_intr_hold", fk_intr_hold(dip, 1) == 0, "failed");
+	(void) fakeplat_fire(0);
+	(void) usleep(50000);
+	(void) ddi_intr_set_mask(h);
+	(void) ddi_intr_clr_mask(h);
+	(void) usleep(50000);
+	CHECK("intr: a held interrupt stays back, set_mask and clr_mask "
+	    "notwithstanding", hs.hs_calls == 2 && fk_intr_call(dip, 0) == 0 &&
+	    hs.hs_calls == 2, "expected no call, saw %d", hs.hs_calls - 2);
+	CHECK("intr: fk_intr_hold(0) delivers it", fk_intr_hold(dip, 0) == 0 &&
+	    wait_for(&hs.hs_calls, 3), "expected a third call");
 	(void) ddi_intr_disable(h);
 	(void) ddi_intr_remove_handler(h);
 	(void) ddi_intr_free(h);

@@ -186,7 +186,11 @@ lio_window(struct scsi_pkt *pkt, int dir, uint64_t lba, size_t off,
 	want = w->lw_done + 1;
 	mutex_exit(&w->lw_lock);
 	x->lx_windows++;
-	rv = scsi_transport(pkt);
+	for (int tries = 1; (rv = scsi_transport(pkt)) == TRAN_BUSY &&
+	    tries < LIO_BUSY_TRIES; tries++) {
+		x->lx_busy++;
+		drv_usecwait(10000);
+	}
 	x->lx_tran = rv;
 	if (rv != TRAN_ACCEPT)
 		return (rv == TRAN_BADPKT ? EINVAL : EIO);

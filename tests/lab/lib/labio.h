@@ -60,10 +60,14 @@ extern int lio_limits(fk_lun_t *, lio_limits_t *);
  * A block read or write with a packet of our own: READ(16)/WRITE(16) of
  * len bytes (a multiple of 512) at lba, pkt_flags flags (FLAG_NOINTR:
  * polled).  With partial, PKT_DMA_PARTIAL: each DMA window is one
- * command.  Returns 0 when every command completed with CMD_CMPLT, GOOD
- * status and no residue; EINVAL when scsi_init_pkt refused the transfer
- * (lx_tran 0) or tran_start said TRAN_BADPKT; EIO otherwise (see lx_*).
+ * command.  A command the HBA refuses with TRAN_BUSY is sent again, 10 ms
+ * later, up to LIO_BUSY_TRIES times, as scsi_poll(9F) and sd do
+ * (lx_busy counts the refusals).  Returns 0 when every command completed
+ * with CMD_CMPLT, GOOD status and no residue; EINVAL when scsi_init_pkt
+ * refused the transfer (lx_tran 0) or tran_start said TRAN_BADPKT; EIO
+ * otherwise (see lx_*).
  */
+#define	LIO_BUSY_TRIES	600
 typedef struct lio_xfer {
 	int		lx_tran;	/* last scsi_transport() result */
 	uchar_t		lx_reason;	/* last pkt_reason */
@@ -73,6 +77,7 @@ typedef struct lio_xfer {
 	uint_t		lx_comps;	/* pkt_comp calls */
 	uint_t		lx_cookies;	/* most cookies in one window */
 	size_t		lx_badwin;	/* a window not a multiple of 512 */
+	uint_t		lx_busy;	/* TRAN_BUSY answers, retried */
 } lio_xfer_t;
 
 extern int lio_rw(fk_lun_t *, int, uint64_t, void *, size_t, uint_t, int,
