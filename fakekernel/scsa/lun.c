@@ -328,9 +328,12 @@ fk_lun_depart(fk_lun_t *l)
  * Start the departure of a unit nobody uses, as a target driver's
  * detach(9E) succeeds only when its unit is closed and has no commands:
  * 1 and the unit marked gone (new packets refused; fk_lun_depart() does
- * the rest), or 0 when it is open or has commands in transport or
- * queued.  Opens are counted under l_lock, which is held here, so none
- * slips in between.
+ * the rest), or 0 when it is open or has commands queued or with the
+ * HBA.  A command counts until its completion is handed back to the
+ * target (st_outstanding drops before pkt_comp runs, as sd's count of
+ * commands in the driver drops before the issuer is woken), not until
+ * pkt_comp returns (l_outstanding, which a departure drains).  Opens are
+ * counted under l_lock, which is held here, so none slips in between.
  */
 int
 fk_lun_depart_idle(fk_lun_t *l)
@@ -339,7 +342,8 @@ fk_lun_depart_idle(fk_lun_t *l)
 
 	mutex_enter(&l->l_lock);
 	idle = l->l_opens == 0 && l->l_inflight == 0 &&
-	    __atomic_load_n(&l->l_outstanding, __ATOMIC_SEQ_CST) == 0;
+	    __atomic_load_n(&l->l_stats.st_outstanding, __ATOMIC_SEQ_CST) ==
+	    0;
 	if (idle)
 		__atomic_store_n(&l->l_gone, 1, __ATOMIC_SEQ_CST);
 	mutex_exit(&l->l_lock);

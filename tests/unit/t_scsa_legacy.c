@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "lib/expect.h"
@@ -747,6 +748,63 @@ test_medium_error(void)
 	fk_scsi_lun_rele(l);
 }
 
+/*
+ * A packet whose completion the target is still running (its pkt_comp
+ * has not returned) is no longer the target's command in the HBA: sd's
+ * count drops before the issuer wakes.  An offline then succeeds; it
+ * waits for pkt_comp to return before tran_tgt_free.
+ */
+static int slow_entered, slow_release;
+static struct buf *slow_bp;
+
+static void
+slow_comp(struct scsi_pkt *pkt)
+{
+	__atomic_store_n(&slow_entered, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&slow_release, __ATOMIC_SEQ_CST))
+		(void) usleep(1000);
+	scsi_destroy_pkt(pkt);
+	scsi_free_consistent_buf(slow_bp);
+}
+
+static void *
+complete_it(void *arg)
+{
+	lg_complete(arg);
+	return (NULL);
+}
+
+static void *
+offline_it(void *arg)
+{
+	return ((void *)(intptr_t)offline(arg));
+}
+
+static void
+test_offline_in_comp(fk_lun_t *l, dev_info_t *c)
+{
+	struct scsi_pkt *pkt = unit_read_pkt("2,0", &slow_bp);
+	fk_tid_t ta, tb;
+	void *rv = NULL;
+
+	pkt->pkt_comp = slow_comp;
+	lg.hold = 1;
+	(void) scsi_transport(pkt);
+	lg.hold = 0;
+	(void) fk_thread_create(&ta, "completer", complete_it, pkt);
+	while (!__atomic_load_n(&slow_entered, __ATOMIC_SEQ_CST))
+		(void) usleep(1000);
+	(void) fk_thread_create(&tb, "offliner", offline_it, c);
+	(void) usleep(50000);
+	__atomic_store_n(&slow_release, 1, __ATOMIC_SEQ_CST);
+	(void) fk_thread_join(ta, NULL);
+	(void) fk_thread_join(tb, &rv);
+	CHECK("legacy: ndi_devi_offline of a child whose last completion is "
+	    "still in pkt_comp succeeds, once pkt_comp returns",
+	    (intptr_t)rv == NDI_SUCCESS && fk_scsi_lun_gone(l), "saw %d, "
+	    "gone %d", (int)(intptr_t)rv, fk_scsi_lun_gone(l));
+}
+
 static void
 test_offline(void)
 {
@@ -756,6 +814,12 @@ test_offline(void)
 
 	c = fk_scsi_lun_device(l)->sd_dev;
 	test_offline_busy(l, c);
+	test_offline_in_comp(l, c);
+	fk_scsi_lun_rele(l);
+	lg.present[0] = lg.present[2] = 1;
+	(void) lg_bus_config(lg.dip, 0, BUS_CONFIG_ALL, NULL, NULL);
+	l = unit("2,0");
+	c = fk_scsi_lun_device(l)->sd_dev;
 	frees = lg.tgt_free;
 	ndi_devi_enter(lg.dip);
 	CHECK("legacy: ndi_devi_offline(NDI_DEVI_REMOVE) of a child: "
