@@ -78,6 +78,7 @@
 #define	HOT		3	/* the target added and removed */
 #define	DISK		"file,size=16M"
 #define	WAIT		20	/* seconds for an arrival or departure */
+#define	SHORT_WAIT	10	/* for what a working HBA does at once */
 
 static int qfd = -1;
 static fk_lun_t *base[2];
@@ -117,6 +118,21 @@ lun_departed(int target, int secs)
 
 	(void) snprintf(ua, sizeof (ua), "%x,0", target);
 	return (drv_lun_departed(0, ua, secs));
+}
+
+/* Wait until n slots of a load have stopped for their unit being gone. */
+static void
+load_gone(ll_t *ll, uint_t n, int secs)
+{
+	hrtime_t end = gethrtime() + SEC2NSEC(secs);
+	ll_stats_t st;
+
+	for (;;) {
+		ll_stats(ll, &st);
+		if (st.ls_gone >= n || gethrtime() > end)
+			return;
+		delay(drv_usectohz(100000));
+	}
 }
 
 static void
@@ -232,11 +248,11 @@ test_loaded_slow(fk_lun_t *old)
 		    qmp_last_error());
 		return;
 	}
-	if ((lun = lun_new_at(HOT, old, WAIT)) == NULL) {
+	if ((lun = lun_new_at(HOT, old, SHORT_WAIT)) == NULL) {
 		(void) CHECK("loaded-slow: a disk added at the removed one's "
 		    "target is found, a new unit", 0, "none within %d s%s",
-		    WAIT, fk_scsi_lun_gone(old) ? "" : " (the removed disk's "
-		    "unit still holds the address)");
+		    SHORT_WAIT, fk_scsi_lun_gone(old) ? "" : " (the removed "
+		    "disk's unit still holds the address)");
 		(void) qmp_disk_del(qfd, 0, HOT);
 		return;
 	}
@@ -299,16 +315,16 @@ test_loaded(void)
 	err = qmp_disk_del(qfd, 0, HOT);
 	CHECK("loaded: device_del of the open, loaded disk", err == 0, "%s",
 	    qmp_last_error());
-	(void) lun_departed(HOT, WAIT);
+	load_gone(ll[2], 32, WAIT);
 	ll_stop(ll[2]);
 	buf = fk_scsi_buf_alloc(4096);
 	err = fk_scsi_read(lun, 0, 8, buf, NULL);
 	fk_scsi_buf_free(buf, 4096);
 	if (opened)
 		fk_scsi_lun_close(lun);
-	gone = lun_departed(HOT, WAIT);
+	gone = lun_departed(HOT, SHORT_WAIT);
 	CHECK("loaded: the removed disk's node is gone once closed", gone,
-	    "unit 3,0 still there %d s after the close", WAIT);
+	    "unit 3,0 still there %d s after the close", SHORT_WAIT);
 	CHECK("loaded: I/O to the removed disk fails with ENXIO", err == ENXIO,
 	    "saw %d", err);
 	(void) ll_progress(ll[0], 16, 30);
