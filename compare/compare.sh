@@ -25,14 +25,15 @@
 # Time: the whole run is meant to take at most COMPARE_BUDGET seconds
 # (default 1500, 25 minutes, for ours and two peers on 2 cores).  Our
 # driver's runs are never cut short (each scenario has its own timeout
-# in tests/lab/suites); each peer's run gets an equal share of what is
-# left once ours are done and the bench's time is set aside, and is
-# stopped when its share is spent: a peer that hangs in scenario after
-# scenario cannot take the time of the others, and the scenarios it did
-# not reach are reported "not run".  A peer runs the attach scenario
-# alone first in each mode; when it does not come up there (attach
-# failed or hung, or no units), the other scenarios of that mode are
-# "not run" rather than each failing the same way after its own wait.
+# in tests/lab/suites).  Each peer first runs the attach scenario alone
+# in each mode; when it does not come up there (attach failed or hung,
+# or no units), the other scenarios of that mode are "not run" rather
+# than each failing the same way after its own wait.  The runs that did
+# come up then share what is left, once ours are done and the bench's
+# time is set aside, equally and in turn (a run that needs less leaves
+# the rest to the next), each stopped when its share is spent: a peer
+# that hangs in scenario after scenario cannot take the time of the
+# others, and the scenarios it did not reach are reported "not run".
 #
 # COMPARE_K=PATTERN runs only the scenarios whose name contains PATTERN,
 # COMPARE_BENCH=0 no bench.  Progress goes to stderr.
@@ -119,16 +120,17 @@ attaches() {
 	return 1
 }
 
-# scenarios D M [SECS]: the black-box scenarios for driver D with DMA
-# mode M, stopped after SECS seconds when given; their verdicts go to
-# scenarios.txt.
+# scenarios D M [SECS|probe]: the black-box scenarios for driver D with
+# DMA mode M, stopped after SECS seconds when given; their verdicts go to
+# scenarios.txt.  With "probe", only whether D comes up in mode M
+# (attaches: 0 when it does).
 scenarios() {
 	d=$1 m=$2 limit=${3:-}
 	set -- --kind black
 	[ "$d" = ours ] || set -- "$@" --driver "$peers/$d"
 	[ "$m" = coherent ] && set -- "$@" --env FK_STRICT_DMA=0
-	if [ "$d" != ours ] && [ -z "${COMPARE_K:-}" ] &&
-	    ! attaches "$d" "$m" "$@"; then
+	if [ "$limit" = probe ]; then
+		attaches "$d" "$m" "$@"
 		return
 	fi
 	[ -n "${COMPARE_K:-}" ] && set -- "$@" -k "$COMPARE_K"
@@ -164,17 +166,24 @@ scenarios() {
 for m in $modes; do
 	scenarios ours "$m"
 done
-# Each peer's run: an equal share of the time left.
-runs_left=$(( $(echo $drivers | wc -w) * 2 - 2 ))
+# The peers' runs that come up (COMPARE_K: all, unprobed), then each
+# an equal share of the time left.
+runs=
 for m in $modes; do
 	for d in $drivers; do
 		[ "$d" = ours ] && continue
-		left=$(( t0 + budget - bench_reserve - $(date +%s) ))
-		share=$(( left / runs_left ))
-		[ "$share" -ge "$share_min" ] || share=$share_min
-		scenarios "$d" "$m" "$share"
-		runs_left=$((runs_left - 1))
+		if [ -n "${COMPARE_K:-}" ] || scenarios "$d" "$m" probe; then
+			runs="$runs $d:$m"
+		fi
 	done
+done
+runs_left=$(echo $runs | wc -w)
+for r in $runs; do
+	left=$(( t0 + budget - bench_reserve - $(date +%s) ))
+	share=$(( left / runs_left ))
+	[ "$share" -ge "$share_min" ] || share=$share_min
+	scenarios "${r%:*}" "${r#*:}" "$share"
+	runs_left=$((runs_left - 1))
 done
 t1=$(date +%s)
 
